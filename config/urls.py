@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
+
+from weft.core.api import api
+from weft.core.views import api_not_found
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("weft.accounts.urls")),
+    path("", include("weft.registry.urls")),
+]
+
+# Unknown API paths answer in the API's JSON error format, not with an HTML page.
+urlpatterns.insert(2, re_path(r"^api/v1/.*$", api_not_found))

@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from .models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
+
+
+@admin.register(ChainStage)
+class ChainStageAdmin(admin.ModelAdmin):
+    list_display = ("order", "code", "name_zh", "name_en")
+
+
+@admin.register(IndustryCode)
+class IndustryCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "level", "name_zh", "name_en")
+    list_filter = ("level",)
+    search_fields = ("code", "name_zh", "name_en")
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "name_zh", "area")
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "name_en", "province", "specialty_zh", "is_pilot", "pilot_year", "office")
+    list_filter = ("province", "is_pilot")
+    search_fields = ("name_zh", "name_en", "place_zh")
+    filter_horizontal = ("stages",)
+    raw_id_fields = ("office",)
+
+
+class ClusterMembershipInline(admin.TabularInline):
+    model = ClusterMembership
+    extra = 0
+    raw_id_fields = ("requested_by", "decided_by")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "uscc", "province", "county", "size_band", "source", "is_demo")
+    list_filter = ("is_demo", "source", "size_band", "geocode_precision")
+    search_fields = ("=uscc", "name_zh")
+    show_full_result_count = False  # a million rows: don't count on every page
+    raw_id_fields = ("supplied_by", "supplied_by_org")
+    filter_horizontal = ("stages", "industry_codes", "certifications")
+    readonly_fields = ("search_text", "search_tokens", "name_sort", "field_provenance", "created_at", "updated_at")
+    inlines = [ClusterMembershipInline]
+
+
+@admin.register(ClusterMembership)
+class ClusterMembershipAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "cluster", "status", "requested_at", "decided_at")
+    list_filter = ("status", "cluster")
+    raw_id_fields = ("enterprise", "requested_by", "decided_by")

@@ -1,0 +1,161 @@
+"""Registry endpoints: clusters, enterprises, taxonomy, identifiers and geocoding."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from weft.core.api import ApiError
+from weft.core.auth import REQUIRED_AUTH, current_user
+from weft.core.pagination import paginate
+
+from . import selectors, services
+from .geocoding import geocode
+from .identifiers import validate_uscc
+from .models import ChainStage, Cluster, Enterprise, IndustryCode
+from .schemas import (
+    ClusterDetailOut,
+    ClusterPage,
+    EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePage,
+    EnterprisePatch,
+    GeocodeOut,
+    IndustryCodeOut,
+    StageOut,
+    UsccOut,
+)
+
+router = Router(tags=["registry"])
+
+
+class ClusterQuery(Schema):
+    q: str = ""
+    province: str = ""
+    stage: str = ""
+    specialty: str = ""
+    page: int = 1
+    page_size: int | None = None
+
+
+class EnterpriseQuery(Schema):
+    q: str = ""
+    cluster: int | None = None
+    province: str = ""
+    stage: str = ""
+    industry_code: str = ""
+    certification: str = ""
+    size_band: str = ""
+    page: int = 1
+    page_size: int | None = None
+
+
+def _page_args(query):
+    if query.page < 1:
+        raise ApiError(422, "invalid_request", _("page must be 1 or more."))
+    if query.page_size is not None and query.page_size < 1:
+        raise ApiError(422, "invalid_request", _("page_size must be 1 or more."))
+    return {"page": query.page, "page_size": query.page_size}
+
+
+@router.get("/clusters", response=ClusterPage, summary="List clusters")
+def list_clusters(request, query: Query[ClusterQuery]):
+    qs = selectors.cluster_directory(
+        q=query.q, province=query.province, stage=query.stage, specialty=query.specialty
+    )
+    return paginate(request, qs, **_page_args(query))
+
+
+@router.get("/clusters/{cluster_id}", response=ClusterDetailOut, summary="One cluster")
+def get_cluster(request, cluster_id: int):
+    cluster = get_object_or_404(
+        Cluster.objects.select_related("office").prefetch_related("stages"), pk=cluster_id
+    )
+    cluster.member_count = selectors.cluster_member_counts().get(cluster.pk, 0)
+    cluster.office = cluster.office.name_zh if cluster.office else None
+    return cluster
+
+
+@router.get("/enterprises", response=EnterprisePage, summary="Search the enterprise directory")
+def list_enterprises(request, query: Query[EnterpriseQuery]):
+    filters = selectors.EnterpriseFilters(
+        q=query.q, cluster=query.cluster, province=query.province, stage=query.stage,
+        industry_code=query.industry_code, certification=query.certification,
+        size_band=query.size_band,
+    )
+    qs = selectors.enterprise_list_page(selectors.enterprise_directory(filters))
+    return paginate(request, qs, **_page_args(query))
+
+
+@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")
+def get_enterprise(request, enterprise_id: int):
+    try:
+        enterprise = selectors.enterprise_detail(enterprise_id)
+    except Enterprise.DoesNotExist:
+        raise ApiError(404, "not_found", _("No enterprise has id %(id)d.") % {"id": enterprise_id}) from None
+    return selectors.enterprise_as_dict(enterprise, current_user(request))
+
+
+def _enterprise_data(payload, *, partial: bool) -> dict:
+    data = payload.dict(exclude_unset=partial, exclude={"cluster_id"})
+    capacity = data.pop("capacity", None)
+    if capacity is not None:
+        data["capacity_quantity"] = capacity.get("quantity")
+        data["capacity_unit"] = capacity.get("unit", "")
+        data["capacity_period"] = capacity.get("period", "")
+    if partial:
+        data = {k: v for k, v in data.items() if v is not None or k in ("uscc", "employees", "founded_year")}
+    return data
+
+
+@router.post("/enterprises", response={201: EnterpriseOut}, auth=REQUIRED_AUTH, summary="Add an enterprise")
+def create_enterprise(request, payload: EnterpriseIn):
+    user = current_user(request)
+    cluster = None
+    if payload.cluster_id is not None:
+        cluster = Cluster.objects.filter(pk=payload.cluster_id).first()
+        if cluster is None:
+            raise ApiError(422, "invalid_data", _("No cluster has id %(id)d.") % {"id": payload.cluster_id})
+    source = Enterprise.Source.CLUSTER_OFFICE if cluster else Enterprise.Source.SELF
+    enterprise = services.create_enterprise(
+        user=user, data=_enterprise_data(payload, partial=False), source=source, cluster=cluster
+    )
+    return 201, selectors.enterprise_as_dict(selectors.enterprise_detail(enterprise.pk), user)
+
+
+@router.patch("/enterprises/{enterprise_id}", response=EnterpriseOut, auth=REQUIRED_AUTH, summary="Change an enterprise")
+def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
+    user = current_user(request)
+    enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
+    services.update_enterprise(user=user, enterprise=enterprise, data=_enterprise_data(payload, partial=True))
+    return selectors.enterprise_as_dict(selectors.enterprise_detail(enterprise_id), user)
+
+
+@router.get("/taxonomy/stages", response=list[StageOut], summary="Industry chain stages")
+def list_stages(request):
+    return ChainStage.objects.all()
+
+
+@router.get("/taxonomy/industry-codes", response=list[IndustryCodeOut], summary="GB/T 4754-2017 codes")
+def list_industry_codes(request, level: str = ""):
+    qs = IndustryCode.objects.select_related("parent")
+    if level:
+        qs = qs.filter(level=level)
+    return qs
+
+
+@router.get("/identifiers/uscc/{code}", response=UsccOut, summary="Check a unified social credit code")
+def check_uscc(request, code: str):
+    return validate_uscc(code).as_dict()
+
+
+@router.get("/geocode", response=GeocodeOut, summary="Locate a Chinese address to county level")
+def geocode_address(request, address: str):
+    if not address.strip():
+        raise ApiError(422, "invalid_request", _("Give an address to locate."))
+    if len(address) > 300:
+        raise ApiError(422, "invalid_request", _("An address has at most 300 characters."))
+    place = geocode(address)
+    return {
+        "address": address, "province": place.province, "city": place.city, "county": place.county,
+        "adcode": place.adcode, "lat": place.latitude, "lon": place.longitude, "precision": place.precision,
+    }

@@ -1,0 +1,64 @@
+"""A list-of-tokens column: `text[]` on PostgreSQL, space-separated text on SQLite.
+
+The directory's search and filters are one containment query over these tokens; see search.py.
+"""
+
+from django.db import models
+
+
+class TokenListField(models.Field):
+    description = "Search tokens"
+
+    def db_type(self, connection):
+        return "text[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        tokens = list(value)
+        if connection.vendor == "postgresql":
+            return tokens
+        return " ".join(tokens)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return value.split()
+        return list(value)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return value.split()
+        return list(value or [])
+
+
+@TokenListField.register_lookup
+class ContainsAllTokens(models.Lookup):
+    """`search_tokens__has_all=[...]`: every token is present.
+
+    PostgreSQL answers from a GIN index on the array; SQLite from an FTS5 table kept in step
+    by triggers (migration 0002), whose MATCH intersects the posting lists.
+    """
+
+    lookup_name = "has_all"
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [value])
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} @> %s::text[]", [*lhs_params, list(self.rhs)]
+
+    def as_sqlite(self, compiler, connection):
+        alias = self.lhs.alias
+        match = " ".join('"' + t.replace('"', '""') + '"' for t in self.rhs)
+        qn = compiler.quote_name_unless_alias
+        return (
+            f"{qn(alias)}.id IN (SELECT rowid FROM registry_enterprise_fts"
+            f" WHERE registry_enterprise_fts MATCH %s)",
+            [match],
+        )
+
+    def as_sql(self, compiler, connection):  # other backends: plain substring tests
+        raise NotImplementedError("Weft supports PostgreSQL and SQLite")

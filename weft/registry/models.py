@@ -1,0 +1,302 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .fields import TokenListField
+
+
+class BilingualName:
+    """`name` picks the Chinese or English name by the active language, falling back to Chinese."""
+
+    @property
+    def name(self) -> str:
+        lang = get_language() or "zh-hans"
+        if lang.startswith("en") and getattr(self, "name_en", ""):
+            return self.name_en
+        return self.name_zh
+
+
+class ChainStage(BilingualName, models.Model):
+    """A stage of the textile and apparel chain (fixed vocabulary, see DESIGN.md)."""
+
+    code = models.SlugField(max_length=32, unique=True, help_text="Stable English code.")
+    name_zh = models.CharField(max_length=50)
+    name_en = models.CharField(max_length=50)
+    description_zh = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position along the chain.")
+    capacity_unit = models.CharField(
+        max_length=20, blank=True, help_text="Usual unit of capacity at this stage."
+    )
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+
+class IndustryCode(BilingualName, models.Model):
+    """A GB/T 4754-2017 code: division (2 digits), group (3) or class (4)."""
+
+    class Level(models.TextChoices):
+        DIVISION = "division", _("Division")
+        GROUP = "group", _("Group")
+        CLASS = "class", _("Class")
+
+    code = models.CharField(max_length=4, unique=True)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Certification(BilingualName, models.Model):
+    """A certification or standard a firm may hold (GOTS, OEKO-TEX 100, CSC9000T, ...)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name_en = models.CharField(max_length=100, help_text="Official name.")
+    name_zh = models.CharField(max_length=100)
+    issuer = models.CharField(max_length=200, blank=True)
+    area = models.CharField(max_length=20, blank=True, help_text="environment, social, quality…")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name_en
+
+
+class Cluster(BilingualName, models.Model):
+    """An industrial cluster: a named place with a specialty, member firms and a cluster office."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=150)
+    place_zh = models.CharField(max_length=50, blank=True, help_text="Town or county, e.g. 虎门镇.")
+    province = models.CharField(max_length=20, db_index=True)
+    prefecture = models.CharField(max_length=30)
+    county = models.CharField(max_length=30, blank=True)
+    town = models.CharField(max_length=30, blank=True)
+    adcode = models.CharField(max_length=6, help_text="County-level administrative code.")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    specialty_zh = models.CharField(max_length=50)
+    specialty_en = models.CharField(max_length=80)
+    stages = models.ManyToManyField(ChainStage, blank=True, related_name="clusters")
+    primary_stages = models.JSONField(
+        default=list, blank=True, help_text="Codes of the cluster's core stages."
+    )
+    industry_divisions = models.JSONField(default=list, blank=True)
+    is_pilot = models.BooleanField(default=False, help_text="A national cluster pilot.")
+    pilot_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    office = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clusters_managed",
+        help_text="The cluster office (management committee) organisation.",
+    )
+    description_zh = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    size_weight = models.PositiveIntegerField(
+        default=100, help_text="Approximate number of textile firms, as publicly reported."
+    )
+    source_note = models.TextField(blank=True, help_text="Where these facts come from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["province", "slug"]
+
+    def __str__(self):
+        return self.name_zh
+
+    @property
+    def specialty(self) -> str:
+        lang = get_language() or "zh-hans"
+        return self.specialty_en if lang.startswith("en") else self.specialty_zh
+
+    @property
+    def description(self) -> str:
+        lang = get_language() or "zh-hans"
+        return self.description_en if lang.startswith("en") else self.description_zh
+
+
+class Enterprise(BilingualName, models.Model):
+    """A firm in the registry. It may or may not have an organisation of users speaking for it."""
+
+    class LegalForm(models.TextChoices):
+        LIMITED = "limited", _("Limited liability company")
+        JOINT_STOCK = "joint_stock", _("Joint-stock company")
+        SOLE_PROPRIETORSHIP = "sole_proprietorship", _("Sole proprietorship")
+        PARTNERSHIP = "partnership", _("Partnership")
+        INDIVIDUAL = "individual", _("Individual business")
+        BRANCH = "branch", _("Branch")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        OTHER = "other", _("Other")
+
+    class SizeBand(models.TextChoices):
+        # Employee bands of the national rule for classifying industrial enterprises (统计上大中小微型企业划分).
+        MICRO = "micro", _("Micro (<20)")
+        SMALL = "small", _("Small (20–299)")
+        MEDIUM = "medium", _("Medium (300–999)")
+        LARGE = "large", _("Large (1000+)")
+
+    class CapacityPeriod(models.TextChoices):
+        DAY = "day", _("per day")
+        WEEK = "week", _("per week")
+        MONTH = "month", _("per month")
+        YEAR = "year", _("per year")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Registered by the firm")
+        CLUSTER_OFFICE = "cluster_office", _("Supplied by a cluster office")
+        OPERATOR = "operator", _("Supplied by the operator")
+        IMPORT = "import", _("Bulk import")
+        DEMO = "demo", _("Demo generator")
+
+    class GeocodePrecision(models.TextChoices):
+        NONE = "none", _("Not located")
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        REGISTERED = "registered", _("Signed-in users")
+        PRIVATE = "private", _("Only the firm and its cluster office")
+
+    CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+    uscc = models.CharField(
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Unified social credit code (统一社会信用代码), validated, unique when present.",
+    )
+    name_zh = models.CharField(max_length=200, help_text="Registered Chinese name.")
+    name_en = models.CharField(max_length=200, blank=True)
+    name_sort = models.CharField(
+        max_length=400, blank=True, db_index=True, help_text="Pinyin of the name, for sorting."
+    )
+    legal_form = models.CharField(max_length=20, choices=LegalForm.choices, default=LegalForm.LIMITED)
+    address = models.CharField(max_length=300, blank=True)
+    province = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=30, blank=True)
+    county = models.CharField(max_length=30, blank=True)
+    adcode = models.CharField(max_length=6, blank=True, help_text="From offline geocoding.")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    geocode_precision = models.CharField(
+        max_length=10, choices=GeocodePrecision.choices, default=GeocodePrecision.NONE
+    )
+    clusters = models.ManyToManyField(
+        Cluster, through="ClusterMembership", related_name="enterprises", blank=True
+    )
+    stages = models.ManyToManyField(ChainStage, blank=True, related_name="enterprises")
+    industry_codes = models.ManyToManyField(IndustryCode, blank=True, related_name="enterprises")
+    certifications = models.ManyToManyField(Certification, blank=True, related_name="enterprises")
+    main_products = models.CharField(max_length=500, blank=True)
+    capacity_quantity = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    capacity_unit = models.CharField(max_length=20, blank=True, help_text="pieces, metres, tonnes…")
+    capacity_period = models.CharField(max_length=5, choices=CapacityPeriod.choices, blank=True)
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    size_band = models.CharField(max_length=6, choices=SizeBand.choices, blank=True, db_index=True)
+    founded_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    ecommerce_channels = models.JSONField(default=list, blank=True, help_text="Tmall, JD, 1688…")
+    website = models.URLField(blank=True)
+    contact_name = models.CharField(max_length=50, blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_visibility = models.JSONField(
+        default=dict, blank=True, help_text="Per contact field: public, registered or private."
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SELF)
+    supplied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who supplied the record.",
+    )
+    supplied_by_org = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="On behalf of which organisation.",
+    )
+    supplied_at = models.DateTimeField(null=True, blank=True)
+    field_provenance = models.JSONField(
+        default=dict, blank=True, help_text="Per field: who supplied the current value and when."
+    )
+    is_demo = models.BooleanField(default=False, db_index=True, help_text="Synthetic demo data.")
+    search_text = models.TextField(blank=True, help_text="Normalised text the directory searches.")
+    search_tokens = TokenListField(
+        blank=True, default=list, help_text="Text n-grams and facet tokens; see search.py."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_sort", "id"]
+
+    def __str__(self):
+        return self.name_zh
+
+    def contact_visibility_of(self, field: str) -> str:
+        return self.contact_visibility.get(field, self.Visibility.PRIVATE)
+
+
+class ClusterMembership(models.Model):
+    """An enterprise's membership of a cluster; a request until the cluster office decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="cluster_memberships"
+    )
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True, help_text="Reason given with the decision.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "cluster"], name="one_membership_per_cluster")
+        ]
+        indexes = [models.Index(fields=["cluster", "status"])]
+
+    def __str__(self):
+        return f"{self.enterprise} ∈ {self.cluster} ({self.status})"

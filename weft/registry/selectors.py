@@ -1,0 +1,194 @@
+"""Reads of the registry: the directories, profiles and headline figures."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from . import divisions
+from .models import ChainStage, Cluster, ClusterMembership, Enterprise
+from .search import facet_token, query_tokens, search_terms
+
+
+@dataclass
+class EnterpriseFilters:
+    q: str = ""
+    cluster: int | None = None
+    province: str = ""
+    stage: str = ""
+    industry_code: str = ""
+    certification: str = ""
+    size_band: str = ""
+
+    def tokens(self) -> list[str]:
+        tokens: list[str] = []
+        for term in search_terms(self.q):
+            tokens += query_tokens(term)
+        if self.cluster:
+            tokens.append(facet_token("c", self.cluster))
+        if self.province:
+            code = divisions.province_code(self.province)
+            # An unknown province matches nothing rather than everything.
+            tokens.append(facet_token("p", code or "none"))
+        if self.stage:
+            tokens.append(facet_token("s", self.stage))
+        if self.industry_code:
+            tokens.append(facet_token("i", self.industry_code))
+        if self.certification:
+            tokens.append(facet_token("cert", self.certification))
+        if self.size_band:
+            tokens.append(facet_token("sz", self.size_band))
+        return list(dict.fromkeys(tokens))
+
+
+def enterprise_directory(filters: EnterpriseFilters) -> QuerySet[Enterprise]:
+    qs = Enterprise.objects.all()
+    tokens = filters.tokens()
+    if tokens:
+        qs = qs.filter(search_tokens__has_all=tokens)
+    for term in search_terms(filters.q):
+        qs = qs.filter(search_text__contains=term)
+    return qs.order_by("name_sort", "id")
+
+
+def enterprise_list_page(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """What a directory row shows, fetched without a query per row."""
+    return qs.only(
+        "id", "name_zh", "name_en", "province", "city", "county", "main_products", "size_band",
+        "employees", "uscc", "is_demo",
+    ).prefetch_related(
+        "stages",
+        Prefetch(
+            "cluster_memberships",
+            queryset=ClusterMembership.objects.filter(
+                status=ClusterMembership.Status.APPROVED
+            ).select_related("cluster"),
+            to_attr="approved_memberships",
+        ),
+    )
+
+
+def enterprise_detail(enterprise_id: int) -> Enterprise:
+    return (
+        Enterprise.objects.select_related("supplied_by_org")
+        .prefetch_related(
+            "stages",
+            "industry_codes",
+            "certifications",
+            Prefetch(
+                "cluster_memberships",
+                queryset=ClusterMembership.objects.select_related("cluster"),
+            ),
+        )
+        .get(pk=enterprise_id)
+    )
+
+
+def approved_clusters(enterprise: Enterprise) -> list[Cluster]:
+    return [
+        m.cluster
+        for m in enterprise.cluster_memberships.all()
+        if m.status == ClusterMembership.Status.APPROVED
+    ]
+
+
+def cluster_directory(
+    *, q: str = "", province: str = "", stage: str = "", specialty: str = ""
+) -> QuerySet[Cluster]:
+    qs = Cluster.objects.prefetch_related("stages")
+    for term in search_terms(q):
+        qs = qs.filter(
+            Q(name_zh__icontains=term)
+            | Q(name_en__icontains=term)
+            | Q(place_zh__icontains=term)
+            | Q(prefecture__icontains=term)
+            | Q(county__icontains=term)
+            | Q(specialty_zh__icontains=term)
+            | Q(specialty_en__icontains=term)
+        )
+    if province:
+        code = divisions.province_code(province)
+        name = divisions.get(code + "0000").name if code else province
+        qs = qs.filter(province=name)
+    if stage:
+        qs = qs.filter(stages__code=stage)
+    if specialty:
+        qs = qs.filter(Q(specialty_zh__icontains=specialty) | Q(specialty_en__icontains=specialty))
+    return qs.distinct().order_by("province", "slug")
+
+
+def cluster_member_counts() -> dict[int, int]:
+    rows = (
+        ClusterMembership.objects.filter(status=ClusterMembership.Status.APPROVED)
+        .values("cluster_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["cluster_id"]: r["n"] for r in rows}
+
+
+def cluster_stage_counts(cluster: Cluster) -> list[tuple[ChainStage, int]]:
+    """Each chain stage with the number of approved member firms working in it."""
+    counts = dict(
+        Enterprise.objects.filter(
+            cluster_memberships__cluster=cluster,
+            cluster_memberships__status=ClusterMembership.Status.APPROVED,
+        )
+        .values("stages__code")
+        .annotate(n=Count("id"))
+        .values_list("stages__code", "n")
+    )
+    return [(stage, counts.get(stage.code, 0)) for stage in ChainStage.objects.all()]
+
+
+def headline_figures() -> dict:
+    return {
+        "clusters": Cluster.objects.count(),
+        "pilot_clusters": Cluster.objects.filter(is_pilot=True).count(),
+        "enterprises": Enterprise.objects.count(),
+        "provinces": Cluster.objects.values("province").distinct().count(),
+    }
+
+
+def visible_contact(enterprise: Enterprise, user) -> dict[str, str | None]:
+    """Contact fields as `user` may see them: hidden ones come back as None."""
+    from weft.accounts.permissions import can
+
+    private_ok = None
+    out: dict[str, str | None] = {}
+    for field in Enterprise.CONTACT_FIELDS:
+        level = enterprise.contact_visibility_of(field)
+        if level == Enterprise.Visibility.PUBLIC:
+            allowed = True
+        elif level == Enterprise.Visibility.REGISTERED and user.is_authenticated:
+            allowed = True
+        else:
+            if private_ok is None:
+                private_ok = can(user, "registry.view_private_contact", enterprise)
+            allowed = private_ok
+        out[field.removeprefix("contact_")] = getattr(enterprise, field) if allowed else None
+    return out
+
+
+def enterprise_as_dict(enterprise: Enterprise, user) -> dict:
+    """The full profile for the API, with contact fields filtered for `user`."""
+    return {
+        **{f: getattr(enterprise, f) for f in (
+            "id", "uscc", "name_zh", "name_en", "legal_form", "address", "province", "city",
+            "county", "adcode", "latitude", "longitude", "geocode_precision", "main_products",
+            "employees", "size_band", "founded_year", "ecommerce_channels", "website", "source",
+            "supplied_at", "is_demo", "updated_at",
+        )},
+        "clusters": approved_clusters(enterprise),
+        "stages": [s.code for s in enterprise.stages.all()],
+        "industry_codes": [c.code for c in enterprise.industry_codes.all()],
+        "certifications": [c.code for c in enterprise.certifications.all()],
+        "capacity": {
+            "quantity": enterprise.capacity_quantity,
+            "unit": enterprise.capacity_unit,
+            "period": enterprise.capacity_period,
+        },
+        "contact": visible_contact(enterprise, user),
+        "contact_visibility": {
+            f.removeprefix("contact_"): enterprise.contact_visibility_of(f)
+            for f in Enterprise.CONTACT_FIELDS
+        },
+    }

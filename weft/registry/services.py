@@ -1,0 +1,248 @@
+"""Writes to the registry. Every change here is audited and keeps the search tokens current."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weft.accounts.models import Membership, Organisation
+from weft.accounts.permissions import can
+from weft.audit.models import AuditRecord
+from weft.audit.services import record_change, snapshot
+
+from .geocoding import geocode
+from .identifiers import validate_uscc
+from .models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
+from .naming import sort_key
+from .search import enterprise_search_text, enterprise_tokens
+
+M2M_FIELDS = ("stages", "industry_codes", "certifications")
+
+
+def size_band_for(employees: int | None) -> str:
+    if employees is None:
+        return ""
+    if employees < 20:
+        return Enterprise.SizeBand.MICRO
+    if employees < 300:
+        return Enterprise.SizeBand.SMALL
+    if employees < 1000:
+        return Enterprise.SizeBand.MEDIUM
+    return Enterprise.SizeBand.LARGE
+
+
+def refresh_search(enterprise: Enterprise, *, save: bool = True) -> None:
+    enterprise.search_text = enterprise_search_text(enterprise)
+    if enterprise.pk:
+        clusters = enterprise.cluster_memberships.filter(
+            status=ClusterMembership.Status.APPROVED
+        ).values_list("cluster_id", flat=True)
+        stages = enterprise.stages.values_list("code", flat=True)
+        codes = enterprise.industry_codes.values_list("code", flat=True)
+        certs = enterprise.certifications.values_list("code", flat=True)
+    else:
+        clusters = stages = codes = certs = []
+    enterprise.search_tokens = enterprise_tokens(
+        enterprise,
+        cluster_ids=list(clusters),
+        stage_codes=list(stages),
+        industry_codes=list(codes),
+        certification_codes=list(certs),
+    )
+    if save and enterprise.pk:
+        Enterprise.objects.filter(pk=enterprise.pk).update(
+            search_text=enterprise.search_text, search_tokens=enterprise.search_tokens
+        )
+
+
+def _resolve_codes(model, codes, label):
+    codes = list(dict.fromkeys(codes or []))
+    found = {o.code: o for o in model.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationError({label: _("Unknown %(what)s: %(codes)s") % {"what": label, "codes": ", ".join(unknown)}})
+    return [found[c] for c in codes]
+
+
+def _apply_fields(enterprise: Enterprise, data: dict) -> dict:
+    """Set scalar fields from `data`; return the m2m values to set after saving."""
+    m2m = {}
+    if "uscc" in data:
+        raw = data.pop("uscc")
+        if raw:
+            result = validate_uscc(raw)
+            if not result.valid:
+                raise ValidationError({"uscc": [e["message"] for e in result.errors]})
+            clash = Enterprise.objects.filter(uscc=result.code).exclude(pk=enterprise.pk).first()
+            if clash:
+                raise ValidationError(
+                    {"uscc": _("An enterprise with this code is already registered: %(name)s") % {"name": clash.name_zh}}
+                )
+            enterprise.uscc = result.code
+        else:
+            enterprise.uscc = None
+    if "stages" in data:
+        m2m["stages"] = _resolve_codes(ChainStage, data.pop("stages"), "stages")
+    if "industry_codes" in data:
+        m2m["industry_codes"] = _resolve_codes(IndustryCode, data.pop("industry_codes"), "industry_codes")
+    if "certifications" in data:
+        m2m["certifications"] = _resolve_codes(Certification, data.pop("certifications"), "certifications")
+    address_changed = "address" in data and data["address"] != enterprise.address
+    for key, value in data.items():
+        setattr(enterprise, key, value)
+    if address_changed or (enterprise.address and not enterprise.adcode):
+        place = geocode(enterprise.address)
+        enterprise.province, enterprise.city, enterprise.county = place.province, place.city, place.county
+        enterprise.adcode = place.adcode
+        enterprise.latitude = Decimal(str(round(place.latitude, 6))) if place.latitude is not None else None
+        enterprise.longitude = Decimal(str(round(place.longitude, 6))) if place.longitude is not None else None
+        enterprise.geocode_precision = place.precision
+    enterprise.size_band = size_band_for(enterprise.employees)
+    enterprise.name_sort = sort_key(enterprise.name_zh)
+    return m2m
+
+
+def _m2m_snapshot(enterprise: Enterprise) -> dict:
+    if not enterprise.pk:
+        return {}
+    return {f: sorted(getattr(enterprise, f).values_list("code", flat=True)) for f in M2M_FIELDS}
+
+
+def _stamp_provenance(enterprise: Enterprise, fields, user, org) -> None:
+    now = timezone.now().isoformat()
+    who = {"user": user.pk if user and user.is_authenticated else None, "org": org.pk if org else None, "at": now}
+    provenance = dict(enterprise.field_provenance or {})
+    for f in fields:
+        provenance[f] = who
+    enterprise.field_provenance = provenance
+
+
+@transaction.atomic
+def create_enterprise(
+    *, user, data: dict, source: str = Enterprise.Source.SELF, org: Organisation | None = None,
+    cluster: Cluster | None = None,
+) -> Enterprise:
+    """Create a registry record. With `cluster`, the caller must be that cluster's office."""
+    if not can(user, "registry.create_enterprise", cluster):
+        raise PermissionDenied
+    data = dict(data)
+    enterprise = Enterprise(source=source, supplied_by=user, supplied_by_org=org, supplied_at=timezone.now())
+    m2m = _apply_fields(enterprise, data)
+    enterprise.full_clean(exclude=["search_tokens"])
+    _stamp_provenance(enterprise, list(data) + list(m2m), user, org)
+    enterprise.save()
+    for name, values in m2m.items():
+        getattr(enterprise, name).set(values)
+    if cluster is not None:
+        ClusterMembership.objects.create(
+            enterprise=enterprise, cluster=cluster, status=ClusterMembership.Status.APPROVED,
+            requested_by=user, decided_by=user, decided_at=timezone.now(),
+        )
+    refresh_search(enterprise)
+    record_change(
+        actor=user, action=AuditRecord.Action.CREATE, obj=enterprise,
+        after={**snapshot(enterprise, _audited_fields()), **_m2m_snapshot(enterprise)},
+    )
+    return enterprise
+
+
+def _audited_fields() -> list[str]:
+    skip = {"search_text", "search_tokens", "name_sort", "field_provenance", "updated_at", "created_at"}
+    return [f.name for f in Enterprise._meta.concrete_fields if f.name not in skip]
+
+
+@transaction.atomic
+def update_enterprise(*, user, enterprise: Enterprise, data: dict, org: Organisation | None = None) -> Enterprise:
+    if not can(user, "registry.change_enterprise", enterprise):
+        raise PermissionDenied
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = {**snapshot(enterprise, _audited_fields()), **_m2m_snapshot(enterprise)}
+    data = dict(data)
+    m2m = _apply_fields(enterprise, data)
+    enterprise.full_clean(exclude=["search_tokens"])
+    _stamp_provenance(enterprise, list(data) + list(m2m), user, org)
+    enterprise.save()
+    for name, values in m2m.items():
+        getattr(enterprise, name).set(values)
+    refresh_search(enterprise)
+    record_change(
+        actor=user, action=AuditRecord.Action.UPDATE, obj=enterprise, before=before,
+        after={**snapshot(enterprise, _audited_fields()), **_m2m_snapshot(enterprise)},
+    )
+    return enterprise
+
+
+@transaction.atomic
+def register_enterprise(*, user, data: dict, cluster: Cluster | None = None) -> Organisation:
+    """A person registers their firm: the registry record, its organisation, and them as owner.
+
+    If the code is already in the registry (e.g. from a cluster office's list) and nobody speaks
+    for that firm yet, the person claims it instead of creating a duplicate.
+    """
+    if not user.is_authenticated:
+        raise PermissionDenied
+    data = dict(data)
+    result = validate_uscc(data.get("uscc", ""))
+    if not result.valid:
+        raise ValidationError({"uscc": [e["message"] for e in result.errors]})
+    existing = Enterprise.objects.filter(uscc=result.code).first()
+    if existing is not None:
+        if Organisation.objects.filter(enterprise=existing).exists():
+            raise ValidationError(
+                {"uscc": _("This firm is already registered on Weft; ask its administrators to invite you.")}
+            )
+        enterprise = existing
+    else:
+        enterprise = create_enterprise(user=user, data=data, source=Enterprise.Source.SELF)
+    org = Organisation.objects.create(
+        kind=Organisation.Kind.ENTERPRISE, name_zh=enterprise.name_zh, name_en=enterprise.name_en,
+        enterprise=enterprise,
+    )
+    membership = Membership.objects.create(user=user, organisation=org, role=Membership.Role.OWNER)
+    record_change(actor=user, action=AuditRecord.Action.CREATE, obj=membership,
+                  after={"user": user.pk, "organisation": org.pk, "role": membership.role})
+    if cluster is not None:
+        request_membership(user=user, enterprise=enterprise, cluster=cluster)
+    return org
+
+
+@transaction.atomic
+def request_membership(*, user, enterprise: Enterprise, cluster: Cluster) -> ClusterMembership:
+    if not can(user, "registry.request_membership", enterprise):
+        raise PermissionDenied
+    membership, created = ClusterMembership.objects.get_or_create(
+        enterprise=enterprise, cluster=cluster, defaults={"requested_by": user}
+    )
+    if not created:
+        if membership.status == ClusterMembership.Status.APPROVED:
+            raise ValidationError(_("This firm is already a member of %(cluster)s.") % {"cluster": cluster.name})
+        if membership.status == ClusterMembership.Status.PENDING:
+            raise ValidationError(_("A request to join %(cluster)s is already waiting.") % {"cluster": cluster.name})
+        before = snapshot(membership)
+        membership.status = ClusterMembership.Status.PENDING
+        membership.requested_by, membership.decided_by, membership.decided_at = user, None, None
+        membership.save()
+        record_change(actor=user, action=AuditRecord.Action.UPDATE, obj=membership, before=before,
+                      after=snapshot(membership))
+    else:
+        record_change(actor=user, action=AuditRecord.Action.CREATE, obj=membership, after=snapshot(membership))
+    return membership
+
+
+@transaction.atomic
+def decide_membership(*, user, membership: ClusterMembership, approve: bool, note: str = "") -> ClusterMembership:
+    if not can(user, "registry.decide_membership", membership):
+        raise PermissionDenied
+    membership = ClusterMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != ClusterMembership.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    before = snapshot(membership)
+    membership.status = ClusterMembership.Status.APPROVED if approve else ClusterMembership.Status.REJECTED
+    membership.decided_by, membership.decided_at, membership.note = user, timezone.now(), note[:300]
+    membership.save()
+    record_change(actor=user, action=AuditRecord.Action.UPDATE, obj=membership, before=before,
+                  after=snapshot(membership), reason=note)
+    refresh_search(membership.enterprise)
+    return membership
