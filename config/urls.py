@@ -3,11 +3,12 @@ from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 from weft.core.api import api
-from weft.core.views import api_not_found
+from weft.core.views import api_not_found, set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("weft.accounts.urls")),

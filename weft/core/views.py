@@ -7,3 +7,21 @@ def api_not_found(request):
         {"code": "not_found", "message": _("No such API endpoint."), "details": {"path": request.path}},
         status=404,
     )
+
+
+def set_language(request):
+    """Django's language switch, which also remembers the choice on a signed-in user's profile."""
+    from django.conf import settings
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    lang = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and lang in dict(settings.LANGUAGES)
+        and request.user.language != lang
+    ):
+        request.user.language = lang
+        request.user.save(update_fields=["language"])
+    return response
