@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WEFT_VAR_DIR", BASE_DIR / "var"))
@@ -23,9 +22,7 @@ if not SECRET_KEY:
     SECRET_KEY = "weft-local-development-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = os.environ.get("WEFT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("WEFT_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("WEFT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Serves the API docs page (swagger-ui) from the package's own static files instead of a CDN.
+    "ninja",
     "weft.core",
     "weft.audit",
     "weft.accounts",

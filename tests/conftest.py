@@ -54,22 +54,42 @@ class World:
 def world(clusters) -> World:
     humen, keqiao = clusters["humen"], clusters["keqiao"]
     operator_org = OrganisationFactory(kind=Organisation.Kind.OPERATOR, name_zh="中国纺织信息中心")
-    humen_office_org = OrganisationFactory(kind=Organisation.Kind.CLUSTER_OFFICE, name_zh="虎门服装服饰产业管理委员会")
-    keqiao_office_org = OrganisationFactory(kind=Organisation.Kind.CLUSTER_OFFICE, name_zh="柯桥纺织产业办公室")
+    humen_office_org = OrganisationFactory(
+        kind=Organisation.Kind.CLUSTER_OFFICE, name_zh="虎门服装服饰产业管理委员会"
+    )
+    keqiao_office_org = OrganisationFactory(
+        kind=Organisation.Kind.CLUSTER_OFFICE, name_zh="柯桥纺织产业办公室"
+    )
     humen.office, keqiao.office = humen_office_org, keqiao_office_org
     humen.save()
     keqiao.save()
     firm = make_enterprise(
-        name_zh="东莞市虎门镇丽人制衣有限公司", cluster=humen,
-        contact_name="张丽", contact_phone="0769-85000001", contact_email="li@example.test",
-        contact_visibility={"contact_name": "public", "contact_phone": "registered", "contact_email": "private"},
+        name_zh="东莞市虎门镇丽人制衣有限公司",
+        cluster=humen,
+        contact_name="张丽",
+        contact_phone="0769-85000001",
+        contact_email="li@example.test",
+        contact_visibility={
+            "contact_name": "public",
+            "contact_phone": "registered",
+            "contact_email": "private",
+        },
     )
-    firm_org = OrganisationFactory(kind=Organisation.Kind.ENTERPRISE, name_zh=firm.name_zh, enterprise=firm)
+    firm_org = OrganisationFactory(
+        kind=Organisation.Kind.ENTERPRISE, name_zh=firm.name_zh, enterprise=firm
+    )
     other = make_enterprise(
-        name_zh="绍兴柯桥锦绣纺织有限公司", address="浙江省绍兴市柯桥区钱清街道1号", cluster=keqiao,
-        adcode="330603", province="浙江省", stages=("weaving",), products="涤纶面料",
+        name_zh="绍兴柯桥锦绣纺织有限公司",
+        address="浙江省绍兴市柯桥区钱清街道1号",
+        cluster=keqiao,
+        adcode="330603",
+        province="浙江省",
+        stages=("weaving",),
+        products="涤纶面料",
     )
-    other_org = OrganisationFactory(kind=Organisation.Kind.ENTERPRISE, name_zh=other.name_zh, enterprise=other)
+    other_org = OrganisationFactory(
+        kind=Organisation.Kind.ENTERPRISE, name_zh=other.name_zh, enterprise=other
+    )
     return World(
         humen=humen,
         keqiao=keqiao,

@@ -43,16 +43,29 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 
 def make_enterprise(
-    *, name_zh="东莞市虎门镇测试制衣有限公司", address="广东省东莞市虎门镇连升路1号", cluster=None,
-    stages=("garment_making",), employees=50, products="女装", **extra,
+    *,
+    name_zh="东莞市虎门镇测试制衣有限公司",
+    address="广东省东莞市虎门镇连升路1号",
+    cluster=None,
+    stages=("garment_making",),
+    employees=50,
+    products="女装",
+    **extra,
 ) -> Enterprise:
     """An enterprise with its tokens computed, approved in `cluster` when given."""
     from weft.registry.models import ChainStage
 
     enterprise = Enterprise.objects.create(
-        name_zh=name_zh, name_sort=sort_key(name_zh), address=address, uscc=extra.pop("uscc", new_uscc()),
-        employees=employees, size_band=size_band_for(employees), main_products=products,
-        adcode=extra.pop("adcode", "441900"), province=extra.pop("province", "广东省"), **extra,
+        name_zh=name_zh,
+        name_sort=sort_key(name_zh),
+        address=address,
+        uscc=extra.pop("uscc", new_uscc()),
+        employees=employees,
+        size_band=size_band_for(employees),
+        main_products=products,
+        adcode=extra.pop("adcode", "441900"),
+        province=extra.pop("province", "广东省"),
+        **extra,
     )
     enterprise.stages.set(ChainStage.objects.filter(code__in=stages))
     if cluster is not None:
@@ -63,7 +76,9 @@ def make_enterprise(
     return enterprise
 
 
-def member_of(org: Organisation, role: str = Membership.Role.MEMBER, user: User | None = None) -> User:
+def member_of(
+    org: Organisation, role: str = Membership.Role.MEMBER, user: User | None = None
+) -> User:
     user = user or UserFactory()
     Membership.objects.create(user=user, organisation=org, role=role)
     return user

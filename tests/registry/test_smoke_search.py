@@ -12,6 +12,12 @@ def test_chinese_substring_finds_town_in_address_and_not_reversed(world):
 
 
 def test_filters_combine_with_search(world):
-    assert enterprise_directory(EnterpriseFilters(q="纺织", stage="weaving", province="浙江")).count() == 1
-    assert enterprise_directory(EnterpriseFilters(q="纺织", stage="weaving", province="广东")).count() == 0
+    assert (
+        enterprise_directory(EnterpriseFilters(q="纺织", stage="weaving", province="浙江")).count()
+        == 1
+    )
+    assert (
+        enterprise_directory(EnterpriseFilters(q="纺织", stage="weaving", province="广东")).count()
+        == 0
+    )
     assert enterprise_directory(EnterpriseFilters(cluster=world.humen.pk)).count() == 1

@@ -57,14 +57,20 @@ def list_tokens(request):
     user = current_user(request)
     return [
         {
-            "id": t.pk, "prefix": t.prefix, "name": t.name, "created_at": t.created_at.isoformat(),
-            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None, "active": t.is_active,
+            "id": t.pk,
+            "prefix": t.prefix,
+            "name": t.name,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "active": t.is_active,
         }
         for t in ApiToken.objects.filter(user=user)
     ]
 
 
-@router.delete("/auth/tokens/{token_id}", response={204: None}, auth=REQUIRED_AUTH, summary="Revoke a token")
+@router.delete(
+    "/auth/tokens/{token_id}", response={204: None}, auth=REQUIRED_AUTH, summary="Revoke a token"
+)
 def revoke_token(request, token_id: int):
     user = current_user(request)
     # Someone else's token id answers exactly like a missing one.
@@ -77,9 +83,16 @@ def revoke_token(request, token_id: int):
 def me(request):
     user = current_user(request)
     return {
-        "id": user.pk, "username": user.username, "display_name": user.display_name,
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
         "organisations": [
-            {"id": m.organisation_id, "kind": m.organisation.kind, "name": m.organisation.name_zh, "role": m.role}
+            {
+                "id": m.organisation_id,
+                "kind": m.organisation.kind,
+                "name": m.organisation.name_zh,
+                "role": m.role,
+            }
             for m in user.memberships.select_related("organisation")
         ],
     }

@@ -72,12 +72,12 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
         ]
 
+    def __str__(self):
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
     @property
     def is_admin(self) -> bool:
         return self.role in (self.Role.OWNER, self.Role.ADMIN)
-
-    def __str__(self):
-        return f"{self.user} @ {self.organisation} ({self.role})"
 
 
 class ApiToken(models.Model):

@@ -65,6 +65,7 @@ def actor_for(user) -> Actor:
 
 # --- rules -------------------------------------------------------------------------------------
 
+
 def _enterprise_org_id(enterprise) -> int | None:
     org = getattr(enterprise, "organisation", None) if enterprise.pk else None
     try:

@@ -16,7 +16,10 @@ def issue_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a token; the secret is returned once and only its hash is kept."""
     secret = ApiToken.new_secret()
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=secret[4 : 4 + ApiToken.PREFIX_LEN], digest=ApiToken.hash(secret)
+        user=user,
+        name=name[:100],
+        prefix=secret[4 : 4 + ApiToken.PREFIX_LEN],
+        digest=ApiToken.hash(secret),
     )
     return token, secret
 
@@ -32,12 +35,16 @@ def revoke_token(*, user: User, token: ApiToken) -> None:
 @transaction.atomic
 def create_organisation(*, user: User, kind: str, name_zh: str, name_en: str = "") -> Organisation:
     """Service providers create their organisation themselves; offices and operators are set up by the operator."""
-    if kind not in (Organisation.Kind.SERVICE_PROVIDER,) and not can(user, "accounts.manage_organisation", Organisation(pk=0)):
+    if kind not in (Organisation.Kind.SERVICE_PROVIDER,) and not can(
+        user, "accounts.manage_organisation", Organisation(pk=0)
+    ):
         raise PermissionDenied
     org = Organisation.objects.create(kind=kind, name_zh=name_zh, name_en=name_en)
     membership = Membership.objects.create(user=user, organisation=org, role=Membership.Role.OWNER)
     record_change(actor=user, action=AuditRecord.Action.CREATE, obj=org, after=snapshot(org))
-    record_change(actor=user, action=AuditRecord.Action.CREATE, obj=membership, after=snapshot(membership))
+    record_change(
+        actor=user, action=AuditRecord.Action.CREATE, obj=membership, after=snapshot(membership)
+    )
     return org
 
 
@@ -46,7 +53,9 @@ def _owner_count(org: Organisation) -> int:
 
 
 @transaction.atomic
-def add_member(*, user: User, organisation: Organisation, username_or_email: str, role: str) -> Membership:
+def add_member(
+    *, user: User, organisation: Organisation, username_or_email: str, role: str
+) -> Membership:
     if not can(user, "accounts.manage_organisation", organisation):
         raise PermissionDenied
     if role == Membership.Role.OWNER and not can(user, "accounts.change_owner_role", organisation):
@@ -60,7 +69,9 @@ def add_member(*, user: User, organisation: Organisation, username_or_email: str
     if Membership.objects.filter(user=target, organisation=organisation).exists():
         raise ValidationError(_("%(who)s is already a member.") % {"who": target.username})
     membership = Membership.objects.create(user=target, organisation=organisation, role=role)
-    record_change(actor=user, action=AuditRecord.Action.CREATE, obj=membership, after=snapshot(membership))
+    record_change(
+        actor=user, action=AuditRecord.Action.CREATE, obj=membership, after=snapshot(membership)
+    )
     return membership
 
 
@@ -72,12 +83,22 @@ def change_role(*, user: User, membership: Membership, role: str) -> Membership:
     touches_owner = Membership.Role.OWNER in (role, membership.role)
     if touches_owner and not can(user, "accounts.change_owner_role", org):
         raise PermissionDenied
-    if membership.role == Membership.Role.OWNER and role != Membership.Role.OWNER and _owner_count(org) == 1:
+    if (
+        membership.role == Membership.Role.OWNER
+        and role != Membership.Role.OWNER
+        and _owner_count(org) == 1
+    ):
         raise ValidationError(_("An organisation needs at least one owner."))
     before = snapshot(membership)
     membership.role = role
     membership.save(update_fields=["role"])
-    record_change(actor=user, action=AuditRecord.Action.UPDATE, obj=membership, before=before, after=snapshot(membership))
+    record_change(
+        actor=user,
+        action=AuditRecord.Action.UPDATE,
+        obj=membership,
+        before=before,
+        after=snapshot(membership),
+    )
     return membership
 
 
@@ -92,5 +113,7 @@ def remove_member(*, user: User, membership: Membership) -> None:
             raise PermissionDenied
         if _owner_count(org) == 1:
             raise ValidationError(_("An organisation needs at least one owner."))
-    record_change(actor=user, action=AuditRecord.Action.DELETE, obj=membership, before=snapshot(membership))
+    record_change(
+        actor=user, action=AuditRecord.Action.DELETE, obj=membership, before=snapshot(membership)
+    )
     membership.delete()

@@ -11,7 +11,9 @@ class AuditRecord(models.Model):
         UPDATE = "update", _("update")
         DELETE = "delete", _("delete")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When the write happened.")
+    at = models.DateTimeField(
+        auto_now_add=True, db_index=True, help_text="When the write happened."
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

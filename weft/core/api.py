@@ -54,7 +54,11 @@ def _api_error(request, exc: ApiError):
 @api.exception_handler(ValidationError)
 def _invalid_request(request, exc: ValidationError):
     details = [
-        {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", ""), "type": e.get("type", "")}
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors
     ]
     return error(request, 422, "invalid_request", _("The request is not valid."), details)
@@ -90,16 +94,25 @@ def _not_found(request, exc):
 def _throttled(request, exc: Throttled):
     wait = int(exc.wait or 1)
     return error(
-        request, 429, "throttled",
+        request,
+        429,
+        "throttled",
         _("Too many requests. Try again in %(s)d seconds.") % {"s": wait},
-        {"retry_after": wait}, headers={"Retry-After": str(wait)},
+        {"retry_after": wait},
+        headers={"Retry-After": str(wait)},
     )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 409: "conflict"}
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+    }
     return error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 

@@ -16,7 +16,8 @@ def paginate(request, queryset, *, page: int, page_size: int | None) -> dict:
         current = paginator.page(page)
     except EmptyPage:
         raise ApiError(
-            404, "page_out_of_range",
+            404,
+            "page_out_of_range",
             _("Page %(page)d does not exist; the last page is %(last)d.")
             % {"page": page, "last": paginator.num_pages},
         ) from None

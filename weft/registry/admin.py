@@ -22,7 +22,15 @@ class CertificationAdmin(admin.ModelAdmin):
 
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin):
-    list_display = ("name_zh", "name_en", "province", "specialty_zh", "is_pilot", "pilot_year", "office")
+    list_display = (
+        "name_zh",
+        "name_en",
+        "province",
+        "specialty_zh",
+        "is_pilot",
+        "pilot_year",
+        "office",
+    )
     list_filter = ("province", "is_pilot")
     search_fields = ("name_zh", "name_en", "place_zh")
     filter_horizontal = ("stages",)
@@ -43,7 +51,14 @@ class EnterpriseAdmin(admin.ModelAdmin):
     show_full_result_count = False  # a million rows: don't count on every page
     raw_id_fields = ("supplied_by", "supplied_by_org")
     filter_horizontal = ("stages", "industry_codes", "certifications")
-    readonly_fields = ("search_text", "search_tokens", "name_sort", "field_provenance", "created_at", "updated_at")
+    readonly_fields = (
+        "search_text",
+        "search_tokens",
+        "name_sort",
+        "field_provenance",
+        "created_at",
+        "updated_at",
+    )
     inlines = [ClusterMembershipInline]
 
 

@@ -78,8 +78,12 @@ def get_cluster(request, cluster_id: int):
 @router.get("/enterprises", response=EnterprisePage, summary="Search the enterprise directory")
 def list_enterprises(request, query: Query[EnterpriseQuery]):
     filters = selectors.EnterpriseFilters(
-        q=query.q, cluster=query.cluster, province=query.province, stage=query.stage,
-        industry_code=query.industry_code, certification=query.certification,
+        q=query.q,
+        cluster=query.cluster,
+        province=query.province,
+        stage=query.stage,
+        industry_code=query.industry_code,
+        certification=query.certification,
         size_band=query.size_band,
     )
     qs = selectors.enterprise_list_page(selectors.enterprise_directory(filters))
@@ -91,7 +95,9 @@ def get_enterprise(request, enterprise_id: int):
     try:
         enterprise = selectors.enterprise_detail(enterprise_id)
     except Enterprise.DoesNotExist:
-        raise ApiError(404, "not_found", _("No enterprise has id %(id)d.") % {"id": enterprise_id}) from None
+        raise ApiError(
+            404, "not_found", _("No enterprise has id %(id)d.") % {"id": enterprise_id}
+        ) from None
     return selectors.enterprise_as_dict(enterprise, current_user(request))
 
 
@@ -103,18 +109,26 @@ def _enterprise_data(payload, *, partial: bool) -> dict:
         data["capacity_unit"] = capacity.get("unit", "")
         data["capacity_period"] = capacity.get("period", "")
     if partial:
-        data = {k: v for k, v in data.items() if v is not None or k in ("uscc", "employees", "founded_year")}
+        data = {
+            k: v
+            for k, v in data.items()
+            if v is not None or k in ("uscc", "employees", "founded_year")
+        }
     return data
 
 
-@router.post("/enterprises", response={201: EnterpriseOut}, auth=REQUIRED_AUTH, summary="Add an enterprise")
+@router.post(
+    "/enterprises", response={201: EnterpriseOut}, auth=REQUIRED_AUTH, summary="Add an enterprise"
+)
 def create_enterprise(request, payload: EnterpriseIn):
     user = current_user(request)
     cluster = None
     if payload.cluster_id is not None:
         cluster = Cluster.objects.filter(pk=payload.cluster_id).first()
         if cluster is None:
-            raise ApiError(422, "invalid_data", _("No cluster has id %(id)d.") % {"id": payload.cluster_id})
+            raise ApiError(
+                422, "invalid_data", _("No cluster has id %(id)d.") % {"id": payload.cluster_id}
+            )
     source = Enterprise.Source.CLUSTER_OFFICE if cluster else Enterprise.Source.SELF
     enterprise = services.create_enterprise(
         user=user, data=_enterprise_data(payload, partial=False), source=source, cluster=cluster
@@ -122,11 +136,18 @@ def create_enterprise(request, payload: EnterpriseIn):
     return 201, selectors.enterprise_as_dict(selectors.enterprise_detail(enterprise.pk), user)
 
 
-@router.patch("/enterprises/{enterprise_id}", response=EnterpriseOut, auth=REQUIRED_AUTH, summary="Change an enterprise")
+@router.patch(
+    "/enterprises/{enterprise_id}",
+    response=EnterpriseOut,
+    auth=REQUIRED_AUTH,
+    summary="Change an enterprise",
+)
 def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
     user = current_user(request)
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
-    services.update_enterprise(user=user, enterprise=enterprise, data=_enterprise_data(payload, partial=True))
+    services.update_enterprise(
+        user=user, enterprise=enterprise, data=_enterprise_data(payload, partial=True)
+    )
     return selectors.enterprise_as_dict(selectors.enterprise_detail(enterprise_id), user)
 
 
@@ -135,7 +156,9 @@ def list_stages(request):
     return ChainStage.objects.all()
 
 
-@router.get("/taxonomy/industry-codes", response=list[IndustryCodeOut], summary="GB/T 4754-2017 codes")
+@router.get(
+    "/taxonomy/industry-codes", response=list[IndustryCodeOut], summary="GB/T 4754-2017 codes"
+)
 def list_industry_codes(request, level: str = ""):
     qs = IndustryCode.objects.select_related("parent")
     if level:
@@ -143,7 +166,9 @@ def list_industry_codes(request, level: str = ""):
     return qs
 
 
-@router.get("/identifiers/uscc/{code}", response=UsccOut, summary="Check a unified social credit code")
+@router.get(
+    "/identifiers/uscc/{code}", response=UsccOut, summary="Check a unified social credit code"
+)
 def check_uscc(request, code: str):
     return validate_uscc(code).as_dict()
 
@@ -156,6 +181,12 @@ def geocode_address(request, address: str):
         raise ApiError(422, "invalid_request", _("An address has at most 300 characters."))
     place = geocode(address)
     return {
-        "address": address, "province": place.province, "city": place.city, "county": place.county,
-        "adcode": place.adcode, "lat": place.latitude, "lon": place.longitude, "precision": place.precision,
+        "address": address,
+        "province": place.province,
+        "city": place.city,
+        "county": place.county,
+        "adcode": place.adcode,
+        "lat": place.latitude,
+        "lon": place.longitude,
+        "precision": place.precision,
     }

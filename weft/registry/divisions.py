@@ -68,7 +68,9 @@ def region(adcode: str) -> dict:
         "province": prov.name if prov else "",
         # Municipalities list their districts under a placeholder prefecture (市辖区).
         "city": pref.name
-        if pref and pref.adcode != (prov.adcode if prov else None) and pref.name not in ("市辖区", "县")
+        if pref
+        and pref.adcode != (prov.adcode if prov else None)
+        and pref.name not in ("市辖区", "县")
         else "",
         "county": county.name if county and not adcode.endswith("00") else "",
     }

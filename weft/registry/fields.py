@@ -54,11 +54,9 @@ class ContainsAllTokens(models.Lookup):
         alias = self.lhs.alias
         match = " ".join('"' + t.replace('"', '""') + '"' for t in self.rhs)
         qn = compiler.quote_name_unless_alias
-        return (
-            f"{qn(alias)}.id IN (SELECT rowid FROM registry_enterprise_fts"
-            f" WHERE registry_enterprise_fts MATCH %s)",
-            [match],
-        )
+        # Only the table alias is interpolated; the MATCH expression is a bound parameter.
+        sql = f"{qn(alias)}.id IN (SELECT rowid FROM registry_enterprise_fts WHERE registry_enterprise_fts MATCH %s)"  # noqa: S608, E501
+        return sql, [match]
 
-    def as_sql(self, compiler, connection):  # other backends: plain substring tests
+    def as_sql(self, compiler, connection):
         raise NotImplementedError("Weft supports PostgreSQL and SQLite")

@@ -18,17 +18,72 @@ ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 
 # Authority → (name, {type code: type name}), from the standard's Table 1 and its amendments.
 AUTHORITIES = {
-    "1": (_("Institutional staffing (机构编制)"), {"1": _("Government agency"), "2": _("Public institution"), "3": _("Mass organisation"), "9": _("Other")}),
-    "2": (_("Foreign affairs (外交)"), {"1": _("Resident representative office of a foreign government"), "9": _("Other")}),
-    "3": (_("Justice (司法行政)"), {"1": _("Law firm"), "2": _("Notary office"), "3": _("Judicial appraisal institution"), "4": _("Arbitration commission"), "9": _("Other")}),
-    "4": (_("Culture (文化)"), {"1": _("Resident representative office of a foreign cultural centre"), "9": _("Other")}),
-    "5": (_("Civil affairs (民政)"), {"1": _("Social organisation"), "2": _("Private non-enterprise unit"), "3": _("Foundation"), "9": _("Other")}),
-    "6": (_("Tourism (旅游)"), {"1": _("Resident office of a foreign tourism department"), "2": _("Representative office of a foreign travel agency"), "9": _("Other")}),
-    "7": (_("Religion (宗教)"), {"1": _("Religious venue"), "2": _("Religious school"), "9": _("Other")}),
+    "1": (
+        _("Institutional staffing (机构编制)"),
+        {
+            "1": _("Government agency"),
+            "2": _("Public institution"),
+            "3": _("Mass organisation"),
+            "9": _("Other"),
+        },
+    ),
+    "2": (
+        _("Foreign affairs (外交)"),
+        {"1": _("Resident representative office of a foreign government"), "9": _("Other")},
+    ),
+    "3": (
+        _("Justice (司法行政)"),
+        {
+            "1": _("Law firm"),
+            "2": _("Notary office"),
+            "3": _("Judicial appraisal institution"),
+            "4": _("Arbitration commission"),
+            "9": _("Other"),
+        },
+    ),
+    "4": (
+        _("Culture (文化)"),
+        {"1": _("Resident representative office of a foreign cultural centre"), "9": _("Other")},
+    ),
+    "5": (
+        _("Civil affairs (民政)"),
+        {
+            "1": _("Social organisation"),
+            "2": _("Private non-enterprise unit"),
+            "3": _("Foundation"),
+            "9": _("Other"),
+        },
+    ),
+    "6": (
+        _("Tourism (旅游)"),
+        {
+            "1": _("Resident office of a foreign tourism department"),
+            "2": _("Representative office of a foreign travel agency"),
+            "9": _("Other"),
+        },
+    ),
+    "7": (
+        _("Religion (宗教)"),
+        {"1": _("Religious venue"), "2": _("Religious school"), "9": _("Other")},
+    ),
     "8": (_("Trade unions (工会)"), {"1": _("Trade union"), "9": _("Other")}),
-    "9": (_("Market regulation (工商)"), {"1": _("Enterprise"), "2": _("Individual business"), "3": _("Farmers' cooperative")}),
-    "A": (_("Central military commission reform (中央军委改革)"), {"1": _("Military unit"), "9": _("Other")}),
-    "N": (_("Agriculture (农业)"), {"1": _("Collective economic organisation"), "2": _("Village joint economic cooperative"), "3": _("Village economic cooperative"), "9": _("Other")}),
+    "9": (
+        _("Market regulation (工商)"),
+        {"1": _("Enterprise"), "2": _("Individual business"), "3": _("Farmers' cooperative")},
+    ),
+    "A": (
+        _("Central military commission reform (中央军委改革)"),
+        {"1": _("Military unit"), "9": _("Other")},
+    ),
+    "N": (
+        _("Agriculture (农业)"),
+        {
+            "1": _("Collective economic organisation"),
+            "2": _("Village joint economic cooperative"),
+            "3": _("Village economic cooperative"),
+            "9": _("Other"),
+        },
+    ),
     "Y": (_("Other registration authority"), {"1": _("Other")}),
 }
 
@@ -85,7 +140,8 @@ def validate_uscc(raw: str) -> UsccResult:
     if len(code) != 18:
         result.add(
             "length",
-            _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(code)},
+            _("A unified social credit code has 18 characters; this one has %(n)d.")
+            % {"n": len(code)},
         )
     bad = [(i + 1, ch) for i, ch in enumerate(code) if ch not in VALUE]
     for pos, ch in bad:
@@ -125,7 +181,8 @@ def validate_uscc(raw: str) -> UsccResult:
     if not adcode.isdigit() or divisions.province_of(adcode) is None:
         result.add(
             "region",
-            _("%(code)s is not an administrative division code (positions 3–8).") % {"code": adcode},
+            _("%(code)s is not an administrative division code (positions 3–8).")
+            % {"code": adcode},
             3,
         )
     else:

@@ -192,7 +192,9 @@ class Enterprise(BilingualName, models.Model):
     name_sort = models.CharField(
         max_length=400, blank=True, db_index=True, help_text="Pinyin of the name, for sorting."
     )
-    legal_form = models.CharField(max_length=20, choices=LegalForm.choices, default=LegalForm.LIMITED)
+    legal_form = models.CharField(
+        max_length=20, choices=LegalForm.choices, default=LegalForm.LIMITED
+    )
     address = models.CharField(max_length=300, blank=True)
     province = models.CharField(max_length=20, blank=True)
     city = models.CharField(max_length=30, blank=True)
@@ -294,7 +296,9 @@ class ClusterMembership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "cluster"], name="one_membership_per_cluster")
+            models.UniqueConstraint(
+                fields=["enterprise", "cluster"], name="one_membership_per_cluster"
+            )
         ]
         indexes = [models.Index(fields=["cluster", "status"])]
 

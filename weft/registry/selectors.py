@@ -53,8 +53,17 @@ def enterprise_directory(filters: EnterpriseFilters) -> QuerySet[Enterprise]:
 def enterprise_list_page(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
     """What a directory row shows, fetched without a query per row."""
     return qs.only(
-        "id", "name_zh", "name_en", "province", "city", "county", "main_products", "size_band",
-        "employees", "uscc", "is_demo",
+        "id",
+        "name_zh",
+        "name_en",
+        "province",
+        "city",
+        "county",
+        "main_products",
+        "size_band",
+        "employees",
+        "uscc",
+        "is_demo",
     ).prefetch_related(
         "stages",
         Prefetch(
@@ -156,14 +165,14 @@ def visible_contact(enterprise: Enterprise, user) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for field in Enterprise.CONTACT_FIELDS:
         level = enterprise.contact_visibility_of(field)
-        if level == Enterprise.Visibility.PUBLIC:
-            allowed = True
-        elif level == Enterprise.Visibility.REGISTERED and user.is_authenticated:
-            allowed = True
-        else:
+        if level == Enterprise.Visibility.PRIVATE or (
+            level == Enterprise.Visibility.REGISTERED and not user.is_authenticated
+        ):
             if private_ok is None:
                 private_ok = can(user, "registry.view_private_contact", enterprise)
             allowed = private_ok
+        else:
+            allowed = True
         out[field.removeprefix("contact_")] = getattr(enterprise, field) if allowed else None
     return out
 
@@ -171,12 +180,34 @@ def visible_contact(enterprise: Enterprise, user) -> dict[str, str | None]:
 def enterprise_as_dict(enterprise: Enterprise, user) -> dict:
     """The full profile for the API, with contact fields filtered for `user`."""
     return {
-        **{f: getattr(enterprise, f) for f in (
-            "id", "uscc", "name_zh", "name_en", "legal_form", "address", "province", "city",
-            "county", "adcode", "latitude", "longitude", "geocode_precision", "main_products",
-            "employees", "size_band", "founded_year", "ecommerce_channels", "website", "source",
-            "supplied_at", "is_demo", "updated_at",
-        )},
+        **{
+            f: getattr(enterprise, f)
+            for f in (
+                "id",
+                "uscc",
+                "name_zh",
+                "name_en",
+                "legal_form",
+                "address",
+                "province",
+                "city",
+                "county",
+                "adcode",
+                "latitude",
+                "longitude",
+                "geocode_precision",
+                "main_products",
+                "employees",
+                "size_band",
+                "founded_year",
+                "ecommerce_channels",
+                "website",
+                "source",
+                "supplied_at",
+                "is_demo",
+                "updated_at",
+            )
+        },
         "clusters": approved_clusters(enterprise),
         "stages": [s.code for s in enterprise.stages.all()],
         "industry_codes": [c.code for c in enterprise.industry_codes.all()],

@@ -62,7 +62,9 @@ def _resolve_codes(model, codes, label):
     found = {o.code: o for o in model.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise ValidationError({label: _("Unknown %(what)s: %(codes)s") % {"what": label, "codes": ", ".join(unknown)}})
+        raise ValidationError(
+            {label: _("Unknown %(what)s: %(codes)s") % {"what": label, "codes": ", ".join(unknown)}}
+        )
     return [found[c] for c in codes]
 
 
@@ -78,7 +80,10 @@ def _apply_fields(enterprise: Enterprise, data: dict) -> dict:
             clash = Enterprise.objects.filter(uscc=result.code).exclude(pk=enterprise.pk).first()
             if clash:
                 raise ValidationError(
-                    {"uscc": _("An enterprise with this code is already registered: %(name)s") % {"name": clash.name_zh}}
+                    {
+                        "uscc": _("An enterprise with this code is already registered: %(name)s")
+                        % {"name": clash.name_zh}
+                    }
                 )
             enterprise.uscc = result.code
         else:
@@ -86,18 +91,30 @@ def _apply_fields(enterprise: Enterprise, data: dict) -> dict:
     if "stages" in data:
         m2m["stages"] = _resolve_codes(ChainStage, data.pop("stages"), "stages")
     if "industry_codes" in data:
-        m2m["industry_codes"] = _resolve_codes(IndustryCode, data.pop("industry_codes"), "industry_codes")
+        m2m["industry_codes"] = _resolve_codes(
+            IndustryCode, data.pop("industry_codes"), "industry_codes"
+        )
     if "certifications" in data:
-        m2m["certifications"] = _resolve_codes(Certification, data.pop("certifications"), "certifications")
+        m2m["certifications"] = _resolve_codes(
+            Certification, data.pop("certifications"), "certifications"
+        )
     address_changed = "address" in data and data["address"] != enterprise.address
     for key, value in data.items():
         setattr(enterprise, key, value)
     if address_changed or (enterprise.address and not enterprise.adcode):
         place = geocode(enterprise.address)
-        enterprise.province, enterprise.city, enterprise.county = place.province, place.city, place.county
+        enterprise.province, enterprise.city, enterprise.county = (
+            place.province,
+            place.city,
+            place.county,
+        )
         enterprise.adcode = place.adcode
-        enterprise.latitude = Decimal(str(round(place.latitude, 6))) if place.latitude is not None else None
-        enterprise.longitude = Decimal(str(round(place.longitude, 6))) if place.longitude is not None else None
+        enterprise.latitude = (
+            Decimal(str(round(place.latitude, 6))) if place.latitude is not None else None
+        )
+        enterprise.longitude = (
+            Decimal(str(round(place.longitude, 6))) if place.longitude is not None else None
+        )
         enterprise.geocode_precision = place.precision
     enterprise.size_band = size_band_for(enterprise.employees)
     enterprise.name_sort = sort_key(enterprise.name_zh)
@@ -112,7 +129,11 @@ def _m2m_snapshot(enterprise: Enterprise) -> dict:
 
 def _stamp_provenance(enterprise: Enterprise, fields, user, org) -> None:
     now = timezone.now().isoformat()
-    who = {"user": user.pk if user and user.is_authenticated else None, "org": org.pk if org else None, "at": now}
+    who = {
+        "user": user.pk if user and user.is_authenticated else None,
+        "org": org.pk if org else None,
+        "at": now,
+    }
     provenance = dict(enterprise.field_provenance or {})
     for f in fields:
         provenance[f] = who
@@ -121,14 +142,20 @@ def _stamp_provenance(enterprise: Enterprise, fields, user, org) -> None:
 
 @transaction.atomic
 def create_enterprise(
-    *, user, data: dict, source: str = Enterprise.Source.SELF, org: Organisation | None = None,
+    *,
+    user,
+    data: dict,
+    source: str = Enterprise.Source.SELF,
+    org: Organisation | None = None,
     cluster: Cluster | None = None,
 ) -> Enterprise:
     """Create a registry record. With `cluster`, the caller must be that cluster's office."""
     if not can(user, "registry.create_enterprise", cluster):
         raise PermissionDenied
     data = dict(data)
-    enterprise = Enterprise(source=source, supplied_by=user, supplied_by_org=org, supplied_at=timezone.now())
+    enterprise = Enterprise(
+        source=source, supplied_by=user, supplied_by_org=org, supplied_at=timezone.now()
+    )
     m2m = _apply_fields(enterprise, data)
     enterprise.full_clean(exclude=["search_tokens"])
     _stamp_provenance(enterprise, list(data) + list(m2m), user, org)
@@ -137,24 +164,39 @@ def create_enterprise(
         getattr(enterprise, name).set(values)
     if cluster is not None:
         ClusterMembership.objects.create(
-            enterprise=enterprise, cluster=cluster, status=ClusterMembership.Status.APPROVED,
-            requested_by=user, decided_by=user, decided_at=timezone.now(),
+            enterprise=enterprise,
+            cluster=cluster,
+            status=ClusterMembership.Status.APPROVED,
+            requested_by=user,
+            decided_by=user,
+            decided_at=timezone.now(),
         )
     refresh_search(enterprise)
     record_change(
-        actor=user, action=AuditRecord.Action.CREATE, obj=enterprise,
+        actor=user,
+        action=AuditRecord.Action.CREATE,
+        obj=enterprise,
         after={**snapshot(enterprise, _audited_fields()), **_m2m_snapshot(enterprise)},
     )
     return enterprise
 
 
 def _audited_fields() -> list[str]:
-    skip = {"search_text", "search_tokens", "name_sort", "field_provenance", "updated_at", "created_at"}
+    skip = {
+        "search_text",
+        "search_tokens",
+        "name_sort",
+        "field_provenance",
+        "updated_at",
+        "created_at",
+    }
     return [f.name for f in Enterprise._meta.concrete_fields if f.name not in skip]
 
 
 @transaction.atomic
-def update_enterprise(*, user, enterprise: Enterprise, data: dict, org: Organisation | None = None) -> Enterprise:
+def update_enterprise(
+    *, user, enterprise: Enterprise, data: dict, org: Organisation | None = None
+) -> Enterprise:
     if not can(user, "registry.change_enterprise", enterprise):
         raise PermissionDenied
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
@@ -168,7 +210,10 @@ def update_enterprise(*, user, enterprise: Enterprise, data: dict, org: Organisa
         getattr(enterprise, name).set(values)
     refresh_search(enterprise)
     record_change(
-        actor=user, action=AuditRecord.Action.UPDATE, obj=enterprise, before=before,
+        actor=user,
+        action=AuditRecord.Action.UPDATE,
+        obj=enterprise,
+        before=before,
         after={**snapshot(enterprise, _audited_fields()), **_m2m_snapshot(enterprise)},
     )
     return enterprise
@@ -191,18 +236,28 @@ def register_enterprise(*, user, data: dict, cluster: Cluster | None = None) -> 
     if existing is not None:
         if Organisation.objects.filter(enterprise=existing).exists():
             raise ValidationError(
-                {"uscc": _("This firm is already registered on Weft; ask its administrators to invite you.")}
+                {
+                    "uscc": _(
+                        "This firm is already registered on Weft; ask its administrators to invite you."
+                    )
+                }
             )
         enterprise = existing
     else:
         enterprise = create_enterprise(user=user, data=data, source=Enterprise.Source.SELF)
     org = Organisation.objects.create(
-        kind=Organisation.Kind.ENTERPRISE, name_zh=enterprise.name_zh, name_en=enterprise.name_en,
+        kind=Organisation.Kind.ENTERPRISE,
+        name_zh=enterprise.name_zh,
+        name_en=enterprise.name_en,
         enterprise=enterprise,
     )
     membership = Membership.objects.create(user=user, organisation=org, role=Membership.Role.OWNER)
-    record_change(actor=user, action=AuditRecord.Action.CREATE, obj=membership,
-                  after={"user": user.pk, "organisation": org.pk, "role": membership.role})
+    record_change(
+        actor=user,
+        action=AuditRecord.Action.CREATE,
+        obj=membership,
+        after={"user": user.pk, "organisation": org.pk, "role": membership.role},
+    )
     if cluster is not None:
         request_membership(user=user, enterprise=enterprise, cluster=cluster)
     return org
@@ -217,32 +272,53 @@ def request_membership(*, user, enterprise: Enterprise, cluster: Cluster) -> Clu
     )
     if not created:
         if membership.status == ClusterMembership.Status.APPROVED:
-            raise ValidationError(_("This firm is already a member of %(cluster)s.") % {"cluster": cluster.name})
+            raise ValidationError(
+                _("This firm is already a member of %(cluster)s.") % {"cluster": cluster.name}
+            )
         if membership.status == ClusterMembership.Status.PENDING:
-            raise ValidationError(_("A request to join %(cluster)s is already waiting.") % {"cluster": cluster.name})
+            raise ValidationError(
+                _("A request to join %(cluster)s is already waiting.") % {"cluster": cluster.name}
+            )
         before = snapshot(membership)
         membership.status = ClusterMembership.Status.PENDING
         membership.requested_by, membership.decided_by, membership.decided_at = user, None, None
         membership.save()
-        record_change(actor=user, action=AuditRecord.Action.UPDATE, obj=membership, before=before,
-                      after=snapshot(membership))
+        record_change(
+            actor=user,
+            action=AuditRecord.Action.UPDATE,
+            obj=membership,
+            before=before,
+            after=snapshot(membership),
+        )
     else:
-        record_change(actor=user, action=AuditRecord.Action.CREATE, obj=membership, after=snapshot(membership))
+        record_change(
+            actor=user, action=AuditRecord.Action.CREATE, obj=membership, after=snapshot(membership)
+        )
     return membership
 
 
 @transaction.atomic
-def decide_membership(*, user, membership: ClusterMembership, approve: bool, note: str = "") -> ClusterMembership:
+def decide_membership(
+    *, user, membership: ClusterMembership, approve: bool, note: str = ""
+) -> ClusterMembership:
     if not can(user, "registry.decide_membership", membership):
         raise PermissionDenied
     membership = ClusterMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != ClusterMembership.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))
     before = snapshot(membership)
-    membership.status = ClusterMembership.Status.APPROVED if approve else ClusterMembership.Status.REJECTED
+    membership.status = (
+        ClusterMembership.Status.APPROVED if approve else ClusterMembership.Status.REJECTED
+    )
     membership.decided_by, membership.decided_at, membership.note = user, timezone.now(), note[:300]
     membership.save()
-    record_change(actor=user, action=AuditRecord.Action.UPDATE, obj=membership, before=before,
-                  after=snapshot(membership), reason=note)
+    record_change(
+        actor=user,
+        action=AuditRecord.Action.UPDATE,
+        obj=membership,
+        before=before,
+        after=snapshot(membership),
+        reason=note,
+    )
     refresh_search(membership.enterprise)
     return membership

@@ -25,7 +25,8 @@ def load_taxonomy(apps=None) -> None:
         ChainStage.objects.update_or_create(
             code=row["code"],
             defaults={
-                k: row.get(k) or "" for k in ("name_zh", "name_en", "description_zh", "description_en")
+                k: row.get(k) or ""
+                for k in ("name_zh", "name_en", "description_zh", "description_en")
             }
             | {"order": row["order"], "capacity_unit": row.get("capacity_unit") or ""},
         )
@@ -72,10 +73,26 @@ def load_clusters() -> None:
             defaults={
                 k: row[k]
                 for k in (
-                    "name_zh", "name_en", "place_zh", "province", "prefecture", "county", "town",
-                    "adcode", "latitude", "longitude", "specialty_zh", "specialty_en",
-                    "primary_stages", "industry_divisions", "is_pilot", "pilot_year",
-                    "description_zh", "description_en", "size_weight", "source_note",
+                    "name_zh",
+                    "name_en",
+                    "place_zh",
+                    "province",
+                    "prefecture",
+                    "county",
+                    "town",
+                    "adcode",
+                    "latitude",
+                    "longitude",
+                    "specialty_zh",
+                    "specialty_en",
+                    "primary_stages",
+                    "industry_divisions",
+                    "is_pilot",
+                    "pilot_year",
+                    "description_zh",
+                    "description_en",
+                    "size_weight",
+                    "source_note",
                 )
             },
         )
