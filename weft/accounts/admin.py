@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from weft.audit.mixins import AuditedAdminMixin
+
 from .models import ApiToken, Membership, Organisation, User
 
 
@@ -17,7 +19,7 @@ class WeftUserAdmin(UserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name_zh", "name_en", "kind", "is_demo", "created_at")
     list_filter = ("kind", "is_demo")
     search_fields = ("name_zh", "name_en")
@@ -30,3 +32,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
     search_fields = ("user__username", "prefix")
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "organisation", "role", "created_at")
+    list_filter = ("role", "organisation__kind")
+    search_fields = ("user__username", "organisation__name_zh")
+    raw_id_fields = ("user", "organisation")

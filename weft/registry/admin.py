@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from weft.audit.mixins import AuditedAdminMixin
+
 from .models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
 
 
@@ -21,7 +23,7 @@ class CertificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name_zh",
         "name_en",
@@ -38,13 +40,20 @@ class ClusterAdmin(admin.ModelAdmin):
 
 
 class ClusterMembershipInline(admin.TabularInline):
+    """Shown for reference; memberships are changed on their own admin page, which is audited."""
+
     model = ClusterMembership
     extra = 0
-    raw_id_fields = ("requested_by", "decided_by")
+    fields = ("cluster", "status", "requested_at", "decided_at", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name_zh", "uscc", "province", "county", "size_band", "source", "is_demo")
     list_filter = ("is_demo", "source", "size_band", "geocode_precision")
     search_fields = ("=uscc", "name_zh")
@@ -61,9 +70,23 @@ class EnterpriseAdmin(admin.ModelAdmin):
     )
     inlines = [ClusterMembershipInline]
 
+    def after_admin_save(self, obj):
+        from .naming import sort_key
+        from .services import refresh_search, size_band_for
+
+        Enterprise.objects.filter(pk=obj.pk).update(
+            size_band=size_band_for(obj.employees), name_sort=sort_key(obj.name_zh)
+        )
+        refresh_search(obj)
+
 
 @admin.register(ClusterMembership)
-class ClusterMembershipAdmin(admin.ModelAdmin):
+class ClusterMembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("enterprise", "cluster", "status", "requested_at", "decided_at")
     list_filter = ("status", "cluster")
     raw_id_fields = ("enterprise", "requested_by", "decided_by")
+
+    def after_admin_save(self, obj):
+        from .services import refresh_search
+
+        refresh_search(obj.enterprise)
