@@ -70,9 +70,22 @@ def get_cluster(request, cluster_id: int):
     cluster = get_object_or_404(
         Cluster.objects.select_related("office").prefetch_related("stages"), pk=cluster_id
     )
-    cluster.member_count = selectors.cluster_member_counts().get(cluster.pk, 0)
-    cluster.office = cluster.office.name_zh if cluster.office else None
-    return cluster
+    # `office` is a relation on the model but a name in the API: answer through a view object
+    # rather than assigning a string to the foreign key.
+    return _ClusterDetail(
+        cluster,
+        office=cluster.office.name_zh if cluster.office else None,
+        member_count=selectors.cluster_member_counts().get(cluster.pk, 0),
+    )
+
+
+class _ClusterDetail:
+    def __init__(self, cluster, **overrides):
+        self._cluster = cluster
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name):
+        return getattr(self._cluster, name)
 
 
 @router.get("/enterprises", response=EnterprisePage, summary="Search the enterprise directory")
