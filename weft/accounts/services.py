@@ -117,3 +117,30 @@ def remove_member(*, user: User, membership: Membership) -> None:
         actor=user, action=AuditRecord.Action.DELETE, obj=membership, before=snapshot(membership)
     )
     membership.delete()
+
+
+@transaction.atomic
+def sign_up(*, user: User) -> User:
+    """Save an account built by the sign-up form (its password already hashed) and audit it."""
+    user.save()
+    record_change(
+        actor=user, action=AuditRecord.Action.CREATE, obj=user,
+        after={"username": user.username, "email": user.email, "display_name": user.display_name},
+    )
+    return user
+
+
+PROFILE_FIELDS = ("display_name", "email", "language")
+
+
+@transaction.atomic
+def update_profile(*, user: User, data: dict) -> User:
+    """A person changes their own display name, email or language."""
+    before = snapshot(user, list(PROFILE_FIELDS))
+    for key in PROFILE_FIELDS:
+        if key in data:
+            setattr(user, key, data[key])
+    user.save(update_fields=[k for k in PROFILE_FIELDS if k in data])
+    record_change(actor=user, action=AuditRecord.Action.UPDATE, obj=user, before=before,
+                  after=snapshot(user, list(PROFILE_FIELDS)))
+    return user
