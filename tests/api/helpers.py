@@ -10,8 +10,14 @@ API = "/api/v1"
 class Api:
     """A thin JSON client: `api.get("/clusters", user=u)` signs `u` in through the session first."""
 
+    def __init__(self):
+        self.remote_addr = "127.0.0.1"
+
+    def client_for_ip(self, ip):
+        return Client(REMOTE_ADDR=ip)
+
     def _client(self, user=None, csrf=False):
-        client = Client(enforce_csrf_checks=csrf)
+        client = Client(enforce_csrf_checks=csrf, REMOTE_ADDR=self.remote_addr)
         if user is not None:
             client.force_login(user)
         return client

@@ -4,6 +4,7 @@ Errors are always `{"code": ..., "message": ..., "details": ...}`, in the reques
 """
 
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -92,7 +93,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(Throttled)
 def _throttled(request, exc: Throttled):
-    wait = int(exc.wait or 1)
+    # Rounded up, as ninja rounds the Retry-After header it sets, so body and header agree.
+    wait = max(1, math.ceil(exc.wait or 1))
     return error(
         request,
         429,
