@@ -223,3 +223,33 @@ def enterprise_as_dict(enterprise: Enterprise, user) -> dict:
             for f in Enterprise.CONTACT_FIELDS
         },
     }
+
+
+def acting_organisation(user, enterprise: Enterprise):
+    """Which of the user's organisations speaks when they change this firm's record.
+
+    The firm's own organisation first, then an office of one of its clusters, then the operator;
+    the profile's provenance line names it.
+    """
+    from weft.accounts.models import Organisation
+    from weft.accounts.permissions import actor_for
+
+    memberships = actor_for(user).memberships
+    if not memberships:
+        return None
+    firm_org = Organisation.objects.filter(enterprise=enterprise).values_list("id", flat=True).first()
+    office_ids = set(
+        Cluster.objects.filter(
+            memberships__enterprise=enterprise,
+            memberships__status=ClusterMembership.Status.APPROVED,
+        ).values_list("office_id", flat=True)
+    )
+    for test in (
+        lambda o: o.pk == firm_org,
+        lambda o: o.pk in office_ids,
+        lambda o: o.kind == Organisation.Kind.OPERATOR,
+    ):
+        for m in memberships:
+            if test(m.organisation):
+                return m.organisation
+    return None

@@ -1,0 +1,28 @@
+"""Template helpers for Weft pages."""
+
+from django import template
+
+from weft.accounts.permissions import can as _can
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action, obj=None):
+    """`{% can "registry.change_enterprise" enterprise as allowed %}` — asks permissions.can."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return _can(user, action, obj)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (empty values dropped)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
