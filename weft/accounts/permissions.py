@@ -63,6 +63,13 @@ def actor_for(user) -> Actor:
     return cached
 
 
+def forget_actor(user) -> None:
+    """Drop the cached memberships after a service changed them within the same request."""
+    # request.user is a lazy proxy: delete through it, not from its own __dict__.
+    if user is not None and getattr(user, "_weft_actor", None) is not None:
+        del user._weft_actor
+
+
 # --- rules -------------------------------------------------------------------------------------
 
 

@@ -193,11 +193,13 @@ def enterprise_register(request):
             return redirect(f"/enterprises/{org.enterprise_id}/")
     feedback = {"uscc_errors": [], "uscc_result": None}
     if form.is_bound:
-        feedback["uscc_errors"] = [
+        errors = [
             {"code": e.code, "message": m}
             for e in form.errors.as_data().get("uscc", [])
             for m in e.messages
         ]
+        raw = form.data.get("uscc", "").strip()
+        feedback = {"uscc_errors": errors, "uscc_result": validate_uscc(raw) if raw and not errors else None}
     return render(request, "accounts/enterprise_register.html", {"form": form, **feedback})
 
 

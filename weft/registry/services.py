@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weft.accounts.models import Membership, Organisation
-from weft.accounts.permissions import can
+from weft.accounts.permissions import can, forget_actor
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 
@@ -258,6 +258,7 @@ def register_enterprise(*, user, data: dict, cluster: Cluster | None = None) -> 
         obj=membership,
         after={"user": user.pk, "organisation": org.pk, "role": membership.role},
     )
+    forget_actor(user)  # the user now owns this firm; permissions cached earlier predate that
     if cluster is not None:
         request_membership(user=user, enterprise=enterprise, cluster=cluster)
     return org
