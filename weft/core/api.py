@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from .auth import OPTIONAL_AUTH
+from .auth import OPTIONAL_AUTH, CsrfFailed
 from .throttling import ClientThrottle
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,16 @@ def _invalid_data(request, exc: DjangoValidationError):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(CsrfFailed)
+def _csrf_failed(request, exc):
+    return error(
+        request,
+        403,
+        "csrf_failed",
+        _("The CSRF token is missing or wrong. Reload the page, or use an API token."),
+    )
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,8 +1,9 @@
 """API authentication: a bearer token or the browser session; anonymous where the route allows."""
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie
 from ninja.security.http import HttpBearer
 
@@ -27,10 +28,24 @@ class TokenAuth(HttpBearer):
         return token_obj.user
 
 
+class CsrfFailed(Exception):
+    """A session-authenticated write without a valid CSRF token."""
+
+
 class SessionAuth(APIKeyCookie):
     """Django's session, with CSRF checked on unsafe methods."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        # Without a session cookie there are no ambient credentials to forge, so there is nothing
+        # for CSRF to protect: an anonymous write gets "sign in" (401), not a CSRF failure.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:
+            raise CsrfFailed from exc
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
