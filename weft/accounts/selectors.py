@@ -61,6 +61,7 @@ def recent_decisions(cluster: Cluster, limit: int = 20) -> QuerySet[ClusterMembe
     return (
         ClusterMembership.objects.filter(cluster=cluster)
         .exclude(status=ClusterMembership.Status.PENDING)
+        .filter(decided_at__isnull=False)  # members listed without a request are not decisions
         .select_related("enterprise", "decided_by")
         .order_by("-decided_at", "-id")[:limit]
     )

@@ -468,7 +468,7 @@ def tokens(request):
         token, secret = services.issue_token(user=request.user, name=form.cleaned_data["name"].strip())
         # Rendered, not redirected: the secret exists only in this response and is never stored.
         response = render(request, "accounts/token_created.html", {"token": token, "secret": secret})
-        response["Cache-Control"] = "no-store"
+        response["Cache-Control"] = "no-store, private"
         return response
     return render(request, "accounts/tokens.html", {"form": form, "tokens": selectors.my_tokens(request.user)})
 
