@@ -27,7 +27,8 @@ def industry_code_choices():
         if code.level == IndustryCode.Level.DIVISION:
             current = []
             grouped.append((f"{code.code} {code.name}", current))
-            current.append((code.code, f"{code.code} {code.name} ({_('whole division')})"))
+            whole = _("whole division")
+            current.append((code.code, f"{code.code} {code.name} ({whole})"))
         elif current is not None:
             indent = (
                 "\u00a0\u00a0"
