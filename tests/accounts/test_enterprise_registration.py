@@ -22,8 +22,16 @@ BAD_CODES = {
     # kind of error: (code typed, error code in the page, words the message must contain)
     "length": (VALID[:17], "length", ["18 characters", "this one has 17"]),
     "character": (VALID[:4] + "I" + VALID[5:], "character", ["Character I at position 5"]),
-    "authority": (_with_check("B" + VALID[1:17]), "authority", ["B is not a registration authority code"]),
-    "region": (make_uscc("9", "1", "990000", "MA4WX12K"), "region", ["990000 is not an administrative division code"]),
+    "authority": (
+        _with_check("B" + VALID[1:17]),
+        "authority",
+        ["B is not a registration authority code"],
+    ),
+    "region": (
+        make_uscc("9", "1", "990000", "MA4WX12K"),
+        "region",
+        ["990000 is not an administrative division code"],
+    ),
     "check": (VALID[:17] + "0", "check_digit", ["position 18", "should be T, not 0"]),
 }
 
@@ -47,8 +55,11 @@ def form_data(uscc=VALID, **extra):
 
 def counts():
     return (
-        Enterprise.objects.count(), Organisation.objects.count(), Membership.objects.count(),
-        AuditRecord.objects.count(), ClusterMembership.objects.count(),
+        Enterprise.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+        AuditRecord.objects.count(),
+        ClusterMembership.objects.count(),
     )
 
 
@@ -70,7 +81,11 @@ def test_each_kind_of_uscc_error_is_shown_and_nothing_is_created(en_client, pers
     assert f'data-error="{error_code}"' in feedback
     for w in words:
         assert w in feedback
-    assert 'aria-invalid="true"' in body.split('id="id_uscc"')[0].rsplit("<input", 1)[1] + body.split('id="id_uscc"')[1].split(">")[0]
+    assert (
+        'aria-invalid="true"'
+        in body.split('id="id_uscc"')[0].rsplit("<input", 1)[1]
+        + body.split('id="id_uscc"')[1].split(">")[0]
+    )
     assert counts() == before
 
 
@@ -117,9 +132,15 @@ def test_valid_registration_creates_enterprise_organisation_owner_and_audit(en_c
     assert org.kind == Organisation.Kind.ENTERPRISE
     membership = Membership.objects.get(organisation=org)
     assert (membership.user, membership.role) == (person, Membership.Role.OWNER)
-    types = set(AuditRecord.objects.values_list("object_type", flat=True)[: AuditRecord.objects.count() - before_audit])
+    types = set(
+        AuditRecord.objects.values_list("object_type", flat=True)[
+            : AuditRecord.objects.count() - before_audit
+        ]
+    )
     assert {"registry.enterprise", "accounts.membership"} <= types
-    assert AuditRecord.objects.filter(object_type="registry.enterprise", object_id=str(enterprise.pk), actor=person).exists()
+    assert AuditRecord.objects.filter(
+        object_type="registry.enterprise", object_id=str(enterprise.pk), actor=person
+    ).exists()
     # The success message follows the redirect.
     followed = en_client.get(reverse("accounts:dashboard"))
     assert "is registered on Weft and you are its owner" in followed.content.decode()

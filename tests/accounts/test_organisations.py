@@ -38,12 +38,19 @@ def test_strangers_get_404(en_client, world, who):
     en_client.force_login(user)
     assert en_client.get(org_url(world.firm_org)).status_code == 404
     target = membership(world, world.firm_member)
-    assert en_client.post(
-        reverse("accounts:member_add", args=[world.firm_org.pk]), {"username_or_email": user.username, "role": "member"}
-    ).status_code == 404
-    assert en_client.post(
-        reverse("accounts:member_remove", args=[world.firm_org.pk, target.pk])
-    ).status_code == 404
+    assert (
+        en_client.post(
+            reverse("accounts:member_add", args=[world.firm_org.pk]),
+            {"username_or_email": user.username, "role": "member"},
+        ).status_code
+        == 404
+    )
+    assert (
+        en_client.post(
+            reverse("accounts:member_remove", args=[world.firm_org.pk, target.pk])
+        ).status_code
+        == 404
+    )
     assert Membership.objects.filter(pk=target.pk).exists()
     assert not Membership.objects.filter(organisation=world.firm_org, user=user).exists()
 
@@ -57,14 +64,20 @@ def test_admin_adds_changes_and_removes_a_member(en_client, world):
     newcomer = UserFactory(username="newcomer", email="new@example.test")
     en_client.force_login(world.firm_admin)
     response = en_client.post(
-        reverse("accounts:member_add", args=[world.firm_org.pk]), {"username_or_email": "NEW@example.test", "role": "member"}
+        reverse("accounts:member_add", args=[world.firm_org.pk]),
+        {"username_or_email": "NEW@example.test", "role": "member"},
     )
     assert response.status_code == 302
     m = Membership.objects.get(organisation=world.firm_org, user=newcomer)
     assert m.role == "member"
-    assert "newcomer is now a member (Member)." in en_client.get(org_url(world.firm_org)).content.decode()
+    assert (
+        "newcomer is now a member (Member)."
+        in en_client.get(org_url(world.firm_org)).content.decode()
+    )
 
-    response = en_client.post(reverse("accounts:member_role", args=[world.firm_org.pk, m.pk]), {"role": "admin"})
+    response = en_client.post(
+        reverse("accounts:member_role", args=[world.firm_org.pk, m.pk]), {"role": "admin"}
+    )
     assert response.status_code == 302
     m.refresh_from_db()
     assert m.role == "admin"
@@ -73,7 +86,9 @@ def test_admin_adds_changes_and_removes_a_member(en_client, world):
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=m.pk).exists()
     actions = list(
-        AuditRecord.objects.filter(object_type="accounts.membership", object_id=str(m.pk)).values_list("action", flat=True)
+        AuditRecord.objects.filter(
+            object_type="accounts.membership", object_id=str(m.pk)
+        ).values_list("action", flat=True)
     )
     assert sorted(actions) == ["create", "delete", "update"]
 
@@ -119,13 +134,25 @@ def test_plain_member_cannot_manage(en_client, world):
     en_client.force_login(world.firm_member)
     newcomer = UserFactory()
     target = membership(world, world.firm_admin)
-    assert en_client.post(
-        reverse("accounts:member_add", args=[world.firm_org.pk]), {"username_or_email": newcomer.username, "role": "member"}
-    ).status_code == 403
-    assert en_client.post(
-        reverse("accounts:member_role", args=[world.firm_org.pk, target.pk]), {"role": "member"}
-    ).status_code == 403
-    assert en_client.post(reverse("accounts:member_remove", args=[world.firm_org.pk, target.pk])).status_code == 403
+    assert (
+        en_client.post(
+            reverse("accounts:member_add", args=[world.firm_org.pk]),
+            {"username_or_email": newcomer.username, "role": "member"},
+        ).status_code
+        == 403
+    )
+    assert (
+        en_client.post(
+            reverse("accounts:member_role", args=[world.firm_org.pk, target.pk]), {"role": "member"}
+        ).status_code
+        == 403
+    )
+    assert (
+        en_client.post(
+            reverse("accounts:member_remove", args=[world.firm_org.pk, target.pk])
+        ).status_code
+        == 403
+    )
     target.refresh_from_db()
     assert target.role == "admin"
     assert not Membership.objects.filter(organisation=world.firm_org, user=newcomer).exists()
@@ -134,11 +161,15 @@ def test_plain_member_cannot_manage(en_client, world):
 def test_admin_cannot_touch_owners(en_client, world):
     en_client.force_login(world.firm_admin)
     owner = membership(world, world.firm_owner)
-    response = en_client.post(reverse("accounts:member_role", args=[world.firm_org.pk, owner.pk]), {"role": "member"})
+    response = en_client.post(
+        reverse("accounts:member_role", args=[world.firm_org.pk, owner.pk]), {"role": "member"}
+    )
     assert response.status_code == 403
     assert "Only owners can make or unmake owners." in response.content.decode()
     target = membership(world, world.firm_member)
-    response = en_client.post(reverse("accounts:member_role", args=[world.firm_org.pk, target.pk]), {"role": "owner"})
+    response = en_client.post(
+        reverse("accounts:member_role", args=[world.firm_org.pk, target.pk]), {"role": "owner"}
+    )
     assert response.status_code == 403
     owner.refresh_from_db()
     target.refresh_from_db()
@@ -151,7 +182,9 @@ def test_admin_cannot_touch_owners(en_client, world):
 def test_last_owner_cannot_be_demoted_or_leave(en_client, world):
     en_client.force_login(world.firm_owner)
     owner = membership(world, world.firm_owner)
-    response = en_client.post(reverse("accounts:member_role", args=[world.firm_org.pk, owner.pk]), {"role": "admin"})
+    response = en_client.post(
+        reverse("accounts:member_role", args=[world.firm_org.pk, owner.pk]), {"role": "admin"}
+    )
     assert response.status_code == 400
     assert "An organisation needs at least one owner." in response.content.decode()
     owner.refresh_from_db()
@@ -164,11 +197,15 @@ def test_last_owner_cannot_be_demoted_or_leave(en_client, world):
 def test_owner_makes_another_owner_then_steps_down(en_client, world):
     en_client.force_login(world.firm_owner)
     admin = membership(world, world.firm_admin)
-    en_client.post(reverse("accounts:member_role", args=[world.firm_org.pk, admin.pk]), {"role": "owner"})
+    en_client.post(
+        reverse("accounts:member_role", args=[world.firm_org.pk, admin.pk]), {"role": "owner"}
+    )
     admin.refresh_from_db()
     assert admin.role == "owner"
     owner = membership(world, world.firm_owner)
-    en_client.post(reverse("accounts:member_role", args=[world.firm_org.pk, owner.pk]), {"role": "admin"})
+    en_client.post(
+        reverse("accounts:member_role", args=[world.firm_org.pk, owner.pk]), {"role": "admin"}
+    )
     owner.refresh_from_db()
     assert owner.role == "admin"
 
@@ -178,14 +215,18 @@ def test_member_can_leave(en_client, world):
     response = en_client.post(reverse("accounts:organisation_leave", args=[world.firm_org.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:dashboard")
-    assert not Membership.objects.filter(organisation=world.firm_org, user=world.firm_member).exists()
+    assert not Membership.objects.filter(
+        organisation=world.firm_org, user=world.firm_member
+    ).exists()
     assert en_client.get(org_url(world.firm_org)).status_code == 404
 
 
 def test_unknown_role_is_refused(en_client, world):
     en_client.force_login(world.firm_owner)
     target = membership(world, world.firm_member)
-    response = en_client.post(reverse("accounts:member_role", args=[world.firm_org.pk, target.pk]), {"role": "king"})
+    response = en_client.post(
+        reverse("accounts:member_role", args=[world.firm_org.pk, target.pk]), {"role": "king"}
+    )
     assert response.status_code == 400
     target.refresh_from_db()
     assert target.role == "member"

@@ -43,7 +43,12 @@ def test_welcome_mail_is_in_the_users_language(client, mailoutbox):
     client.cookies["django_language"] = "zh-hans"
     client.post(
         reverse("accounts:register"),
-        {"username": "wang", "email": "wang@example.test", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+        {
+            "username": "wang",
+            "email": "wang@example.test",
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD,
+        },
     )
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject == "欢迎使用 Weft"
@@ -52,7 +57,12 @@ def test_welcome_mail_is_in_the_users_language(client, mailoutbox):
 def test_sign_up_rejects_weak_and_mismatched_passwords(en_client):
     response = en_client.post(
         reverse("accounts:register"),
-        {"username": "zhang", "email": "zhang@example.test", "password1": "12345678", "password2": "12345678"},
+        {
+            "username": "zhang",
+            "email": "zhang@example.test",
+            "password1": "12345678",
+            "password2": "12345678",
+        },
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -63,7 +73,12 @@ def test_sign_up_rejects_weak_and_mismatched_passwords(en_client):
 
     response = en_client.post(
         reverse("accounts:register"),
-        {"username": "zhang", "email": "zhang@example.test", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD + "x"},
+        {
+            "username": "zhang",
+            "email": "zhang@example.test",
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD + "x",
+        },
     )
     assert "The two password fields didn" in response.content.decode()
     assert not User.objects.filter(username="zhang").exists()
@@ -73,7 +88,12 @@ def test_sign_up_rejects_taken_email(en_client):
     UserFactory(username="first", email="same@example.test")
     response = en_client.post(
         reverse("accounts:register"),
-        {"username": "second", "email": "SAME@example.test", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+        {
+            "username": "second",
+            "email": "SAME@example.test",
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD,
+        },
     )
     assert "An account with this email already exists" in response.content.decode()
     assert not User.objects.filter(username="second").exists()
@@ -81,7 +101,9 @@ def test_sign_up_rejects_taken_email(en_client):
 
 def test_login_with_wrong_password_shows_error(en_client):
     UserFactory(username="chen")
-    response = en_client.post(reverse("accounts:login"), {"username": "chen", "password": "wrong-password"})
+    response = en_client.post(
+        reverse("accounts:login"), {"username": "chen", "password": "wrong-password"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Please enter a correct username and password" in body
@@ -91,7 +113,9 @@ def test_login_with_wrong_password_shows_error(en_client):
 
 def test_login_and_logout(en_client):
     UserFactory(username="chen")
-    response = en_client.post(reverse("accounts:login"), {"username": "chen", "password": "correct-horse-battery"})
+    response = en_client.post(
+        reverse("accounts:login"), {"username": "chen", "password": "correct-horse-battery"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:dashboard")
     assert en_client.get(reverse("accounts:logout")).status_code == 405  # GET must not sign out
@@ -118,7 +142,11 @@ def test_password_change(en_client):
     assert "Your old password was entered incorrectly" in response.content.decode()
     response = en_client.post(
         reverse("accounts:password_change"),
-        {"old_password": "correct-horse-battery", "new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD},
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": GOOD_PASSWORD,
+            "new_password2": GOOD_PASSWORD,
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()
@@ -129,14 +157,23 @@ def test_profile_saves_language_and_switches_pages(en_client):
     user = UserFactory(email="p@example.test")
     en_client.force_login(user)
     response = en_client.post(
-        reverse("accounts:profile"), {"display_name": "陈小姐", "email": "p2@example.test", "language": "zh-hans"}
+        reverse("accounts:profile"),
+        {"display_name": "陈小姐", "email": "p2@example.test", "language": "zh-hans"},
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert (user.display_name, user.email, user.language) == ("陈小姐", "p2@example.test", "zh-hans")
+    assert (user.display_name, user.email, user.language) == (
+        "陈小姐",
+        "p2@example.test",
+        "zh-hans",
+    )
     assert response.cookies["django_language"].value == "zh-hans"
     record = AuditRecord.objects.get(object_type="accounts.user", action="update")
-    assert record.after == {"display_name": "陈小姐", "email": "p2@example.test", "language": "zh-hans"}
+    assert record.after == {
+        "display_name": "陈小姐",
+        "email": "p2@example.test",
+        "language": "zh-hans",
+    }
     page = en_client.get(reverse("accounts:profile"))
     assert page.content.decode().count('lang="zh-Hans"') >= 1
 
@@ -145,7 +182,9 @@ def test_profile_rejects_email_of_someone_else(en_client):
     UserFactory(email="taken@example.test")
     user = UserFactory(email="mine@example.test")
     en_client.force_login(user)
-    response = en_client.post(reverse("accounts:profile"), {"email": "taken@example.test", "language": ""})
+    response = en_client.post(
+        reverse("accounts:profile"), {"email": "taken@example.test", "language": ""}
+    )
     assert response.status_code == 200
     assert "Another account already uses this email." in response.content.decode()
     user.refresh_from_db()
@@ -162,7 +201,9 @@ def test_dashboard_lists_my_organisations_with_roles_and_office_queue(en_client,
 
     from weft.registry.services import request_membership
 
-    request_membership(user=world.other_firm_admin, enterprise=world.other_firm, cluster=world.humen)
+    request_membership(
+        user=world.other_firm_admin, enterprise=world.other_firm, cluster=world.humen
+    )
     en_client.force_login(world.humen_office)
     body = en_client.get(reverse("accounts:dashboard")).content.decode()
     assert "1 request waiting" in body
@@ -183,7 +224,10 @@ def test_operator_dashboard_links_to_admin(en_client, world):
 def test_create_service_provider_organisation(en_client):
     user = UserFactory()
     en_client.force_login(user)
-    response = en_client.post(reverse("accounts:organisation_new"), {"name_zh": "虎门检测中心", "name_en": "Humen Testing"})
+    response = en_client.post(
+        reverse("accounts:organisation_new"),
+        {"name_zh": "虎门检测中心", "name_en": "Humen Testing"},
+    )
     org = Organisation.objects.get(name_zh="虎门检测中心")
     assert org.kind == Organisation.Kind.SERVICE_PROVIDER
     assert response["Location"] == reverse("accounts:organisation", args=[org.pk])

@@ -16,8 +16,6 @@ def send_user_mail(user, template: str, context: dict | None = None) -> None:
     language = user.language or translation.get_language() or settings.LANGUAGE_CODE
     ctx = {"user": user, **(context or {})}
     with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"accounts/email/{template}_subject.txt", ctx).split()
-        )
+        subject = " ".join(render_to_string(f"accounts/email/{template}_subject.txt", ctx).split())
         body = render_to_string(f"accounts/email/{template}.txt", ctx)
     send_mail(subject, body, None, [user.email])

@@ -49,7 +49,8 @@ class AccessibleFormMixin:
 
 class SignUpForm(AccessibleFormMixin, UserCreationForm):
     email = forms.EmailField(
-        label=_("Email"), help_text=_("We send a welcome message and nothing else you did not ask for.")
+        label=_("Email"),
+        help_text=_("We send a welcome message and nothing else you did not ask for."),
     )
     display_name = forms.CharField(
         label=_("Display name"),
@@ -64,7 +65,9 @@ class SignUpForm(AccessibleFormMixin, UserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none"}
+        )
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
         self.fields["display_name"].widget.attrs.update({"autocomplete": "name"})
         self._describe()
@@ -91,23 +94,32 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
     """A plain form (not a ModelForm) so the user is only changed by accounts.services."""
 
     display_name = forms.CharField(
-        label=_("Display name"), max_length=100, required=False,
+        label=_("Display name"),
+        max_length=100,
+        required=False,
         help_text=_("How other people on Weft see you."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     language = forms.ChoiceField(
-        label=_("Preferred language"), required=False,
+        label=_("Preferred language"),
+        required=False,
         help_text=_("Pages and emails use this language on every device you sign in on."),
     )
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         kwargs.setdefault(
-            "initial", {"display_name": user.display_name, "email": user.email, "language": user.language}
+            "initial",
+            {"display_name": user.display_name, "email": user.email, "language": user.language},
         )
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Follow my browser")), *User._meta.get_field("language").choices]
+        self.fields["language"].choices = [
+            ("", _("Follow my browser")),
+            *User._meta.get_field("language").choices,
+        ]
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -162,15 +174,19 @@ class EnterpriseRegistrationForm(AccessibleFormMixin, forms.Form):
         ),
     )
     name_zh = forms.CharField(
-        label=_("Registered name in Chinese"), max_length=200,
+        label=_("Registered name in Chinese"),
+        max_length=200,
         help_text=_("Exactly as on the business licence, e.g. 东莞市虎门镇丽人制衣有限公司."),
     )
     name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
     legal_form = forms.ChoiceField(
-        label=_("Legal form"), choices=Enterprise.LegalForm.choices, initial=Enterprise.LegalForm.LIMITED
+        label=_("Legal form"),
+        choices=Enterprise.LegalForm.choices,
+        initial=Enterprise.LegalForm.LIMITED,
     )
     address = forms.CharField(
-        label=_("Address"), max_length=300,
+        label=_("Address"),
+        max_length=300,
         help_text=_("Province, city, county and street, e.g. 广东省东莞市虎门镇连升路1号."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
@@ -182,10 +198,14 @@ class EnterpriseRegistrationForm(AccessibleFormMixin, forms.Form):
         required=False,
     )
     main_products = forms.CharField(
-        label=_("Main products"), max_length=500, required=False,
+        label=_("Main products"),
+        max_length=500,
+        required=False,
         help_text=_("e.g. 女装连衣裙, 涤纶面料."),
     )
-    employees = forms.IntegerField(label=_("Employees"), min_value=0, max_value=10_000_000, required=False)
+    employees = forms.IntegerField(
+        label=_("Employees"), min_value=0, max_value=10_000_000, required=False
+    )
     founded_year = forms.IntegerField(label=_("Year founded"), min_value=1800, required=False)
     cluster = ClusterChoiceField(
         label=_("Ask to join a cluster"),
@@ -240,11 +260,14 @@ def role_choices(*, may_touch_owner: bool):
 
 class AddMemberForm(AccessibleFormMixin, forms.Form):
     username_or_email = forms.CharField(
-        label=_("Username or email"), max_length=254,
+        label=_("Username or email"),
+        max_length=254,
         help_text=_("The person needs a Weft account already."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
 
     def __init__(self, *args, may_touch_owner: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,7 +291,8 @@ class DecisionForm(forms.Form):
 
 class TokenForm(AccessibleFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("What is the token for?"), max_length=100, required=False,
+        label=_("What is the token for?"),
+        max_length=100,
+        required=False,
         help_text=_("e.g. ERP export, statistics upload script."),
     )
-

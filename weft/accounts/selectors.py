@@ -69,5 +69,3 @@ def recent_decisions(cluster: Cluster, limit: int = 20) -> QuerySet[ClusterMembe
 
 def my_tokens(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
-
-

@@ -124,7 +124,9 @@ def sign_up(*, user: User) -> User:
     """Save an account built by the sign-up form (its password already hashed) and audit it."""
     user.save()
     record_change(
-        actor=user, action=AuditRecord.Action.CREATE, obj=user,
+        actor=user,
+        action=AuditRecord.Action.CREATE,
+        obj=user,
         after={"username": user.username, "email": user.email, "display_name": user.display_name},
     )
     return user
@@ -141,6 +143,11 @@ def update_profile(*, user: User, data: dict) -> User:
         if key in data:
             setattr(user, key, data[key])
     user.save(update_fields=[k for k in PROFILE_FIELDS if k in data])
-    record_change(actor=user, action=AuditRecord.Action.UPDATE, obj=user, before=before,
-                  after=snapshot(user, list(PROFILE_FIELDS)))
+    record_change(
+        actor=user,
+        action=AuditRecord.Action.UPDATE,
+        obj=user,
+        before=before,
+        after=snapshot(user, list(PROFILE_FIELDS)),
+    )
     return user

@@ -16,7 +16,9 @@ urlpatterns = [
     path("orgs/new/", views.organisation_new, name="organisation_new"),
     path("orgs/<int:org_id>/", views.organisation_detail, name="organisation"),
     path("orgs/<int:org_id>/members/add/", views.member_add, name="member_add"),
-    path("orgs/<int:org_id>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path(
+        "orgs/<int:org_id>/members/<int:membership_id>/role/", views.member_role, name="member_role"
+    ),
     path(
         "orgs/<int:org_id>/members/<int:membership_id>/remove/",
         views.member_remove,

@@ -84,13 +84,22 @@ def register(request):
         user = services.sign_up(user=form.save(commit=False))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         send_user_mail(
-            user, "welcome",
-            {"dashboard_url": request.build_absolute_uri(reverse("accounts:dashboard")),
-             "register_enterprise_url": request.build_absolute_uri(reverse("accounts:enterprise_register"))},
+            user,
+            "welcome",
+            {
+                "dashboard_url": request.build_absolute_uri(reverse("accounts:dashboard")),
+                "register_enterprise_url": request.build_absolute_uri(
+                    reverse("accounts:enterprise_register")
+                ),
+            },
         )
-        messages.success(request, _("Welcome to Weft, %(name)s. Your account is ready.") % {"name": user})
+        messages.success(
+            request, _("Welcome to Weft, %(name)s. Your account is ready.") % {"name": user}
+        )
         return redirect(_safe_next(request, reverse("accounts:dashboard")))
-    return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request, "")})
+    return render(
+        request, "accounts/register.html", {"form": form, "next": _safe_next(request, "")}
+    )
 
 
 # --- dashboard and profile -----------------------------------------------------------------------
@@ -100,7 +109,11 @@ def register(request):
 def dashboard(request):
     user = request.user
     office_queues = [
-        {"cluster": c, "pending": c.pending_count, "can_review": can(user, "registry.change_cluster", c)}
+        {
+            "cluster": c,
+            "pending": c.pending_count,
+            "can_review": can(user, "registry.change_cluster", c),
+        }
         for c in selectors.office_clusters_with_pending(user)
     ]
     return render(
@@ -159,10 +172,14 @@ def _uscc_feedback(raw: str) -> dict:
     if result.valid:
         existing = Enterprise.objects.filter(uscc=result.code).first()
         if existing is not None and Organisation.objects.filter(enterprise=existing).exists():
-            errors.append({
-                "code": "registered",
-                "message": _("This firm is already registered on Weft; ask its administrators to invite you."),
-            })
+            errors.append(
+                {
+                    "code": "registered",
+                    "message": _(
+                        "This firm is already registered on Weft; ask its administrators to invite you."
+                    ),
+                }
+            )
     return {"uscc_errors": errors, "uscc_result": result}
 
 
@@ -199,7 +216,10 @@ def enterprise_register(request):
             for m in e.messages
         ]
         raw = form.data.get("uscc", "").strip()
-        feedback = {"uscc_errors": errors, "uscc_result": validate_uscc(raw) if raw and not errors else None}
+        feedback = {
+            "uscc_errors": errors,
+            "uscc_result": validate_uscc(raw) if raw and not errors else None,
+        }
     return render(request, "accounts/enterprise_register.html", {"form": form, **feedback})
 
 
@@ -217,10 +237,14 @@ def organisation_new(request):
     form = ServiceProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org = services.create_organisation(
-            user=request.user, kind=Organisation.Kind.SERVICE_PROVIDER,
-            name_zh=form.cleaned_data["name_zh"].strip(), name_en=form.cleaned_data["name_en"].strip(),
+            user=request.user,
+            kind=Organisation.Kind.SERVICE_PROVIDER,
+            name_zh=form.cleaned_data["name_zh"].strip(),
+            name_en=form.cleaned_data["name_en"].strip(),
         )
-        messages.success(request, _("%(name)s has been created. You are its owner.") % {"name": org})
+        messages.success(
+            request, _("%(name)s has been created. You are its owner.") % {"name": org}
+        )
         return redirect("accounts:organisation", org_id=org.pk)
     return render(request, "accounts/organisation_new.html", {"form": form})
 
@@ -289,12 +313,15 @@ def _members_response(request, org, *, notice="", error="", add_form=None, statu
 @require_POST
 def member_add(request, org_id):
     org = _managed_org(request, org_id)
-    form = AddMemberForm(request.POST, may_touch_owner=can(request.user, "accounts.change_owner_role", org))
+    form = AddMemberForm(
+        request.POST, may_touch_owner=can(request.user, "accounts.change_owner_role", org)
+    )
     if not form.is_valid():
         return _members_response(request, org, add_form=form, status=400)
     try:
         membership = services.add_member(
-            user=request.user, organisation=org,
+            user=request.user,
+            organisation=org,
             username_or_email=form.cleaned_data["username_or_email"].strip(),
             role=form.cleaned_data["role"],
         )
@@ -303,7 +330,8 @@ def member_add(request, org_id):
         form._describe()
         return _members_response(request, org, add_form=form, status=400)
     notice = _("%(who)s is now a member (%(role)s).") % {
-        "who": membership.user, "role": membership.get_role_display()
+        "who": membership.user,
+        "role": membership.get_role_display(),
     }
     return _members_response(request, org, notice=notice)
 
@@ -312,17 +340,24 @@ def member_add(request, org_id):
 @require_POST
 def member_role(request, org_id, membership_id):
     org = _managed_org(request, org_id)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, organisation=org)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organisation=org
+    )
     role = request.POST.get("role", "")
     if role not in Membership.Role.values:
         return _members_response(request, org, error=_("Choose a role from the list."), status=400)
     try:
         services.change_role(user=request.user, membership=membership, role=role)
     except PermissionDenied:
-        return _members_response(request, org, error=_("Only owners can make or unmake owners."), status=403)
+        return _members_response(
+            request, org, error=_("Only owners can make or unmake owners."), status=403
+        )
     except ValidationError as exc:
         return _members_response(request, org, error=" ".join(exc.messages), status=400)
-    notice = _("%(who)s is now %(role)s.") % {"who": membership.user, "role": membership.get_role_display()}
+    notice = _("%(who)s is now %(role)s.") % {
+        "who": membership.user,
+        "role": membership.get_role_display(),
+    }
     return _members_response(request, org, notice=notice)
 
 
@@ -330,16 +365,22 @@ def member_role(request, org_id, membership_id):
 @require_POST
 def member_remove(request, org_id, membership_id):
     org = _managed_org(request, org_id)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, organisation=org)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organisation=org
+    )
     if membership.user_id == request.user.pk:
         return organisation_leave(request, org_id)
     try:
         services.remove_member(user=request.user, membership=membership)
     except PermissionDenied:
-        return _members_response(request, org, error=_("Only owners can remove owners."), status=403)
+        return _members_response(
+            request, org, error=_("Only owners can remove owners."), status=403
+        )
     except ValidationError as exc:
         return _members_response(request, org, error=" ".join(exc.messages), status=400)
-    return _members_response(request, org, notice=_("%(who)s has been removed.") % {"who": membership.user})
+    return _members_response(
+        request, org, notice=_("%(who)s has been removed.") % {"who": membership.user}
+    )
 
 
 @login_required
@@ -364,23 +405,33 @@ def organisation_leave(request, org_id):
 @require_POST
 def organisation_join_cluster(request, org_id):
     org = _visible_org(request, org_id)
-    if org.enterprise_id is None or not can(request.user, "registry.request_membership", org.enterprise):
+    if org.enterprise_id is None or not can(
+        request.user, "registry.request_membership", org.enterprise
+    ):
         raise PermissionDenied
     form = JoinClusterForm(request.POST)
     if form.is_valid():
         cluster = form.cleaned_data["cluster"]
         try:
-            registry_services.request_membership(user=request.user, enterprise=org.enterprise, cluster=cluster)
+            registry_services.request_membership(
+                user=request.user, enterprise=org.enterprise, cluster=cluster
+            )
         except ValidationError as exc:
             form.add_error("cluster", exc.messages)
             form._describe()
         else:
             messages.success(
                 request,
-                _("Your request to join %(cluster)s has been sent to its cluster office.") % {"cluster": cluster.name},
+                _("Your request to join %(cluster)s has been sent to its cluster office.")
+                % {"cluster": cluster.name},
             )
             return redirect("accounts:organisation", org_id=org.pk)
-    return render(request, "accounts/organisation.html", _org_context(request, org, join_form=form), status=400)
+    return render(
+        request,
+        "accounts/organisation.html",
+        _org_context(request, org, join_form=form),
+        status=400,
+    )
 
 
 # --- cluster offices: join requests --------------------------------------------------------------
@@ -413,7 +464,9 @@ def cluster_requests(request, cluster_id):
 def decide_request(request, cluster_id, request_id):
     cluster = _reviewed_cluster(request, cluster_id)
     membership = get_object_or_404(
-        ClusterMembership.objects.select_related("enterprise", "requested_by"), pk=request_id, cluster=cluster
+        ClusterMembership.objects.select_related("enterprise", "requested_by"),
+        pk=request_id,
+        cluster=cluster,
     )
     form = DecisionForm(request.POST)
     error = ""
@@ -423,7 +476,10 @@ def decide_request(request, cluster_id, request_id):
         approve = form.cleaned_data["decision"] == "approve"
         try:
             membership = registry_services.decide_membership(
-                user=request.user, membership=membership, approve=approve, note=form.cleaned_data["note"]
+                user=request.user,
+                membership=membership,
+                approve=approve,
+                note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -431,14 +487,22 @@ def decide_request(request, cluster_id, request_id):
             _tell_requester(request, membership, cluster)
     if request.htmx:
         return render(
-            request, "accounts/_request_row.html", {"cluster": cluster, "r": membership, "error": error}
+            request,
+            "accounts/_request_row.html",
+            {"cluster": cluster, "r": membership, "error": error},
         )
     if error:
         messages.error(request, error)
     elif membership.status == ClusterMembership.Status.APPROVED:
-        messages.success(request, _("%(firm)s is now a member of %(cluster)s.") % {"firm": membership.enterprise, "cluster": cluster.name})
+        messages.success(
+            request,
+            _("%(firm)s is now a member of %(cluster)s.")
+            % {"firm": membership.enterprise, "cluster": cluster.name},
+        )
     else:
-        messages.info(request, _("The request from %(firm)s was rejected.") % {"firm": membership.enterprise})
+        messages.info(
+            request, _("The request from %(firm)s was rejected.") % {"firm": membership.enterprise}
+        )
     return redirect("accounts:cluster_requests", cluster_id=cluster.pk)
 
 
@@ -447,9 +511,12 @@ def _tell_requester(request, membership, cluster) -> None:
     if requester is None or not requester.is_active:
         return
     send_user_mail(
-        requester, "membership_decided",
+        requester,
+        "membership_decided",
         {
-            "membership": membership, "cluster": cluster, "enterprise": membership.enterprise,
+            "membership": membership,
+            "cluster": cluster,
+            "enterprise": membership.enterprise,
             "approved": membership.status == ClusterMembership.Status.APPROVED,
             "profile_url": request.build_absolute_uri(f"/enterprises/{membership.enterprise_id}/"),
         },
@@ -465,12 +532,18 @@ def _tell_requester(request, membership, cluster) -> None:
 def tokens(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token, secret = services.issue_token(user=request.user, name=form.cleaned_data["name"].strip())
+        token, secret = services.issue_token(
+            user=request.user, name=form.cleaned_data["name"].strip()
+        )
         # Rendered, not redirected: the secret exists only in this response and is never stored.
-        response = render(request, "accounts/token_created.html", {"token": token, "secret": secret})
+        response = render(
+            request, "accounts/token_created.html", {"token": token, "secret": secret}
+        )
         response["Cache-Control"] = "no-store, private"
         return response
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": selectors.my_tokens(request.user)})
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": selectors.my_tokens(request.user)}
+    )
 
 
 @login_required
@@ -479,5 +552,7 @@ def token_revoke(request, token_id):
     # Someone else's token answers exactly like a missing one.
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.revoke_token(user=request.user, token=token)
-    messages.success(request, _("The token %(prefix)s… has been revoked.") % {"prefix": token.prefix})
+    messages.success(
+        request, _("The token %(prefix)s… has been revoked.") % {"prefix": token.prefix}
+    )
     return redirect("accounts:tokens")
