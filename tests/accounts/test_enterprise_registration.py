@@ -184,3 +184,9 @@ def test_registration_requires_login(client):
     response = client.get(reverse("accounts:enterprise_register"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_live_check_speaks_the_users_language(client):
+    client.force_login(UserFactory(language="zh-hans"))
+    body = client.get(reverse("accounts:check_uscc"), {"uscc": VALID[:17] + "0"}).content.decode()
+    assert "校验码（第 18 位）应为 T，而不是 0。" in body
