@@ -71,3 +71,18 @@ def test_home_map_draws_cluster_points(world, page_for):
     expect(
         page.get_by_role("link", name="Keqiao Textile Fabric Cluster (China Textile City)")
     ).to_be_visible()
+
+
+def test_typing_in_directory_search_updates_results_and_language_switch_keeps_them(world, page_for):
+    page = page_for("en-US")
+    page.goto("/enterprises/")
+    page.get_by_label("Search the directory").press_sequentially("柯桥")
+    # No Enter pressed: results follow the typing.
+    expect(page.get_by_role("status")).to_have_text(re.compile("1 enterprise found"))
+    expect(page.locator("#results").get_by_role("link", name=KEQIAO_FIRM)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=%E6%9F%AF%E6%A1%A5"))
+
+    page.get_by_label("Language").select_option("zh-hans")
+    page.get_by_role("button", name="Switch language").click()
+    expect(page.get_by_role("status")).to_have_text(re.compile("找到 1 家企业"))
+    expect(page.get_by_label("搜索名录")).to_have_value("柯桥")
