@@ -284,6 +284,7 @@ def _org_context(request, org, *, add_form=None, **extra) -> dict:
     }
     if org.enterprise_id:
         context["cluster_memberships"] = selectors.enterprise_cluster_memberships(org)
+        context["can_edit_enterprise"] = can(user, "registry.change_enterprise", org.enterprise)
         if can(user, "registry.request_membership", org.enterprise):
             context["join_form"] = extra.pop("join_form", None) or JoinClusterForm()
     context.update(extra)
