@@ -230,3 +230,11 @@ def test_unknown_role_is_refused(en_client, world):
     assert response.status_code == 400
     target.refresh_from_db()
     assert target.role == "member"
+
+
+def test_edit_link_only_for_those_who_may_change_the_enterprise(en_client, world):
+    edit_url = f"/enterprises/{world.firm.pk}/edit/"
+    en_client.force_login(world.firm_admin)
+    assert edit_url in en_client.get(org_url(world.firm_org)).content.decode()
+    en_client.force_login(world.firm_member)
+    assert edit_url not in en_client.get(org_url(world.firm_org)).content.decode()
