@@ -16,6 +16,12 @@ from .factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 costs ~0.7 s per test user; the world fixture makes eight of them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def records_for(obj, action=None):
     qs = AuditRecord.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
     return qs.filter(action=action) if action else qs

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def signed_in(user):
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 

@@ -35,30 +35,63 @@ def test_malformed_json_body_is_json_error(api, world):
 
 
 @pytest.mark.parametrize(
-    ("path", "status", "code", "english"),
+    ("path", "status", "code", "english", "chinese"),
     [
-        ("/enterprises/424242", 404, "not_found", "No enterprise has id 424242."),
-        ("/clusters/424242", 404, "not_found", "Not found."),
+        (
+            "/enterprises/424242",
+            404,
+            "not_found",
+            "No enterprise has id 424242.",
+            "没有 id 为 424242 的企业。",
+        ),
+        ("/clusters/424242", 404, "not_found", "Not found.", "未找到。"),
         (
             "/clusters?page=50",
             404,
             "page_out_of_range",
             "Page 50 does not exist; the last page is 3.",
+            "第 50 页不存在，最后一页是第 3 页。",
         ),
-        ("/me", 401, "unauthenticated", "Sign in or send a valid API token."),
-        ("/geocode?address=", 422, "invalid_request", "Give an address to locate."),
-        ("/clusters?page_size=abc", 422, "invalid_request", "The request is not valid."),
-        ("/no-such-endpoint", 404, "not_found", "No such API endpoint."),
+        (
+            "/me",
+            401,
+            "unauthenticated",
+            "Sign in or send a valid API token.",
+            "请登录或提供有效的 API 令牌。",
+        ),
+        (
+            "/geocode?address=",
+            422,
+            "invalid_request",
+            "Give an address to locate.",
+            "请提供要定位的地址。",
+        ),
+        (
+            "/clusters?page_size=abc",
+            422,
+            "invalid_request",
+            "The request is not valid.",
+            "请求无效。",
+        ),
+        ("/no-such-endpoint", 404, "not_found", "No such API endpoint.", "没有这个 API 接口。"),
     ],
 )
-def test_errors_in_english_and_chinese(api, clusters, path, status, code, english):
+def test_errors_in_english_and_chinese(api, clusters, path, status, code, english, chinese):
     en = assert_error(api.get(path, lang="en"), status, code)
     assert en["message"] == english
-    zh_response = api.get(path, lang="zh-hans")
-    zh = assert_error(zh_response, status, code)
-    assert zh["details"] == en["details"] or code == "invalid_request"
-    # TODO: once weft/locale has zh-hans translations, assert the Chinese message differs:
-    # assert zh["message"] != english
+    zh = assert_error(api.get(path, lang="zh-hans"), status, code)
+    assert zh["message"] == chinese
+    # Without a preference the site's default language (Chinese) answers.
+    assert assert_error(api.get(path, lang=None), status, code)["message"] == chinese
+
+
+def test_uscc_messages_follow_the_language(api, db):
+    en = api.get("/identifiers/uscc/914403001922038217", lang="en").json()["errors"][0]["message"]
+    zh = api.get("/identifiers/uscc/914403001922038217", lang="zh-hans").json()["errors"][0][
+        "message"
+    ]
+    assert en == "The check character (position 18) should be 6, not 7."
+    assert zh == "校验码（第 18 位）应为 6，而不是 7。"
 
 
 def test_english_validation_details_name_the_field(api, db):

@@ -1,6 +1,7 @@
 """Request limits: per client IP for anonymous calls, per token (or user) otherwise."""
 
 import pytest
+from django.core.cache import cache
 
 from ..factories import UserFactory
 from .helpers import assert_error
@@ -10,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tight(settings):
+    # The test cache outlives a test: start from an empty request history.
+    cache.clear()
     settings.WEFT_THROTTLE_ANON = "3/min"
     settings.WEFT_THROTTLE_USER = "5/min"
 

@@ -9,6 +9,13 @@ from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
 from ..factories import make_enterprise
 
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 costs ~0.7 s per test user; the world fixture makes eight of them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- the tokeniser (no database) ---------------------------------------------------------------
 
 
