@@ -23,6 +23,7 @@ from .models import Cluster, Enterprise
 PAGE_SIZE = 20
 HEADLINE_CACHE_KEY = "weft:registry:headline_figures"
 HEADLINE_CACHE_SECONDS = 300  # counting a million rows on every home page view is wasteful
+MEMBER_COUNTS_CACHE_KEY = "weft:registry:cluster_member_counts"
 
 
 def _wants_fragment(request) -> bool:
@@ -68,7 +69,10 @@ def cluster_list(request):
     if form.is_bound:
         form.is_valid()  # invalid filters are reported and left out; the valid ones still apply
     clusters = list(selectors.cluster_directory(**form.selector_filters()))
-    counts = selectors.cluster_member_counts()
+    # Grouping every membership takes seconds at a million firms; a few minutes' lag is fine here.
+    counts = cache.get_or_set(
+        MEMBER_COUNTS_CACHE_KEY, selectors.cluster_member_counts, HEADLINE_CACHE_SECONDS
+    )
     for c in clusters:
         c.member_count = counts.get(c.pk, 0)
     return _render_directory(
