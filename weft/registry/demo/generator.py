@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
@@ -464,25 +464,40 @@ def reserve_ids(model, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert_rows(model, objs: list) -> None:
-    """INSERT `objs` with one prepared statement; their primary keys are set, or all left to the
-    database (link rows, whose ids nobody needs).
+def _insert(model, columns: list[str], rows: list) -> None:
+    """INSERT `rows` (values ready for the database) into `columns` with one prepared statement.
 
     What `bulk_create` does, minus the SQL it compiles for every 24 rows on SQLite (its limit of
-    999 parameters per statement): a third of the cost of a million firms.
+    999 parameters per statement) and the model instances: most of the cost of a million firms.
     """
-    if not objs:
+    if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
-    qn = connection.ops.quote_name
+    conn = connections[DEFAULT_DB_ALIAS]
+    qn = conn.ops.quote_name
     # Identifiers come from the model's metadata, quoted; values go as parameters.
     table = qn(model._meta.db_table)
-    columns = ", ".join(qn(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
-    with connection.cursor() as cursor:
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES ({placeholders})"  # noqa: S608
+    with conn.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def insert_objects(model, objs: list) -> None:
+    """INSERT model instances whose primary keys are set, each value prepared as Django would."""
+    conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy is slow
+    fields = model._meta.concrete_fields
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields] for obj in objs]
+    _insert(model, [f.column for f in fields], rows)
+
+
+def insert_links(model, key_columns: list[str], keys: list[tuple], constants: dict | None = None):
+    """INSERT rows that differ only in their foreign keys: `keys` are tuples of ids for
+    `key_columns`; every row gets the same `constants` (field name → value)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fixed = [model._meta.get_field(name) for name in constants or {}]
+    fixed_values = tuple(f.get_db_prep_save(constants[f.name], conn) for f in fixed)
+    rows = [key + fixed_values for key in keys]
+    _insert(model, key_columns + [f.column for f in fixed], rows)
 
 
 class Writer:
@@ -501,27 +516,28 @@ class Writer:
             ids = reserve_ids(Enterprise, len(firms))
             for pk, firm in zip(ids, firms, strict=True):
                 firm.enterprise.pk = pk
-            insert_rows(Enterprise, [f.enterprise for f in firms])
+            insert_objects(Enterprise, [f.enterprise for f in firms])
             for (through, left, right), attr, lookup in self.relations:
-                rows = [
-                    through(**{left: pk, right: lookup[code]})
+                keys = [
+                    (pk, lookup[code])
                     for pk, firm in zip(ids, firms, strict=True)
                     for code in getattr(firm, attr)
                     if code in lookup
                 ]
-                insert_rows(through, rows)
+                insert_links(through, [left, right], keys)
             now = timezone.now()
-            insert_rows(
+            insert_links(
                 ClusterMembership,
-                [
-                    ClusterMembership(
-                        enterprise_id=pk,
-                        cluster_id=firm.cluster_id,
-                        status=ClusterMembership.Status.APPROVED,
-                        decided_at=now,
-                    )
-                    for pk, firm in zip(ids, firms, strict=True)
-                ],
+                ["enterprise_id", "cluster_id"],
+                [(pk, firm.cluster_id) for pk, firm in zip(ids, firms, strict=True)],
+                {
+                    "status": ClusterMembership.Status.APPROVED,
+                    "requested_by": None,
+                    "requested_at": now,
+                    "decided_by": None,
+                    "decided_at": now,
+                    "note": "",
+                },
             )
         return ids
 
