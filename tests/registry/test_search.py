@@ -155,11 +155,6 @@ def test_names_created_through_services_get_their_pinyin_key(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="naming.sort_key reads each character alone, so 长 sorts as 'zhang'; in place names "
-    "such as 长兴 and 长乐 it is 'chang' (needs phrase-aware pinyin in naming.py)",
-)
 def test_heteronyms_follow_the_phrase_reading(db):
     for name in ("东方丝绸有限公司", "长兴纺织有限公司", "北方服饰有限公司"):
         make_enterprise(name_zh=name, address="")

@@ -4,6 +4,7 @@ import re
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.mmseg import seg as mmseg
 
 from .search import normalise
 
@@ -25,15 +26,19 @@ LEGAL_FORM_SUFFIXES = (
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 
 
-@lru_cache(maxsize=65536)
-def _char_pinyin(ch: str) -> str:
-    return "".join(lazy_pinyin(ch, style=Style.NORMAL, errors="default"))
+@lru_cache(maxsize=262144)
+def _word_pinyin(word: str) -> str:
+    return " ".join(lazy_pinyin(word, style=Style.NORMAL, errors="default"))
 
 
 def sort_key(name: str) -> str:
-    """Pinyin of a name, letter by letter, so 阿 < 爱 < 北 < … as a Chinese reader expects."""
-    text = normalise(name)
-    return " ".join(_char_pinyin(ch) for ch in text if not ch.isspace())[:400]
+    """Pinyin of a name, so 阿 < 爱 < 北 < … as a Chinese reader expects.
+
+    The name is cut into dictionary words first, so heteronyms take the reading of their word
+    (长 in 长兴 is chang, not zhang); words repeat across names, so their pinyin is cached.
+    """
+    text = "".join(normalise(name).split())
+    return " ".join(_word_pinyin(w) for w in mmseg.cut(text))[:400]
 
 
 def strip_legal_form(name: str) -> str:
