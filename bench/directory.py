@@ -389,7 +389,7 @@ def markdown(report: dict) -> str:
     m = report["machine"]
     out = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}; "
-        f"Python {m['python']}, SQLite {m['sqlite']}, {m['postgresql']}, gunicorn {m['gunicorn']}; "
+        f"Python {m['python']}, SQLite {m['sqlite']}, {m['postgresql']}, {m['gunicorn']}; "
         f"{m['date']}.",
         f"Command: `{report['command']}` ({report['settings']['workers']} gunicorn sync workers, "
         f"{report['settings']['concurrency']} client connections, "
@@ -456,7 +456,20 @@ def main() -> None:
         help="command that fills the migrated database (DATABASE_URL is set)",
     )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="print the table of saved results (several: backends merged), run nothing",
+    )
     args = parser.parse_args()  # fmt: skip
+    if args.report:
+        reports = [json.loads(p.read_text()) for p in args.report]
+        merged = reports[0] | {"backends": [b for r in reports for b in r["backends"]]}
+        merged["command"] = " ; ".join(r["command"] for r in reports)
+        print(markdown(merged))
+        return
 
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - {"sqlite", "postgresql"}
