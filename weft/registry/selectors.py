@@ -237,7 +237,9 @@ def acting_organisation(user, enterprise: Enterprise):
     memberships = actor_for(user).memberships
     if not memberships:
         return None
-    firm_org = Organisation.objects.filter(enterprise=enterprise).values_list("id", flat=True).first()
+    firm_org = (
+        Organisation.objects.filter(enterprise=enterprise).values_list("id", flat=True).first()
+    )
     office_ids = set(
         Cluster.objects.filter(
             memberships__enterprise=enterprise,
