@@ -12,7 +12,7 @@ DEMO_ENTERPRISES ?= 20000
 run: install migrate demo
 	@$(PY) manage.py demo_logins
 	@echo "Weft is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	WEFT_DEBUG=$${WEFT_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	WEFT_DEBUG=$${WEFT_DEBUG:-true} scripts/serve $(HOST):$(PORT)
 
 test: install install-browser
 	$(VENV)/bin/ruff check .

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Background work (imports, reports, recomputations): the Django tasks API, database backend.
+    "django_tasks",
+    "django_tasks_db",
     # Serves the API docs page (swagger-ui) from the package's own static files instead of a CDN.
     "ninja",
     "weft.core",
@@ -145,6 +148,18 @@ SESSION_COOKIE_SECURE = env_bool("WEFT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Background tasks run in `manage.py db_worker` processes (any number, on any machine) that share
+# the database; WEFT_TASKS_BACKEND=immediate runs them inside the request instead (tests, scripts).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("WEFT_TASKS_BACKEND", "database")],
+        "QUEUES": ["default"],
+    }
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
