@@ -1,3 +1,7 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from weft.registry.demo.accounts import setup_demo_accounts
@@ -26,9 +30,26 @@ class Command(BaseCommand):
         if not Enterprise.objects.filter(is_demo=True, source=Enterprise.Source.DEMO).exists():
             generated = generate(enterprises, seed, progress=None).created
         setup_demo_accounts()
+        for loaded in load_app_demos():
+            if options["verbosity"] >= 1:
+                self.stdout.write(loaded)
         if options["verbosity"] >= 1:
             total = Enterprise.objects.filter(is_demo=True).count()
             note = f" (generated {generated:,} now)" if generated else ""
             self.stdout.write(
                 f"Demo ready: {total:,} demo enterprises{note}; `manage.py demo_logins` lists the logins."
             )
+
+
+def load_app_demos():
+    """Each Weft app may ship `demo.py` with `load_demo()` (idempotent) returning a line to print;
+    apps build their demo data on the registry and the demo accounts loaded first."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("weft.") or config.name == "weft.registry":
+            continue
+        module_name = f"{config.name}.demo"
+        if find_spec(module_name) is None:
+            continue
+        summary = import_module(module_name).load_demo()
+        if summary:
+            yield summary
