@@ -88,11 +88,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (WEFT_DB_CONN_MAX_AGE) so each request does not start with a cold
+    # page cache; the memory map is address space, not memory, and should cover the whole file.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-            " PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;"
+            " PRAGMA cache_size=-65536;"
+            f" PRAGMA mmap_size={int(os.environ.get('WEFT_SQLITE_MMAP_BYTES', 16 * 1024**3))};"
         ),
         "transaction_mode": "IMMEDIATE",
     }

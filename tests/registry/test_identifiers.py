@@ -1,6 +1,7 @@
 """Unified social credit codes (GB 32100-2015): property-based tests and real published codes."""
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,14 @@ FORBIDDEN = "IOSVZ"
 ADCODES = sorted(divisions.divisions())
 AUTHORITY_TYPES = [(a, t) for a, (_, types) in AUTHORITIES.items() for t in types]
 UNKNOWN_AUTHORITIES = [c for c in CHARSET if c not in AUTHORITIES]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English here; the site's default language is Chinese."""
+    with translation.override("en"):
+        yield
+
 
 charset_char = st.sampled_from(CHARSET)
 org_base8 = st.text(alphabet=CHARSET, min_size=8, max_size=8)
@@ -219,3 +228,12 @@ def test_real_codes_with_a_typo_are_rejected(code):
     swapped = code[:3] + code[4] + code[3] + code[5:]
     if swapped != code:
         assert not validate_uscc(swapped).valid
+
+
+def test_messages_and_labels_in_chinese():
+    with translation.override("zh-hans"):
+        result = validate_uscc("91440300708461136")
+        valid = validate_uscc("914403001922038216")
+    assert codes_of(result) == ["length"]
+    assert "18" in result.errors[0]["message"] and "位" in result.errors[0]["message"]
+    assert valid.organisation_type == "企业"

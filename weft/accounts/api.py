@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
@@ -49,7 +49,9 @@ def create_token(request, payload: TokenRequest):
     if user is None:
         raise ApiError(401, "bad_credentials", _("The username or password is wrong."))
     token, secret = services.issue_token(user=user, name=payload.name)
-    return 201, {"id": token.pk, "token": secret, "prefix": token.prefix, "name": token.name}
+    return Status(
+        201, {"id": token.pk, "token": secret, "prefix": token.prefix, "name": token.name}
+    )
 
 
 @router.get("/auth/tokens", response=list[TokenOut], auth=REQUIRED_AUTH, summary="My tokens")
@@ -76,7 +78,7 @@ def revoke_token(request, token_id: int):
     # Someone else's token id answers exactly like a missing one.
     token = get_object_or_404(ApiToken, pk=token_id, user=user)
     services.revoke_token(user=user, token=token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, auth=REQUIRED_AUTH, summary="Who am I")

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
@@ -146,7 +146,9 @@ def create_enterprise(request, payload: EnterpriseIn):
     enterprise = services.create_enterprise(
         user=user, data=_enterprise_data(payload, partial=False), source=source, cluster=cluster
     )
-    return 201, selectors.enterprise_as_dict(selectors.enterprise_detail(enterprise.pk), user)
+    return Status(
+        201, selectors.enterprise_as_dict(selectors.enterprise_detail(enterprise.pk), user)
+    )
 
 
 @router.patch(
