@@ -134,3 +134,23 @@ def test_quality_at_least_95_percent_of_the_exact_optimum(seed):
         total_score(cands, result),
         optimum,
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(), st.data())
+def test_fixed_meetings_are_worked_around(instance, data):
+    candidates, n_slots, tables, caps = instance
+    people = sorted({p for c in candidates for p in (c.a, c.b)}) or [0]
+    blocked = set(
+        data.draw(st.lists(st.tuples(st.sampled_from(people), st.integers(0, n_slots - 1))))
+    )
+    taken = {s: 1 for _p, s in blocked} if tables > 1 else {}
+    result = schedule_meetings(
+        candidates, n_slots, tables, caps, blocked=blocked, tables_taken=taken
+    )
+    assert violations(candidates, result, n_slots, tables, caps) == []
+    by_id = {c.id: c for c in candidates}
+    for mid, (slot, table) in result.items():
+        c = by_id[mid]
+        assert (c.a, slot) not in blocked and (c.b, slot) not in blocked
+        assert table <= tables - taken.get(slot, 0)

@@ -83,7 +83,8 @@ class Schedule:
                 if s1 == s2:
                     continue
                 chain = self._chain(c.b, s1, s2)
-                if chain is None or any(c.a in (m.a, m.b) for m in chain):
+                # Chains through the other person, or through a fixed meeting, cannot swap.
+                if chain is None or any(c.a in (m.a, m.b) or m.id < 0 for m in chain):
                     continue
                 moved = self._swap(chain, s1, s2)
                 if self.count[s1] < self.tables and self.count[s2] <= self.tables:
@@ -130,7 +131,10 @@ def _exchange(schedule: Schedule, c: Candidate) -> bool:
     removed: list[tuple[Candidate, int]] = []
     for person in (c.a, c.b):
         if schedule.degree(person) >= schedule.cap(person):
-            weakest = min(schedule.busy[person].values(), key=lambda m: m.score)
+            movable = [m for m in schedule.busy[person].values() if m.id >= 0]
+            if not movable:
+                break
+            weakest = min(movable, key=lambda m: m.score)
             if weakest.id not in {m.id for m, _ in removed}:
                 removed.append((weakest, schedule.remove(weakest)))
     loss = sum(m.score for m, _ in removed)
@@ -158,9 +162,21 @@ def schedule_meetings(
     caps: dict[int, int] | None = None,
     default_cap: int = 10**6,
     improve_passes: int = 3,
+    blocked: set[tuple[int, int]] | None = None,
+    tables_taken: dict[int, int] | None = None,
 ) -> dict[int, tuple[int, int]]:
-    """Candidate id → (slot index, table number from 1) for the meetings to hold."""
+    """Candidate id → (slot index, table number from 1) for the meetings to hold.
+
+    `blocked` (person, slot) pairs and `tables_taken` per slot are already used by meetings that
+    stay (accepted ones, when re-optimising); table numbers then count from 1 within what is left.
+    """
     schedule = Schedule(n_slots, tables, caps or {}, default_cap)
+    for slot, n in (tables_taken or {}).items():
+        schedule.count[slot] += n
+    for k, (person, slot) in enumerate(sorted(blocked or ())):
+        # A placeholder meeting with a partner nobody else has: it never moves or leaves.
+        holder = Candidate(-1 - k, person, -(10**9) - k, float("inf"))
+        schedule.busy[person][slot] = holder
     ordered = sorted(
         (c for c in candidates if c.score > 0 and c.a != c.b), key=lambda c: (-c.score, c.id)
     )
@@ -208,7 +224,9 @@ def _select(candidates: list[Candidate], schedule: Schedule, time_limit: float =
     rows += [total_row] * n
     cols += list(range(n))
     matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(total_row + 1, n)).tocsr()
-    upper = [schedule.cap(p) for p in people] + [schedule.n_slots * schedule.tables]
+    upper = [max(0, schedule.cap(p) - schedule.degree(p)) for p in people] + [
+        max(0, schedule.n_slots * schedule.tables - sum(schedule.count))
+    ]
     result = milp(
         -np.array([c.score for c in candidates]),
         constraints=LinearConstraint(matrix, 0, upper),
@@ -225,7 +243,8 @@ def _tables(schedule: Schedule) -> dict[int, tuple[int, int]]:
     out: dict[int, tuple[int, int]] = {}
     by_slot: dict[int, list[int]] = defaultdict(list)
     for mid, slot in schedule.slot_of.items():
-        by_slot[slot].append(mid)
+        if mid >= 0:
+            by_slot[slot].append(mid)
     for slot, ids in by_slot.items():
         for table, mid in enumerate(sorted(ids), start=1):
             out[mid] = (slot, table)
