@@ -172,6 +172,19 @@ class ChainGap(models.Model):
         return _in_language(self.evidence_zh, self.evidence_en)
 
     @property
+    def label(self) -> str:
+        """'fabric (weaving, knitting)' / '面料（织造、针织）', or the one stage's name."""
+        from .graph import GROUP_NAMES
+
+        stages = list(ChainStage.objects.filter(code__in=self.stages).order_by("order"))
+        en = (get_language() or "").startswith("en")
+        names = [s.name_en.lower() if en else s.name_zh for s in stages]
+        if self.group in GROUP_NAMES:
+            zh, eng = GROUP_NAMES[self.group]
+            return f"{eng} ({', '.join(names)})" if en else f"{zh}（{'、'.join(names)}）"
+        return stages[0].name if stages else self.group
+
+    @property
     def severity_label(self) -> str:
         if self.severity >= 0.6:
             return "high"
