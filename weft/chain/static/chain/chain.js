@@ -27,10 +27,10 @@
       series: [{
         type: "graph",
         layout: "none",
-        symbolSize: 54,
+        symbolSize: 34,
         edgeSymbol: ["none", "arrow"],
         edgeSymbolSize: 7,
-        label: { show: true, color: "#fff", fontSize: 11 },
+        label: { show: true, position: "bottom", color: "#333", fontSize: 11 },
         lineStyle: { color: "#b8c0c8", curveness: 0.15 },
         data: data.nodes.map(function (n) {
           return Object.assign({}, n, { x: n.x * 160, y: n.y * 100, itemStyle: { color: COLOURS[n.state] } });
