@@ -24,7 +24,7 @@ from .models import MeetingOutcome, StageProfile
 WEIGHTS = {"strength": 0.35, "spare": 0.15, "distance": 0.25, "certs": 0.1, "docking": 0.15}
 DISTANCE_SCALE_KM = 800.0
 DEALS_FOR_FULL_MARKS = 3
-FIRM_CANDIDATE_CLUSTERS = 12  # firm queries look inside the best clusters in range
+FIRM_CANDIDATE_CLUSTERS = 8  # firm queries look inside the best clusters in range
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -124,13 +124,18 @@ def recommend_clusters(
     """Clusters other than `origin` that can supply `stages`, best first."""
     certifications = certifications or []
     rows_by_cluster: dict[int, list[StageProfile]] = defaultdict(list)
-    for row in StageProfile.objects.filter(stage__code__in=stages, firms__gt=0).exclude(
-        cluster=origin
+    # Only the columns the score needs: this runs on every partner query.
+    for row in (
+        StageProfile.objects.filter(stage__code__in=stages, firms__gt=0)
+        .exclude(cluster=origin)
+        .only("cluster_id", "firms", "employees", "spare_employees", "certifications")
     ):
         rows_by_cluster[row.cluster_id].append(row)
     if not rows_by_cluster:
         return []
-    clusters = Cluster.objects.in_bulk(list(rows_by_cluster))
+    clusters = Cluster.objects.only(
+        "id", "slug", "name_zh", "name_en", "latitude", "longitude", "primary_stages"
+    ).in_bulk(list(rows_by_cluster))
     deals = past_deals_by_cluster(stages)
     candidates = []
     for cluster_id, rows in rows_by_cluster.items():
@@ -173,9 +178,11 @@ def recommend_clusters(
             cert_share=cert_share,
             deals=n_deals,
         )
-        explain(rec, stages, certifications)
         out.append(rec)
     out.sort(key=lambda r: (-r.score, r.km, r.cluster.slug))
+    names = _stage_names(stages)
+    for rec in out[:limit]:
+        explain(rec, names, certifications)
     return out[:limit]
 
 
@@ -184,9 +191,9 @@ def _stage_names(stages: list[str]) -> tuple[str, str]:
     return "、".join(s.name_zh for s in objs), ", ".join(s.name_en.lower() for s in objs)
 
 
-def explain(rec: Recommendation, stages: list[str], certifications: list[str]) -> None:
+def explain(rec: Recommendation, names: tuple[str, str], certifications: list[str]) -> None:
     """The score in words, both languages."""
-    names_zh, names_en = _stage_names(stages)
+    names_zh, names_en = names
     zh = [
         f"{names_zh}实力：占全国该环节从业人员的{rec.share:.1%}（{rec.firms}家企业）",
         f"富余产能约{rec.spare_share:.0%}",
