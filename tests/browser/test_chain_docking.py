@@ -98,3 +98,6 @@ def test_firm_registers_for_an_event_and_sees_its_meetings(world, page_for):
     expect(table).to_contain_text("绍兴柯桥锦绣纺织有限公司")
     expect(table).to_contain_text("offers weaving")
     expect(table).to_contain_text("09:00")
+    table.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("status")).to_contain_text("Meeting accepted.")
+    expect(page.locator("table.my-meetings tbody tr").first).to_contain_text("Accepted")

@@ -240,6 +240,11 @@ PAGE_GRID = {
     ("chain:event_detail", "own"):        (OK,   OK,        OK,        OK,        OK,        OK,        OK),
     ("chain:event_register", "own"):      (LOGIN, REDIRECT, REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
     ("chain:event_schedule", "own"):      (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
+    ("chain:event_new", "-"):             (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       OK,        OK),
+    ("chain:meeting_request", "own"):     (LOGIN, FORBIDDEN, REDIRECT,  FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
+    ("chain:meeting_respond", "own"):     (LOGIN, FORBIDDEN, REDIRECT,  FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
+    ("chain:meeting_outcome", "own"):     (LOGIN, FORBIDDEN, REDIRECT,  FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
+    ("chain:event_xlsx", "own"):          (LOGIN, OK,        OK,        FORBIDDEN, OK,       FORBIDDEN, OK),
 }
 # fmt: on
 PAGE_EXPECTED = expand(PAGE_GRID)
@@ -263,13 +268,36 @@ def test_page(m, role, name, obj):
         kwargs["slug"] = o["cluster"]["own"].slug
     if name == "chain:gap_partners":
         kwargs["group"] = "accessories"
-    if name.startswith("chain:event_") and name != "chain:event_list":
-        kwargs["pk"] = o["event"]["own"].pk
+    event, reg = o["event"]["own"], o["registration"]["own"]
+    if name.startswith(("chain:event_", "chain:meeting_")) and name not in (
+        "chain:event_list",
+        "chain:event_new",
+    ):
+        kwargs["pk"] = event.pk
+    if name in ("chain:meeting_respond", "chain:meeting_outcome"):
+        kwargs["meeting_id"] = o["meeting"]["own"].pk
     url = reverse(name, kwargs=kwargs)
-    if name in ("chain:declare_gap", "chain:event_register", "chain:event_schedule"):
-        response = client.post(url, {"stage": "design", "note": "需要设计"})
+    posted = {
+        "stage": "design",
+        "note": "需要设计",
+        "registration": reg.pk,
+        "target": event.registrations.exclude(pk=reg.pk).first().pk,
+        "decision": "accept",
+        "contact_made": "on",
+    }
+    if name in (
+        "chain:declare_gap",
+        "chain:event_register",
+        "chain:event_schedule",
+        "chain:meeting_request",
+        "chain:meeting_respond",
+        "chain:meeting_outcome",
+    ):
+        response = client.post(url, posted)
     else:
-        response = client.get(url)
+        response = client.get(
+            url + (f"?registration={reg.pk}" if name == "chain:event_xlsx" else "")
+        )
     expected = PAGE_EXPECTED[(role, name, obj)]
     if expected == LOGIN:
         assert response.status_code == 302 and "/login/" in response["Location"]

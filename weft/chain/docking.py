@@ -385,3 +385,83 @@ def meetings_of(registration: Registration) -> list[Meeting]:
         .select_related("slot", "first__enterprise", "second__enterprise", "outcome")
         .order_by("slot__starts_at", "table")
     )
+
+
+def event_report(event: DockingEvent) -> dict:
+    """What the event achieved: meetings by status and the outcomes participants recorded."""
+    from django.db.models import Count, Q, Sum
+
+    meetings = event.meetings.aggregate(
+        total=Count("id"),
+        accepted=Count("id", filter=Q(status=Meeting.Status.ACCEPTED)),
+        declined=Count("id", filter=Q(status=Meeting.Status.DECLINED)),
+    )
+    outcomes = MeetingOutcome.objects.filter(meeting__event=event).aggregate(
+        recorded=Count("id"),
+        contacts=Count("id", filter=Q(contact_made=True)),
+        samples=Count("id", filter=Q(sample_ordered=True)),
+        deals=Count("id", filter=Q(deal_signed=True)),
+        amount=Sum("amount"),
+    )
+    return {
+        "participants": event.registrations.count(),
+        **meetings,
+        **outcomes,
+        "amount": outcomes["amount"] or Decimal("0"),
+    }
+
+
+def schedule_workbook(event: DockingEvent, registration: Registration | None = None) -> bytes:
+    """The schedule as XLSX: one participant's meetings, or one sheet per table for the hall."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    bold = Font(bold=True)
+
+    def header(sheet, title):
+        sheet.append([title])
+        sheet["A1"].font = bold
+        sheet.append([_("Time"), _("Table"), _("Participants"), _("Why"), _("Status")])
+        for cell in sheet[2]:
+            cell.font = bold
+
+    def row(m):
+        local = timezone.localtime
+        return [
+            f"{local(m.slot.starts_at):%Y-%m-%d %H:%M}–{local(m.slot.ends_at):%H:%M}",
+            m.table,
+            f"{m.first.enterprise.name_zh} × {m.second.enterprise.name_zh}",
+            m.reason,
+            m.get_status_display(),
+        ]
+
+    meetings = list(
+        event.meetings.exclude(status=Meeting.Status.DECLINED).select_related(
+            "slot", "first__enterprise", "second__enterprise"
+        )
+    )
+    if registration is not None:
+        ws.title = _("Schedule")[:31]
+        header(ws, f"{event.title_zh} · {registration.enterprise.name_zh}")
+        for m in meetings:
+            if registration.pk in (m.first_id, m.second_id):
+                ws.append(row(m))
+    else:
+        tables = sorted({m.table for m in meetings}) or [1]
+        wb.remove(ws)
+        for table in tables:
+            sheet = wb.create_sheet(f"{_('Table')} {table}"[:31])
+            header(sheet, f"{event.title_zh} · {_('Table')} {table}")
+            for m in meetings:
+                if m.table == table:
+                    sheet.append(row(m))
+    for sheet in wb.worksheets:
+        for col, width in zip("ABCDE", (24, 8, 60, 60, 12), strict=True):
+            sheet.column_dimensions[col].width = width
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

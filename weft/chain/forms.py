@@ -61,3 +61,54 @@ class RegistrationForm(forms.Form):
             "offers_text": d["offers_text"],
             "certifications": d["certifications"],
         }
+
+
+class EventForm(forms.Form):
+    host = forms.TypedChoiceField(label=_("Host cluster"), coerce=int)
+    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    theme = forms.CharField(label=_("Theme"), max_length=200, required=False)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    starts_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_slot = forms.TimeField(
+        label=_("First meeting at"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    slot_minutes = forms.IntegerField(
+        label=_("Minutes per meeting"), initial=20, min_value=5, max_value=240
+    )
+    n_slots = forms.IntegerField(label=_("Time slots"), initial=12, min_value=1, max_value=200)
+    tables = forms.IntegerField(label=_("Tables"), initial=10, min_value=1, max_value=500)
+    max_meetings = forms.IntegerField(
+        label=_("Meetings per firm at most"), initial=6, min_value=1, max_value=100
+    )
+
+    def __init__(self, *args, clusters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clusters = {c.pk: c for c in clusters}
+        self.fields["host"].choices = [(c.pk, c.name) for c in clusters]
+
+    def service_kwargs(self) -> dict:
+        import datetime as dt
+
+        d = self.cleaned_data
+        return {
+            "title_zh": d["title_zh"],
+            "title_en": d["title_en"],
+            "theme": d["theme"],
+            "place": d["place"],
+            "starts_on": d["starts_on"],
+            "first_slot": dt.datetime.combine(d["starts_on"], d["first_slot"]),
+            "slot_minutes": d["slot_minutes"],
+            "n_slots": d["n_slots"],
+            "tables": d["tables"],
+            "max_meetings": d["max_meetings"],
+        }
+
+
+class OutcomeForm(forms.Form):
+    contact_made = forms.BooleanField(label=_("Contact made"), required=False)
+    sample_ordered = forms.BooleanField(label=_("Sample ordered"), required=False)
+    deal_signed = forms.BooleanField(label=_("Deal signed"), required=False)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), required=False, min_value=0, max_digits=16, decimal_places=2
+    )

@@ -1,7 +1,5 @@
 """Pages: a cluster's chain diagram with its gaps and partners; docking events and meetings."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can
-from weft.registry.models import ChainStage, Cluster, Enterprise
+from weft.registry.models import Cluster, Enterprise
 
 from . import docking, partners, selectors, services
-from .forms import DeclareGapForm, RegistrationForm
-from .models import DockingEvent, RecomputeRun, Registration
+from .forms import DeclareGapForm, EventForm, OutcomeForm, RegistrationForm
+from .models import DockingEvent, Meeting, RecomputeRun, Registration
 
 # Where each stage sits in the diagram: upstream on the left, services along the bottom.
 LAYOUT = {
@@ -139,7 +137,11 @@ def declare_gap(request, slug):
 
 def event_list(request):
     events = DockingEvent.objects.select_related("host")
-    return render(request, "chain/event_list.html", {"events": events})
+    return render(
+        request,
+        "chain/event_list.html",
+        {"events": events, "can_host": bool(_hostable(request.user))},
+    )
 
 
 def _my_firms(user) -> list[Enterprise]:
@@ -187,6 +189,10 @@ def event_detail(request, pk):
             )
             if can(request.user, "docking.manage_event", event)
             else [],
+            "report": docking.event_report(event)
+            if can(request.user, "docking.manage_event", event)
+            else None,
+            "outcome_form": OutcomeForm(),
         },
     )
 
@@ -224,9 +230,131 @@ def event_schedule(request, pk):
     return redirect("chain:event_detail", pk=event.pk)
 
 
-def stage_choices():
-    return [(s.code, s.name) for s in ChainStage.objects.order_by("order")]
+def _hostable(user) -> list[Cluster]:
+    """Clusters the user may host an event for."""
+    if not user.is_authenticated:
+        return []
+    actor = actor_for(user)
+    qs = (
+        Cluster.objects.all()
+        if actor.is_operator
+        else Cluster.objects.filter(pk__in=actor.office_cluster_ids(admin=True))
+    )
+    return [c for c in qs.order_by("province", "slug") if can(user, "docking.create_event", c)]
 
 
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def event_new(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    clusters = _hostable(request.user)
+    if not clusters:
+        raise PermissionDenied
+    form = EventForm(request.POST or None, clusters=clusters)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = docking.create_event(
+                request.user, form.clusters[form.cleaned_data["host"]], **form.service_kwargs()
+            )
+            messages.success(request, _("The docking event is open for registration."))
+            return redirect("chain:event_detail", pk=event.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "chain/event_new.html", {"form": form})
+
+
+def _acting_registration(request, event, meeting=None) -> Registration:
+    """The registration the user acts for (posted as `registration`), checked against the rules."""
+    reg = (
+        Registration.objects.select_related("event", "enterprise")
+        .filter(pk=request.POST.get("registration") or 0, event=event)
+        .first()
+    )
+    if reg is None:
+        raise Http404(_("No such registration for this event."))
+    if meeting is not None and reg.pk not in (meeting.first_id, meeting.second_id):
+        raise Http404(_("No such meeting for this firm."))
+    if not can(request.user, "docking.act_for", reg):
+        raise PermissionDenied
+    return reg
+
+
+@require_POST
+def meeting_respond(request, pk, meeting_id):
+    event = get_object_or_404(DockingEvent, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    meeting = get_object_or_404(Meeting, pk=meeting_id, event=event)
+    reg = _acting_registration(request, event, meeting)
+    accept = request.POST.get("decision") == "accept"
+    docking.respond(request.user, meeting, reg, accept)
+    messages.success(request, _("Meeting accepted.") if accept else _("Meeting declined."))
+    return redirect("chain:event_detail", pk=event.pk)
+
+
+@require_POST
+def meeting_outcome(request, pk, meeting_id):
+    event = get_object_or_404(DockingEvent, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    meeting = get_object_or_404(Meeting, pk=meeting_id, event=event)
+    reg = _acting_registration(request, event, meeting)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("chain:event_detail", pk=event.pk)
+    try:
+        docking.record_outcome(request.user, meeting, reg, **form.cleaned_data)
+        messages.success(request, _("The outcome is recorded."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("chain:event_detail", pk=event.pk)
+
+
+@require_POST
+def meeting_request(request, pk):
+    event = get_object_or_404(DockingEvent, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    reg = _acting_registration(request, event)
+    raw = request.POST.get("target", "")
+    target = (
+        Registration.objects.filter(pk=int(raw), event=event).first() if raw.isdigit() else None
+    )
+    if target is None:
+        raise Http404(_("No such registration for this event."))
+    try:
+        docking.request_meeting(request.user, reg, target)
+        messages.success(
+            request, _("Your request is noted; it counts when the schedule is rebuilt.")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("chain:event_detail", pk=event.pk)
+
+
+def event_schedule_xlsx(request, pk):
+    """Per participant (?registration=<id>) or per table (organisers) as an XLSX file."""
+    from django.http import HttpResponse
+
+    event = get_object_or_404(DockingEvent, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    reg = None
+    if request.GET.get("registration"):
+        raw = request.GET["registration"]
+        reg = (
+            Registration.objects.filter(pk=int(raw), event=event).first() if raw.isdigit() else None
+        )
+        if reg is None:
+            raise Http404(_("No such registration for this event."))
+        if not can(request.user, "docking.view_registration", reg):
+            raise PermissionDenied
+    elif not can(request.user, "docking.manage_event", event):
+        raise PermissionDenied
+    data = docking.schedule_workbook(event, reg)
+    name = f"docking-{event.pk}-" + (f"firm-{reg.pk}" if reg else "tables") + ".xlsx"
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
