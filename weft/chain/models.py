@@ -309,6 +309,19 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.enterprise} @ {self.event_id}"
 
+    def _names(self, codes) -> str:
+        en = (get_language() or "").startswith("en")
+        stages = ChainStage.objects.filter(code__in=codes).order_by("order")
+        return (", " if en else "、").join(s.name_en.lower() if en else s.name_zh for s in stages)
+
+    @property
+    def needs_names(self) -> str:
+        return self._names(self.needs)
+
+    @property
+    def offers_names(self) -> str:
+        return self._names(self.offers)
+
     @property
     def meeting_cap(self) -> int:
         own = self.max_meetings if self.max_meetings is not None else self.event.max_meetings
