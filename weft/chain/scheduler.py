@@ -132,8 +132,10 @@ def _exchange(schedule: Schedule, c: Candidate) -> bool:
     for person in (c.a, c.b):
         if schedule.degree(person) >= schedule.cap(person):
             movable = [m for m in schedule.busy[person].values() if m.id >= 0]
-            if not movable:
-                break
+            if not movable:  # only fixed meetings fill this person's cap: nothing can give way
+                for m, slot in removed:
+                    schedule.add(m, slot)
+                return False
             weakest = min(movable, key=lambda m: m.score)
             if weakest.id not in {m.id for m, _ in removed}:
                 removed.append((weakest, schedule.remove(weakest)))
@@ -147,7 +149,8 @@ def _exchange(schedule: Schedule, c: Candidate) -> bool:
         for m in schedule.meetings.values():
             if schedule.slot_of[m.id] in both_free and (best is None or m.score < best.score):
                 best = m
-        if best is not None and loss + best.score < c.score:
+        within_caps = all(schedule.degree(p) < schedule.cap(p) for p in (c.a, c.b))
+        if best is not None and within_caps and loss + best.score < c.score:
             schedule.add(c, schedule.remove(best))
             return True
     for m, slot in removed:  # nothing changed since they left: their slots are still free
