@@ -161,6 +161,49 @@ def view_audit(actor: Actor, obj=None) -> bool:
     return actor.is_operator
 
 
+# --- chain ---------------------------------------------------------------------------------------
+# Chain profiles, gaps and partners are public; cluster offices declare their own cluster's needs;
+# docking events belong to the host cluster's office; firms act for their own registrations.
+
+
+def chain_declare_gap(actor: Actor, cluster) -> bool:
+    return actor.is_operator or cluster.id in actor.office_cluster_ids(admin=True)
+
+
+def chain_recompute(actor: Actor, obj=None) -> bool:
+    return actor.is_operator
+
+
+def docking_create_event(actor: Actor, cluster) -> bool:
+    return actor.is_operator or cluster.id in actor.office_cluster_ids(admin=True)
+
+
+def docking_manage_event(actor: Actor, event) -> bool:
+    return actor.is_operator or event.host_id in actor.office_cluster_ids(admin=True)
+
+
+def docking_register(actor: Actor, enterprise) -> bool:
+    """A firm's admins register it for an event (so may its cluster office, as for its profile)."""
+    return change_enterprise(actor, enterprise)
+
+
+def docking_act_for(actor: Actor, registration) -> bool:
+    """Ask for meetings, accept or decline them, record outcomes: the firm's admins, the event's
+    organiser."""
+    return change_enterprise(actor, registration.enterprise) or docking_manage_event(
+        actor, registration.event
+    )
+
+
+def docking_view_registration(actor: Actor, registration) -> bool:
+    return (
+        actor.is_operator
+        or _is_enterprise_member(actor, registration.enterprise)
+        or _offices_enterprise(actor, registration.enterprise, admin=False)
+        or registration.event.host_id in actor.office_cluster_ids(admin=False)
+    )
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "registry.change_enterprise": change_enterprise,
     "registry.view_private_contact": view_private_contact,
@@ -172,6 +215,13 @@ RULES: dict[str, Callable[..., bool]] = {
     "accounts.manage_organisation": manage_organisation,
     "accounts.change_owner_role": change_owner_role,
     "audit.view": view_audit,
+    "chain.declare_gap": chain_declare_gap,
+    "chain.recompute": chain_recompute,
+    "docking.create_event": docking_create_event,
+    "docking.manage_event": docking_manage_event,
+    "docking.register": docking_register,
+    "docking.act_for": docking_act_for,
+    "docking.view_registration": docking_view_registration,
 }
 
 
@@ -179,7 +229,11 @@ def can(user, action: str, obj=None) -> bool:
     rule = RULES[action]  # an unknown action is a programming error, not a denial
     actor = actor_for(user)
     if obj is None:
-        return rule(actor) if action in ("registry.create_enterprise", "audit.view") else False
+        return (
+            rule(actor)
+            if action in ("registry.create_enterprise", "audit.view", "chain.recompute")
+            else False
+        )
     return rule(actor, obj)
 
 

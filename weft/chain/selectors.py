@@ -1,0 +1,131 @@
+"""Reads for the chain: registry aggregates that feed the recompute, profiles, gaps, the graph."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+
+from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
+
+from .models import ChainGap, StageLink, StageProfile
+
+# A year's worth of a stated capacity (working days and weeks of a textile mill).
+PER_YEAR = {"day": 300, "week": 50, "month": 12, "year": 1}
+
+
+@dataclass
+class StageFigures:
+    """What the registry says about one stage of one cluster."""
+
+    firms: int = 0
+    employees: int = 0
+    capacity: Decimal | None = None  # per year, in the stage's unit
+    output: Decimal | None = None  # per year, reported (statistics), when there is any
+    certifications: dict[str, int] = field(default_factory=dict)
+
+
+def stage_figures(cluster_ids=None) -> dict[int, dict[str, StageFigures]]:
+    """Per cluster and stage: approved member firms, employees, yearly capacity, certificates.
+
+    Three grouped queries over the whole registry, whatever its size. A firm working in two
+    stages counts in both; its capacity counts where its unit is the stage's own unit.
+    """
+    members = ClusterMembership.objects.filter(status=ClusterMembership.Status.APPROVED)
+    if cluster_ids is not None:
+        members = members.filter(cluster_id__in=cluster_ids)
+    yearly = Case(
+        *[
+            When(
+                Q(enterprise__capacity_period=period)
+                & Q(enterprise__capacity_unit=F("enterprise__stages__capacity_unit")),
+                then=F("enterprise__capacity_quantity") * Value(Decimal(n)),
+            )
+            for period, n in PER_YEAR.items()
+        ],
+        default=None,
+        output_field=DecimalField(max_digits=24, decimal_places=2),
+    )
+    rows = (
+        members.filter(enterprise__stages__isnull=False)
+        .values("cluster_id", "enterprise__stages__code")
+        .annotate(
+            firms=Count("enterprise_id"),
+            employees=Sum("enterprise__employees"),
+            capacity=Sum(yearly),
+        )
+        .order_by()
+    )
+    out: dict[int, dict[str, StageFigures]] = defaultdict(dict)
+    for r in rows:
+        out[r["cluster_id"]][r["enterprise__stages__code"]] = StageFigures(
+            firms=r["firms"],
+            employees=r["employees"] or 0,
+            capacity=Decimal(r["capacity"]) if r["capacity"] is not None else None,
+        )
+    certs = (
+        members.filter(enterprise__stages__isnull=False, enterprise__certifications__isnull=False)
+        .values("cluster_id", "enterprise__stages__code", "enterprise__certifications__code")
+        .annotate(n=Count("enterprise_id"))
+        .order_by()
+    )
+    for r in certs:
+        figures = out[r["cluster_id"]].get(r["enterprise__stages__code"])
+        if figures is not None:
+            figures.certifications[r["enterprise__certifications__code"]] = r["n"]
+    for cluster_id, by_stage in reported_output(cluster_ids).items():
+        for code, amount in by_stage.items():
+            out[cluster_id].setdefault(code, StageFigures()).output = amount
+    return out
+
+
+def reported_output(cluster_ids=None) -> dict[int, dict[str, Decimal]]:
+    """Reported yearly output per cluster and stage, in the stage's unit.
+
+    The seam for statistics: nothing reports output per stage yet, so this is empty and strength
+    rests on firms, employees and stated capacity. When reported output exists, return it here and
+    profiles show it beside capacity.
+    """
+    return {}
+
+
+def links() -> list[StageLink]:
+    return list(StageLink.objects.select_related("supplier", "consumer"))
+
+
+def stages() -> list[ChainStage]:
+    return list(ChainStage.objects.order_by("order"))
+
+
+def cluster_profile(cluster: Cluster) -> list[StageProfile]:
+    return list(
+        StageProfile.objects.filter(cluster=cluster)
+        .select_related("stage")
+        .order_by("stage__order")
+    )
+
+
+def cluster_gaps(cluster: Cluster) -> list[ChainGap]:
+    return list(
+        ChainGap.objects.filter(cluster=cluster)
+        .select_related("consumer", "declared_by")
+        .order_by("-severity", "group", "id")
+    )
+
+
+def firm_cluster_ids(enterprise_ids) -> dict[int, int]:
+    """Each firm's (first) approved cluster."""
+    out: dict[int, int] = {}
+    for e, c in (
+        ClusterMembership.objects.filter(
+            enterprise_id__in=list(enterprise_ids), status=ClusterMembership.Status.APPROVED
+        )
+        .order_by("id")
+        .values_list("enterprise_id", "cluster_id")
+    ):
+        out.setdefault(e, c)
+    return out
+
+
+def enterprise_exists(pk: int) -> bool:
+    return Enterprise.objects.filter(pk=pk).exists()

@@ -1,0 +1,205 @@
+"""Writes for the chain: recomputing profiles and gaps, declared gaps."""
+
+import time
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weft.accounts.permissions import can
+from weft.audit.models import AuditRecord
+from weft.audit.services import record_change, snapshot
+from weft.registry.models import Certification, ChainStage, Cluster
+
+from . import diagnosis, selectors
+from .models import ChainGap, RecomputeRun, StageProfile
+
+
+def _links() -> list[diagnosis.Link]:
+    return [
+        diagnosis.Link(k.supplier.code, k.consumer.code, k.group_key, float(k.weight))
+        for k in selectors.links()
+    ]
+
+
+def _infos() -> dict[str, diagnosis.StageInfo]:
+    return {
+        s.code: diagnosis.StageInfo(s.code, s.name_zh, s.name_en, s.capacity_unit)
+        for s in selectors.stages()
+    }
+
+
+def recompute_profiles() -> RecomputeRun:
+    """Recompute every cluster's stage profiles and diagnosed gaps in one transaction.
+
+    Three grouped queries read the registry; the rest is arithmetic over (clusters × stages),
+    then two bulk inserts. Declared gaps are left alone.
+    """
+    run = RecomputeRun.objects.create()
+    started = time.perf_counter()
+    try:
+        figures = selectors.stage_figures()
+        national = diagnosis.National.of(figures)
+        links = _links()
+        infos = _infos()
+        stage_ids = {s.code: s.pk for s in selectors.stages()}
+        now = timezone.now()
+        profiles: list[StageProfile] = []
+        gaps: list[ChainGap] = []
+        clusters = list(Cluster.objects.only("id", "primary_stages"))
+        for cluster in clusters:
+            by_stage = figures.get(cluster.pk, {})
+            total = sum(f.employees for f in by_stage.values())
+            spare = diagnosis.spare_employees(by_stage, links, national)
+            for code, f in by_stage.items():
+                if code not in stage_ids:
+                    continue
+                level, quotient = diagnosis.level_of(f, total, national, code)
+                nat_cap = national.capacity.get(code)
+                profiles.append(
+                    StageProfile(
+                        cluster_id=cluster.pk,
+                        stage_id=stage_ids[code],
+                        firms=f.firms,
+                        employees=f.employees,
+                        capacity_per_year=f.capacity,
+                        capacity_unit=infos[code].unit if f.capacity else "",
+                        output_per_year=f.output,
+                        share_firms=f.firms / national.firms[code]
+                        if national.firms.get(code)
+                        else 0,
+                        share_employees=(
+                            f.employees / national.employees[code]
+                            if national.employees.get(code)
+                            else 0
+                        ),
+                        share_capacity=float(f.capacity / nat_cap) if f.capacity and nat_cap else 0,
+                        location_quotient=round(quotient, 4),
+                        spare_employees=round(spare.get(code, 0.0), 1),
+                        level=level,
+                        certifications=f.certifications,
+                        computed_at=now,
+                    )
+                )
+            for gap in diagnosis.diagnose(
+                cluster.pk, cluster.primary_stages or [], by_stage, links, national, infos
+            ):
+                gaps.append(
+                    ChainGap(
+                        cluster_id=cluster.pk,
+                        consumer_id=stage_ids[gap.consumer],
+                        group=gap.group,
+                        stages=gap.stages,
+                        source=ChainGap.Source.COMPUTED,
+                        level=gap.level,
+                        severity=gap.severity,
+                        coverage=gap.coverage,
+                        evidence_zh=gap.evidence_zh,
+                        evidence_en=gap.evidence_en,
+                    )
+                )
+        with transaction.atomic():
+            StageProfile.objects.all().delete()
+            ChainGap.objects.filter(source=ChainGap.Source.COMPUTED).delete()
+            StageProfile.objects.bulk_create(profiles, batch_size=2000)
+            ChainGap.objects.bulk_create(gaps, batch_size=2000)
+            run.status = RecomputeRun.Status.DONE
+            run.clusters, run.profiles, run.gaps = len(clusters), len(profiles), len(gaps)
+            run.finished_at = timezone.now()
+            run.seconds = round(time.perf_counter() - started, 3)
+            run.save()
+    except Exception as exc:
+        run.status, run.error, run.finished_at = (
+            RecomputeRun.Status.FAILED,
+            repr(exc),
+            timezone.now(),
+        )
+        run.save()
+        raise
+    return run
+
+
+# --- declared gaps -------------------------------------------------------------------------------
+
+
+def declare_gap(
+    user,
+    cluster: Cluster,
+    *,
+    stage: str,
+    note: str,
+    quantity: Decimal | None = None,
+    quantity_unit: str = "",
+    certifications: list[str] | None = None,
+) -> ChainGap:
+    """A cluster office records a need by hand ("we need 2 million metres of denim a year")."""
+    if not can(user, "chain.declare_gap", cluster):
+        raise PermissionDenied
+    stage_obj = ChainStage.objects.filter(code=stage).first()
+    if stage_obj is None:
+        raise ValidationError({"stage": [_("Unknown chain stage “%(code)s”.") % {"code": stage}]})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Say in a few words what the cluster needs.")]})
+    if len(note) > 1000:
+        raise ValidationError({"note": [_("Keep the description under 1,000 characters.")]})
+    if quantity is not None and quantity < 0:
+        raise ValidationError({"quantity": [_("The quantity cannot be negative.")]})
+    if quantity is not None and not quantity_unit.strip():
+        raise ValidationError({"quantity_unit": [_("Give the unit of the quantity.")]})
+    certifications = list(dict.fromkeys(certifications or []))
+    known = set(
+        Certification.objects.filter(code__in=certifications).values_list("code", flat=True)
+    )
+    unknown = [c for c in certifications if c not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "certifications": [
+                    _("Unknown certification: %(codes)s.") % {"codes": ", ".join(unknown)}
+                ]
+            }
+        )
+    with transaction.atomic():
+        gap = ChainGap.objects.create(
+            cluster=cluster,
+            group=stage,
+            stages=[stage],
+            source=ChainGap.Source.DECLARED,
+            level=ChainGap.Level.DECLARED,
+            severity=0.5,
+            evidence_zh=note,
+            evidence_en=note,
+            quantity=quantity,
+            quantity_unit=quantity_unit.strip(),
+            required_certifications=certifications,
+            declared_by=user,
+        )
+        record_change(
+            actor=user,
+            action=AuditRecord.Action.CREATE,
+            obj=gap,
+            after=snapshot(gap),
+            reason="Gap declared by the cluster office",
+        )
+    return gap
+
+
+def withdraw_gap(user, gap: ChainGap) -> None:
+    if gap.source != ChainGap.Source.DECLARED:
+        raise ValidationError(
+            _("Diagnosed gaps come from the data; they go away when the data changes.")
+        )
+    if not can(user, "chain.declare_gap", gap.cluster):
+        raise PermissionDenied
+    with transaction.atomic():
+        record_change(
+            actor=user,
+            action=AuditRecord.Action.DELETE,
+            obj=gap,
+            before=snapshot(gap),
+            reason="Declared gap withdrawn",
+        )
+        gap.delete()
