@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -32,6 +33,13 @@ from weft.registry.selectors import visible_contact
 from .factories import UserFactory, make_enterprise, new_uscc
 
 pytestmark = pytest.mark.django_db
+
+# Apps built after the foundation keep their own matrix in tests/<app>/test_permission_matrix.py;
+# the completeness checks below cover the foundation's rules, operations and pages.
+FOUNDATION_APPS = {"registry", "accounts", "audit", "core"}
+LATER_APPS = {
+    c.label for c in django_apps.get_app_configs() if c.name.startswith("weft.")
+} - FOUNDATION_APPS
 
 ROLES = (
     "anonymous",
@@ -149,7 +157,8 @@ CAN = expand(CAN_GRID)
 
 
 def test_every_rule_is_in_the_matrix():
-    assert set(RULES) == {action for action, _obj in CAN_GRID} == set(RULE_OBJECTS)
+    foundation = {a for a in RULES if a.split(".")[0] not in LATER_APPS}
+    assert foundation == {action for action, _obj in CAN_GRID} == set(RULE_OBJECTS)
 
 
 @pytest.mark.parametrize(("role", "action", "obj"), sorted(CAN))
@@ -267,6 +276,8 @@ def test_every_api_operation_is_in_the_matrix():
     for _prefix, router in ninja_api._routers:
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
+                if operation.view_func.__module__.split(".")[1] in LATER_APPS:
+                    continue
                 for method in operation.methods:
                     route = "/" + path.lstrip("/")
                     route = route.replace("<int:", "{").replace("<", "{").replace(">", "}")
@@ -498,7 +509,9 @@ def url_patterns():
 
 def test_every_page_is_in_the_matrix():
     pages = {
-        name or route for route, name in url_patterns() if not route.startswith(UNLISTED_PREFIXES)
+        name or route
+        for route, name in url_patterns()
+        if not route.startswith(UNLISTED_PREFIXES) and (name or "").split(":")[0] not in LATER_APPS
     }
     in_matrix = {name for name, _obj in PAGE_GRID}
     missing = pages - in_matrix

@@ -139,11 +139,13 @@ def _server_error(request, exc):
 def register_routers():
     from weft.accounts.api import router as accounts_router
     from weft.core.health import router as health_router
+    from weft.market.api import router as market_router
     from weft.registry.api import router as registry_router
 
     api.add_router("", registry_router)
     api.add_router("", accounts_router)
     api.add_router("", health_router)
+    api.add_router("", market_router)
 
 
 register_routers()
