@@ -9,7 +9,7 @@ from django.utils import timezone
 from weft.market import matching, services
 from weft.market.models import Demand, SupplierRecord
 
-from .conftest import HUMEN, KEQIAO, firm_with_admin, offer_data, post_open
+from .conftest import KEQIAO, firm_with_admin, offer_data, post_open
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,7 @@ def cast(market):
     far_cheap, _o, far_cheap_admin = firm_with_admin(
         "绍兴柯桥平价布业有限公司", w.keqiao, loc=KEQIAO
     )
-    far_dear, _o, far_dear_admin = firm_with_admin(
-        "绍兴柯桥高价布业有限公司", w.keqiao, loc=KEQIAO
-    )
+    far_dear, _o, far_dear_admin = firm_with_admin("绍兴柯桥高价布业有限公司", w.keqiao, loc=KEQIAO)
     green, _o, green_admin = firm_with_admin(
         "绍兴柯桥绿色纺织有限公司", w.keqiao, loc=KEQIAO, certs=("gots", "bluesign", "grs")
     )

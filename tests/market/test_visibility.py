@@ -48,8 +48,12 @@ def test_cluster_only_demand_is_invisible_to_other_clusters_everywhere(market):
     assert gone.status_code == missing.status_code == 404
     assert gone.json()["message"] == f"No demand has id {secret.pk}."
     assert client_for(humen_mill).get(f"{API}/demands/{secret.pk}").status_code == 200
-    assert client_for(market.world.humen_office).get(f"{API}/demands/{secret.pk}").status_code == 200
-    assert client_for(market.world.keqiao_office).get(f"{API}/demands/{secret.pk}").status_code == 404
+    assert (
+        client_for(market.world.humen_office).get(f"{API}/demands/{secret.pk}").status_code == 200
+    )
+    assert (
+        client_for(market.world.keqiao_office).get(f"{API}/demands/{secret.pk}").status_code == 404
+    )
     # Matches both ways: the Keqiao mill's offer does not see it, nor is it a candidate.
     offer = services.post_offer(user=keqiao, data=offer_data())
     assert secret.pk not in [m.demand.pk for m in matching.matches_for_offer(offer, keqiao)]
