@@ -12,7 +12,12 @@ from weft.registry.models import Certification
 from weft.registry.taxonomy import load_taxonomy
 
 HUMEN = {"latitude": Decimal("22.8200"), "longitude": Decimal("113.6700")}
-KEQIAO = {"latitude": Decimal("30.0800"), "longitude": Decimal("120.4900")}
+KEQIAO = {
+    "latitude": Decimal("30.0800"),
+    "longitude": Decimal("120.4900"),
+    "adcode": "330603",
+    "province": "浙江省",
+}
 
 
 @pytest.fixture(autouse=True)

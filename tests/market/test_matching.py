@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from weft.market import matching, services
 from weft.market.models import Demand, SupplierRecord
@@ -62,7 +62,8 @@ def order(matches):
 
 def test_best_order_and_hard_filters(market, cast):
     demand = post_open(market.buyer_admin)
-    got = matching.matches_for_demand(demand)
+    with translation.override("en"):
+        got = matching.matches_for_demand(demand)
     names = {o.pk: n for n, o in cast.items()}
     # Near and in the buyer's cluster beats far; green credentials beat none at the same price;
     # 36 % over the target price is last.
@@ -115,7 +116,8 @@ def test_ratings_move_a_supplier_up(market, cast):
     # Thirty late, poor deliveries against thirty on-time, excellent ones outweigh a 36 % price gap.
     _history(cast["far_cheap"], ratings=30, on_time=0, quality_sum=30)
     _history(cast["far_dear"], ratings=30, on_time=30, quality_sum=150)
-    after = matching.matches_for_demand(demand)
+    with translation.override("en"):
+        after = matching.matches_for_demand(demand)
     pks = [m.offer.pk for m in after]
     assert pks.index(cast["far_dear"].pk) < pks.index(cast["far_cheap"].pk)
     dear = next(m for m in after if m.offer.pk == cast["far_dear"].pk)
