@@ -37,7 +37,10 @@ class BrowseForm(forms.Form):
     stage = forms.ChoiceField(label=_("Chain stage"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     cluster = forms.ModelChoiceField(
-        label=_("Cluster"), queryset=Cluster.objects.order_by("province", "slug"), required=False
+        label=_("Cluster"),
+        queryset=Cluster.objects.order_by("province", "slug"),
+        required=False,
+        empty_label=_("Any cluster"),
     )
     province = forms.CharField(label=_("Province"), required=False, max_length=20)
 
