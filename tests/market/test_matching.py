@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone, translation
 
 from weft.market import matching, services
@@ -84,9 +85,37 @@ def test_database_score_equals_python_score_and_naive_scan(market, cast):
             score=matching.score_expression(ctx)
         )
     }
-    for m in got:
-        assert annotated[m.offer.pk] == pytest.approx(m.score, abs=1e-9)
+    sql, params = matching.match_sql(demand, ctx, 20)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        hand_written = cursor.fetchall()
+    # The hand-written statement, the ORM expression and Python agree on rows and scores.
+    assert [pk for pk, _s in hand_written] == order(got)
+    assert set(annotated) == set(order(got))
+    for (pk, db_score), m in zip(hand_written, got, strict=True):
+        assert annotated[pk] == pytest.approx(m.score, abs=1e-9)
+        assert db_score == pytest.approx(m.score, abs=1e-9)
     assert [pk for _s, pk in matching.naive_matches(demand)] == order(got)
+
+
+def test_every_visibility_and_certification_shape_agrees_with_the_orm(market, cast):
+    """The hand-written query against the ORM reference for invited, cluster and certified."""
+    cases = [
+        post_open(market.buyer_admin, title="邀请", visibility="invited", spec="一"),
+        post_open(market.buyer_admin, title="本集群", visibility="cluster", spec="二"),
+        post_open(market.buyer_admin, title="认证", certifications=["gots", "grs"], spec="三"),
+        post_open(market.buyer_admin, title="无目标价", target_price=None, spec="四"),
+    ]
+    services.invite(user=market.buyer_admin, demand=cases[0], enterprise=cast["green"].supplier)
+    for demand in cases:
+        ctx = matching.Context.of(demand)
+        reference = [
+            o.pk
+            for o in matching.candidate_offers(demand, ctx)
+            .annotate(score=matching.score_expression(ctx))
+            .order_by("-score", "id")
+        ]
+        assert [m.offer.pk for m in matching.matches_for_demand(demand)] == reference, demand
 
 
 def test_required_certifications_filter(market, cast):

@@ -22,6 +22,8 @@ from django.db.models.functions import Cast, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weft.registry.models import Enterprise
+
 from .models import CapacityOffer, Demand, Invitation, Visibility
 from .services import unit_vector
 
@@ -90,6 +92,7 @@ def candidate_offers(demand: Demand, ctx: Context | None = None) -> QuerySet[Cap
         category_tokens__contains=f" {demand.category} ",
         unit=demand.unit,
         min_order__lte=demand.quantity,
+        daily_capacity__gt=0,
     ).exclude(supplier_id=demand.buyer_id)
     for code in ctx.certs:
         qs = qs.filter(cert_tokens__contains=f" {code} ")
@@ -253,18 +256,137 @@ MATCH_FIELDS = (
 )
 
 
+def _like(token: str) -> str:
+    """A LIKE pattern for a whole token, with LIKE's wildcards in the token escaped."""
+    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _clip_sql(sql: str, params: list) -> tuple[str, list]:
+    # Portable clip to [0, 1]: LEAST/GREATEST are MIN/MAX on SQLite.
+    return (
+        f"(CASE WHEN ({sql}) <= 0 THEN 0.0 WHEN ({sql}) >= 1 THEN 1.0 ELSE ({sql}) END)",
+        params * 3,
+    )
+
+
+def match_sql(demand: Demand, ctx: Context, limit: int) -> tuple[str, list]:
+    """`candidate_offers` + `score_expression` as one hand-written statement.
+
+    The same query as the ORM builds, written once: compiling the ORM expression tree took more
+    time than running the query (see BENCHMARKS.md). Tests check both give the same rows/scores.
+    """
+    like = " LIKE %s ESCAPE '\\'"
+    where = [
+        "o.status = %s",
+        "o.stage = %s",
+        "o.end_day >= %s",
+        "o.start_day <= %s",
+        "o.hidden_at IS NULL",
+        "o.category_tokens" + like,
+        "o.unit = %s",
+        "o.min_order <= %s",
+        "o.supplier_id <> %s",
+        "o.daily_capacity > 0",
+    ]
+    wp: list = [
+        CapacityOffer.Status.OPEN,
+        demand.stage,
+        ctx.today,
+        ctx.needed,
+        _like(f" {demand.category} "),
+        demand.unit,
+        demand.quantity,
+        demand.buyer_id,
+    ]
+    for code in ctx.certs:
+        where.append("o.cert_tokens" + like)
+        wp.append(_like(f" {code} "))
+    if demand.visibility == Visibility.CLUSTER:
+        if ctx.cluster_tokens:
+            where.append(
+                "(" + " OR ".join(["o.cluster_tokens" + like] * len(ctx.cluster_tokens)) + ")"
+            )
+            wp += [_like(t) for t in ctx.cluster_tokens]
+        else:
+            where.append("1 = 0")
+    elif demand.visibility == Visibility.INVITED:
+        where.append(
+            "o.supplier_id IN (SELECT i.enterprise_id FROM market_invitation i WHERE i.demand_id = %s)"
+        )
+        wp.append(demand.pk)
+    where.append(
+        "o.daily_capacity * ((CASE WHEN o.end_day < %s THEN o.end_day ELSE %s END)"
+        " - (CASE WHEN o.start_day > %s THEN o.start_day ELSE %s END)) >= %s"
+    )
+    wp += [ctx.needed, ctx.needed, ctx.today, ctx.today, ctx.quantity]
+
+    w = WEIGHTS
+    terms, sp = [], []
+    if ctx.vec:
+        dist, dp = _clip_sql(
+            "(o.geo_x * %s + o.geo_y * %s + o.geo_z * %s - %s) / %s",
+            [ctx.vec[0], ctx.vec[1], ctx.vec[2], COS_FAR, 1 - COS_FAR],
+        )
+        terms.append(f"(CASE WHEN o.geo_x IS NULL THEN %s ELSE {dist} END) * %s")
+        sp += [NEUTRAL, *dp, w["distance"]]
+    else:
+        terms.append("%s")
+        sp.append(NEUTRAL * w["distance"])
+    if ctx.target:
+        price, pp = _clip_sql("3.0 - CAST(o.price AS DOUBLE PRECISION) * %s", [2.0 / ctx.target])
+        terms.append(f"(CASE WHEN o.price IS NULL THEN %s ELSE {price} END) * %s")
+        sp += [NEUTRAL, *pp, w["price"]]
+    else:
+        terms.append("%s")
+        sp.append(NEUTRAL * w["price"])
+    span = float(max(1, ctx.needed - ctx.today))
+    lead, lp = _clip_sql(
+        "(%s - ((CASE WHEN o.start_day > %s THEN o.start_day ELSE %s END)"
+        " + %s / o.daily_capacity)) / %s",
+        [float(ctx.needed), ctx.today, ctx.today, ctx.quantity, span],
+    )
+    terms.append(f"{lead} * %s")
+    sp += [*lp, w["lead"]]
+    terms.append("o.history_score * %s")
+    sp.append(w["history"])
+    terms.append("o.green_score * %s")
+    sp.append(w["green"])
+    whens, cp = [], []
+    for token in ctx.cluster_tokens:
+        whens.append("WHEN o.cluster_tokens" + like + " THEN 1.0")
+        cp.append(_like(token))
+    if ctx.province_code:
+        whens.append("WHEN o.province_code = %s THEN 0.5")
+        cp.append(ctx.province_code)
+    if whens:
+        terms.append(f"(CASE {' '.join(whens)} ELSE 0.0 END) * %s")
+        sp += [*cp, w["cluster"]]
+    score = " + ".join(terms)
+    sql = (
+        f"SELECT o.id, ({score}) AS score FROM market_capacityoffer o "  # noqa: S608
+        f"WHERE {' AND '.join(where)} ORDER BY score DESC, o.id LIMIT %s"
+    )
+    return sql, [*sp, *wp, limit]
+
+
 def matches_for_demand(demand: Demand, limit: int = 20, today=None) -> list[Match]:
-    """The best `limit` capacity offers for a demand, scored in the database."""
+    """The best `limit` capacity offers for a demand, filtered and scored in the database."""
+    from django.db import connection
+
     ctx = Context.of(demand, today)
-    qs = (
-        candidate_offers(demand, ctx)
-        .annotate(score=score_expression(ctx))
-        .only(*MATCH_FIELDS)
-        .select_related("supplier")
-        .order_by("-score", "id")[:limit]
+    sql, params = match_sql(demand, ctx, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ranked = cursor.fetchall()
+    offers = CapacityOffer.objects.only(*MATCH_FIELDS).in_bulk([pk for pk, _s in ranked])
+    firms = Enterprise.objects.only("id", "name_zh", "name_en").in_bulk(
+        {o.supplier_id for o in offers.values()}
     )
     out = []
-    for offer in qs:
+    for pk, _score in ranked:
+        offer = offers[pk]
+        offer.supplier = firms[offer.supplier_id]
         parts = score_parts(ctx, offer)
         out.append(Match(offer, total(parts), parts, reasons(ctx, offer, parts)))
     return out
@@ -287,6 +409,7 @@ def naive_matches(demand: Demand, limit: int = 20, today=None) -> list[tuple[flo
             or o.end_day < ctx.today
             or o.start_day > ctx.needed
             or o.min_order > demand.quantity
+            or o.daily_capacity <= 0
             or not certs <= set(o.cert_tokens.split())
         ):
             continue
