@@ -62,3 +62,8 @@ bench-quick: install
 
 clean:
 	rm -rf var staticfiles
+
+# Marketplace matching: 1,000,000 firms and 100,000 capacity offers on SQLite and PostgreSQL.
+.PHONY: bench-market
+bench-market: install
+	$(PY) bench/market.py

@@ -481,14 +481,15 @@ def run_backend(backend: str, args) -> dict:
     )
     pg = None
     VAR.mkdir(parents=True, exist_ok=True)
+    tag = args.output.stem
     try:
         if backend == "sqlite":
-            path = VAR / "market.sqlite3"
+            path = VAR / f"{tag}.sqlite3"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             env["DATABASE_URL"] = f"sqlite:///{path}"
         else:
-            pg = Postgres(VAR / "market-pg", args.pg_port)
+            pg = Postgres(VAR / f"{tag}-pg", args.pg_port)
             pg.init()
             pg.start()
             pg.durable()
@@ -519,6 +520,7 @@ def main():
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--pg-port", type=int, default=55436)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--output", type=Path, default=RESULTS / "market-latest.json")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
@@ -531,10 +533,12 @@ def main():
         "args": {k: v for k, v in vars(args).items() if k != "worker"},
         "backends": [],
     }
+    RESULTS.mkdir(exist_ok=True)
     for backend in args.backends.split(","):
         report["backends"].append(run_backend(backend.strip(), args))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "market-latest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        # Saved after each backend, so a long run keeps what it has measured.
+        args.output.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        log(json.dumps(report["backends"][-1], ensure_ascii=False))
     m = report["machine"]
     print(f"\nMarketplace matching — {report['date']}")
     print(

@@ -220,3 +220,20 @@ def test_delivery_place_is_geocoded(market):
     assert demand.delivery_adcode == "441900"
     assert demand.delivery_lat == pytest.approx(23.0, abs=0.5)
     assert list(demand.clusters.values_list("slug", flat=True)) == ["humen"]
+
+
+def test_expire_demands_command(market):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    late = post_open(market.buyer_admin)
+    Demand.objects.filter(pk=late.pk).update(
+        quote_deadline=timezone.now() - datetime.timedelta(hours=1)
+    )
+    out = StringIO()
+    call_command("expire_demands", stdout=out)
+    assert out.getvalue().strip() == "1 demands expired."
+    late.refresh_from_db()
+    assert late.status == S.EXPIRED
+    assert late.transitions.last().note == "quote deadline passed"

@@ -87,6 +87,9 @@ def allowed_actions(user, demand: Demand) -> list[str]:
 def transition(demand: Demand, to: str, *, user=None, note: str = "", _via_award=False) -> Demand:
     """Move `demand` to `to`, or refuse. The caller holds a transaction."""
     current = Demand.objects.select_for_update().get(pk=demand.pk)
+    # Who first, then whether: an outsider learns nothing about the demand's state.
+    if user is not None and not can(user, "market.manage_demand", current):
+        raise PermissionDenied
     who = TRANSITIONS.get((current.status, to))
     if who is None:
         raise Refused(
