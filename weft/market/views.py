@@ -14,7 +14,7 @@ from weft.accounts.permissions import actor_for, can
 
 from . import matching, selectors, services
 from .forms import AttachmentForm, BrowseForm, DemandForm, OfferForm, QuoteForm, ReportForm
-from .models import Award, Demand, Quote, Report
+from .models import Award, CapacityOffer, Demand, Quote, Report
 
 PAGE_SIZE = 20
 
@@ -311,7 +311,7 @@ def offer_new(request):
 def offer_detail(request, pk):
     try:
         offer = selectors.offer_for(request.user, pk)
-    except Exception:
+    except CapacityOffer.DoesNotExist:
         raise Http404(_("No capacity offer has id %(id)d.") % {"id": pk}) from None
     manage = can(request.user, "market.manage_offer", offer)
     context = {"offer": offer, "manage": manage}
