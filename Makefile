@@ -65,3 +65,7 @@ clean:
 
 bench-chain: install
 	$(PY) bench/chain.py
+# Marketplace matching: 1,000,000 firms and 100,000 capacity offers on SQLite and PostgreSQL.
+.PHONY: bench-market
+bench-market: install
+	$(PY) bench/market.py

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "weft.accounts",
     "weft.registry",
     "weft.chain",
+    "weft.market",
 ]
 
 MIDDLEWARE = [
@@ -178,3 +179,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WEFT_LOG_LEVEL", "WARNING")},
 }
+
+# Marketplace: posts per firm per 24 hours (demands and offers counted apart), how far back a
+# duplicate demand is looked for, and the largest attachment.
+WEFT_MARKET_POSTS_PER_DAY = int(os.environ.get("WEFT_MARKET_POSTS_PER_DAY", "20"))
+WEFT_MARKET_DUPLICATE_DAYS = 30
+WEFT_MARKET_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("WEFT_MARKET_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
+)

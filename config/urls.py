@@ -13,6 +13,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("weft.accounts.urls")),
     path("", include("weft.chain.urls")),
+    path("market/", include("weft.market.urls")),
     path("", include("weft.registry.urls")),
 ]
 

@@ -141,6 +141,7 @@ def register_routers():
     from weft.chain.api import events_router
     from weft.chain.api import router as chain_router
     from weft.core.health import router as health_router
+    from weft.market.api import router as market_router
     from weft.registry.api import router as registry_router
 
     api.add_router("", registry_router)
@@ -148,6 +149,7 @@ def register_routers():
     api.add_router("", health_router)
     api.add_router("", chain_router)
     api.add_router("/events", events_router)
+    api.add_router("", market_router)
 
 
 register_routers()

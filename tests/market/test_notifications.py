@@ -1,0 +1,65 @@
+"""Notifications: strong matches, invitations, saved searches, awards — in the platform and by email."""
+
+import pytest
+from django.core import mail
+
+from tests.market.conftest import firm_with_admin, offer_data, post_open
+from weft.market import services
+from weft.market.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_strong_match_tells_the_supplier_in_platform_and_by_email(market):
+    w = market.world
+    _firm, _org, green_admin = firm_with_admin(
+        "东莞市虎门镇绿源布业有限公司", w.humen, certs=("gots", "bluesign", "grs")
+    )
+    services.post_offer(user=green_admin, data=offer_data())  # near, green, same cluster
+    services.post_offer(user=market.keqiao_admin, data=offer_data())  # far: not strong
+    mail.outbox.clear()
+    demand = post_open(market.buyer_admin)
+    note = Notification.objects.get(user=green_admin, kind="strong_match")
+    assert demand.title in note.message_zh and note.url == f"/market/demands/{demand.pk}/"
+    assert not Notification.objects.filter(user=market.keqiao_admin, kind="strong_match")
+    assert [m.to for m in mail.outbox] == [[green_admin.email]]
+
+
+def test_saved_search_tells_only_those_who_may_see_the_post(market):
+    services.save_search(
+        user=market.keqiao_admin, name="府绸", kind="demands", filters={"q": "府绸"}
+    )
+    services.save_search(
+        user=market.humen_mill_admin, name="府绸", kind="demands", filters={"q": "府绸"}
+    )
+    services.save_search(
+        user=market.humen_mill_admin, name="牛仔", kind="demands", filters={"q": "牛仔"}
+    )
+    post_open(market.buyer_admin, title="虎门内部采购府绸", visibility="cluster")
+    hits = Notification.objects.filter(kind="saved_search")
+    assert [n.user for n in hits] == [market.humen_mill_admin]
+    assert "府绸" in hits.get().message_zh
+
+
+def test_invitation_and_award_notify_the_supplier(market):
+    demand = post_open(market.buyer_admin, visibility="invited")
+    services.invite(user=market.buyer_admin, demand=demand, enterprise=market.keqiao_mill)
+    assert Notification.objects.filter(user=market.keqiao_admin, kind="invitation").exists()
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    quote = services.submit_quote(
+        user=market.keqiao_admin,
+        demand=demand,
+        data={
+            "unit_price": Decimal("12"),
+            "quantity": Decimal("5000"),
+            "lead_time_days": 20,
+            "valid_until": timezone.localdate() + datetime.timedelta(days=5),
+        },
+    )
+    assert Notification.objects.filter(user=market.buyer_admin, kind="quote").exists()
+    services.award(user=market.buyer_admin, quote=quote)
+    assert Notification.objects.filter(user=market.keqiao_admin, kind="award").exists()

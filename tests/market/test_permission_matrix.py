@@ -1,0 +1,385 @@
+"""The marketplace's permission matrix: every rule, API operation and page × every role, on own,
+foreign, cluster-only and draft objects. Each row lists the outcome per role in ROLES order.
+
+Roles: anonymous · firm_member / firm_admin (the Humen garment firm, the buyer) ·
+other_firm_admin (the Keqiao mill, a supplier in another cluster) · humen_mill_admin (a supplier
+in the buyer's cluster) · humen_office / keqiao_office (cluster office admins) · operator.
+"""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from weft.accounts.permissions import RULES, can
+from weft.core.api import api as ninja_api
+from weft.market import services
+from weft.market.models import Demand
+
+from .conftest import demand_data, offer_data, post_open
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous",
+    "firm_member",
+    "firm_admin",
+    "other_firm_admin",
+    "humen_mill_admin",
+    "humen_office",
+    "keqiao_office",
+    "operator",
+)
+Y, N = True, False
+LOGIN = "login"
+
+
+@pytest.fixture
+def mx(market):
+    w = market.world
+    users = {
+        "anonymous": AnonymousUser(),
+        "firm_member": market.buyer_member,
+        "firm_admin": market.buyer_admin,
+        "other_firm_admin": market.keqiao_admin,
+        "humen_mill_admin": market.humen_mill_admin,
+        "humen_office": w.humen_office,
+        "keqiao_office": w.keqiao_office,
+        "operator": w.operator,
+    }
+    public = post_open(market.buyer_admin)
+    cluster = post_open(
+        market.buyer_admin, title="虎门内部采购", category="denim", visibility="cluster"
+    )
+    draft = services.post_demand(
+        user=market.buyer_admin, data=demand_data(title="草稿需求", category="silk_woven")
+    )
+    quote_data = {
+        "unit_price": Decimal("12"),
+        "quantity": Decimal("1000"),
+        "lead_time_days": 20,
+        "valid_until": timezone.localdate() + datetime.timedelta(days=9),
+    }
+    quote = services.submit_quote(user=market.keqiao_admin, demand=public, data=quote_data)
+    delivered = post_open(market.buyer_admin, title="已交货需求", category="linen_woven")
+    done = services.submit_quote(user=market.keqiao_admin, demand=delivered, data=quote_data)
+    award = services.award(user=market.buyer_admin, quote=done)
+    for action in ("start_production", "deliver"):
+        services.act(market.buyer_admin, delivered, action)
+    offer = services.post_offer(user=market.keqiao_admin, data=offer_data())
+    report = services.report_post(user=market.keqiao_admin, post=public, reason="信息不实")
+    objects = {
+        "public": public,
+        "cluster": cluster,
+        "draft": draft,
+        "quote": quote,
+        "award": award,
+        "offer": offer,
+        "report": report,
+        "own_firm": market.buyer,
+        "foreign_firm": market.keqiao_mill,
+    }
+    return market, users, objects
+
+
+# --- 1. can(...) -------------------------------------------------------------------------------
+
+# fmt: off
+CAN_GRID = {
+    #                                           anon mem adm kq  hm  h_off k_off oper
+    ("market.view_demand", "public"):          (Y,  Y,  Y,  Y,  Y,  Y,    Y,    Y),
+    ("market.view_demand", "cluster"):         (N,  Y,  Y,  N,  Y,  Y,    N,    Y),
+    ("market.view_demand", "draft"):           (N,  Y,  Y,  N,  N,  N,    N,    Y),
+    ("market.post", "own_firm"):               (N,  N,  Y,  N,  N,  N,    N,    N),
+    ("market.post", "foreign_firm"):           (N,  N,  N,  Y,  N,  N,    N,    N),
+    ("market.manage_demand", "public"):        (N,  N,  Y,  N,  N,  N,    N,    N),
+    ("market.view_demand_quotes", "public"):   (N,  Y,  Y,  N,  N,  N,    N,    Y),
+    ("market.quote", "public"):                (N,  N,  N,  Y,  Y,  N,    N,    N),
+    ("market.quote", "cluster"):               (N,  N,  N,  N,  Y,  N,    N,    N),
+    ("market.view_quote", "quote"):            (N,  Y,  Y,  Y,  N,  N,    N,    Y),
+    ("market.manage_quote", "quote"):          (N,  N,  N,  Y,  N,  N,    N,    N),
+    ("market.view_offer", "offer"):            (Y,  Y,  Y,  Y,  Y,  Y,    Y,    Y),
+    ("market.manage_offer", "offer"):          (N,  N,  N,  Y,  N,  N,    N,    N),
+    ("market.rate", "award"):                  (N,  N,  Y,  Y,  N,  N,    N,    N),
+    ("market.report", "public"):               (N,  Y,  Y,  Y,  Y,  Y,    Y,    Y),
+    ("market.report", "cluster"):              (N,  Y,  Y,  N,  Y,  Y,    N,    Y),
+    ("market.moderate", "public"):             (N,  N,  N,  N,  N,  Y,    N,    Y),
+    ("market.moderate", "offer"):              (N,  N,  N,  N,  N,  N,    Y,    Y),
+}
+# fmt: on
+
+
+def test_every_market_rule_is_in_the_matrix():
+    assert {a for a in RULES if a.startswith("market.")} == {a for a, _o in CAN_GRID}
+
+
+@pytest.mark.parametrize(("action", "obj"), sorted(CAN_GRID))
+def test_can(mx, action, obj):
+    _market, users, objects = mx
+    got = tuple(can(users[role], action, objects[obj]) for role in ROLES)
+    assert got == CAN_GRID[(action, obj)], dict(zip(ROLES, got, strict=True))
+
+
+# --- 2. the API ----------------------------------------------------------------------------
+
+A = "/api/v1"
+
+
+def _new_demand(objects):
+    data = demand_data(title="新需求", category="denim", spec="矩阵")
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, Decimal) else v)
+        for k, v in data.items()
+    }
+
+
+def _new_offer(objects):
+    data = offer_data(categories=["denim"], title="矩阵产能")
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, Decimal) else v)
+        for k, v in data.items()
+    }
+
+
+def _quote_body(objects):
+    return {
+        "unit_price": "11.5",
+        "quantity": "100",
+        "lead_time_days": 10,
+        "valid_until": (timezone.localdate() + datetime.timedelta(days=5)).isoformat(),
+    }
+
+
+# operation: (method, path template, body builder)
+OPERATIONS = {
+    "GET /demands": ("get", "/demands", None),
+    "POST /demands": ("post", "/demands", _new_demand),
+    "GET /demands/{demand_id}": ("get", "/demands/{cluster}", None),
+    "GET /demands/{demand_id}/transitions": ("get", "/demands/{cluster}/transitions", None),
+    "POST /demands/{demand_id}/publish": ("post", "/demands/{draft}/publish", None),
+    "POST /demands/{demand_id}/cancel": ("post", "/demands/{public}/cancel", None),
+    "POST /demands/{demand_id}/start-production": (
+        "post",
+        "/demands/{public}/start-production",
+        None,
+    ),
+    "POST /demands/{demand_id}/deliver": ("post", "/demands/{public}/deliver", None),
+    "POST /demands/{demand_id}/close": ("post", "/demands/{public}/close", None),
+    "GET /demands/{demand_id}/matches": ("get", "/demands/{public}/matches", None),
+    "POST /demands/{demand_id}/invitations": (
+        "post",
+        "/demands/{public}/invitations",
+        lambda o: {"enterprise_id": o["foreign_firm"].pk},
+    ),
+    "GET /demands/{demand_id}/quotes": ("get", "/demands/{public}/quotes", None),
+    "POST /demands/{demand_id}/quotes": ("post", "/demands/{public}/quotes", _quote_body),
+    "POST /demands/{demand_id}/reports": (
+        "post",
+        "/demands/{public}/reports",
+        lambda o: {"reason": "重复发布"},
+    ),
+    "GET /quotes/{quote_id}": ("get", "/quotes/{quote}", None),
+    "POST /quotes/{quote_id}/award": ("post", "/quotes/{quote}/award", lambda o: {}),
+    "POST /quotes/{quote_id}/withdraw": ("post", "/quotes/{quote}/withdraw", None),
+    "POST /awards/{award_id}/ratings": (
+        "post",
+        "/awards/{award}/ratings",
+        lambda o: {"on_time": True, "quality": 4},
+    ),
+    "GET /capacity-offers": ("get", "/capacity-offers", None),
+    "POST /capacity-offers": ("post", "/capacity-offers", _new_offer),
+    "GET /capacity-offers/{offer_id}": ("get", "/capacity-offers/{offer}", None),
+    "POST /capacity-offers/{offer_id}/close": ("post", "/capacity-offers/{offer}/close", None),
+    "GET /capacity-offers/{offer_id}/matches": ("get", "/capacity-offers/{offer}/matches", None),
+    "POST /capacity-offers/{offer_id}/reports": (
+        "post",
+        "/capacity-offers/{offer}/reports",
+        lambda o: {"reason": "虚假产能"},
+    ),
+    "POST /reports/{report_id}/decide": (
+        "post",
+        "/reports/{report}/decide",
+        lambda o: {"hide": True},
+    ),
+    "GET /saved-searches": ("get", "/saved-searches", None),
+    "POST /saved-searches": (
+        "post",
+        "/saved-searches",
+        lambda o: {"name": "府绸", "filters": {"q": "府绸"}},
+    ),
+    "GET /notifications": ("get", "/notifications", None),
+}
+
+# fmt: off
+API_GRID = {
+    #                                              anon mem  adm  kq   hm   h_off k_off oper
+    "GET /demands":                               (200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /demands":                              (401, 403, 201, 201, 201, 403, 403, 403),
+    "GET /demands/{demand_id}":                   (404, 200, 200, 404, 200, 200, 404, 200),
+    "GET /demands/{demand_id}/transitions":       (404, 200, 200, 404, 200, 200, 404, 200),
+    "POST /demands/{demand_id}/publish":          (401, 403, 200, 404, 404, 404, 404, 403),
+    "POST /demands/{demand_id}/cancel":           (401, 403, 200, 403, 403, 403, 403, 403),
+    "POST /demands/{demand_id}/start-production": (401, 403, 409, 403, 403, 403, 403, 403),
+    "POST /demands/{demand_id}/deliver":          (401, 403, 409, 403, 403, 403, 403, 403),
+    "POST /demands/{demand_id}/close":            (401, 403, 409, 403, 403, 403, 403, 403),
+    "GET /demands/{demand_id}/matches":           (401, 200, 200, 403, 403, 403, 403, 200),
+    "POST /demands/{demand_id}/invitations":      (401, 403, 201, 403, 403, 403, 403, 403),
+    "GET /demands/{demand_id}/quotes":            (401, 200, 200, 200, 200, 200, 200, 200),
+    "POST /demands/{demand_id}/quotes":           (401, 403, 403, 409, 201, 403, 403, 403),
+    "POST /demands/{demand_id}/reports":          (401, 201, 201, 201, 201, 201, 201, 201),
+    "GET /quotes/{quote_id}":                     (401, 200, 200, 200, 404, 404, 404, 200),
+    "POST /quotes/{quote_id}/award":              (401, 403, 201, 403, 404, 404, 404, 403),
+    "POST /quotes/{quote_id}/withdraw":           (401, 403, 403, 200, 404, 404, 404, 403),
+    "POST /awards/{award_id}/ratings":            (401, 403, 201, 201, 404, 404, 404, 403),
+    "GET /capacity-offers":                       (200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /capacity-offers":                      (401, 403, 201, 201, 201, 403, 403, 403),
+    "GET /capacity-offers/{offer_id}":            (200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /capacity-offers/{offer_id}/close":     (401, 403, 403, 200, 403, 403, 403, 403),
+    "GET /capacity-offers/{offer_id}/matches":    (401, 403, 403, 200, 403, 403, 403, 200),
+    "POST /capacity-offers/{offer_id}/reports":   (401, 201, 201, 201, 201, 201, 201, 201),
+    "POST /reports/{report_id}/decide":           (401, 403, 403, 403, 403, 200, 403, 200),
+    "GET /saved-searches":                        (401, 200, 200, 200, 200, 200, 200, 200),
+    "POST /saved-searches":                       (401, 201, 201, 201, 201, 201, 201, 201),
+    "GET /notifications":                         (401, 200, 200, 200, 200, 200, 200, 200),
+}
+# fmt: on
+
+
+def test_every_market_api_operation_is_in_the_matrix():
+    documented = set()
+    for _prefix, router in ninja_api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                if not operation.view_func.__module__.startswith("weft.market."):
+                    continue
+                for method in operation.methods:
+                    documented.add(f"{method} /{path.lstrip('/')}")
+    assert documented == set(API_GRID) == set(OPERATIONS)
+
+
+def _client(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if user.is_authenticated:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("operation", sorted(API_GRID))
+def test_api(mx, operation):
+    _market, users, objects = mx
+    method, template, body = OPERATIONS[operation]
+    path = A + template.format(**{k: getattr(v, "pk", v) for k, v in objects.items()})
+    got = []
+    for role in ROLES:
+        # Each role acts on the same starting state: the call is rolled back afterwards.
+        with transaction.atomic():
+            client = _client(users[role])
+            if method == "get":
+                response = client.get(path)
+            else:
+                data = json.dumps(body(objects)) if body else "{}"
+                response = client.post(path, data, content_type="application/json")
+            got.append(response.status_code)
+            if response.status_code >= 400:
+                assert set(response.json()) == {"code", "message", "details"}
+            transaction.set_rollback(True)
+    assert tuple(got) == API_GRID[operation], dict(zip(ROLES, got, strict=True))
+
+
+# --- 3. pages --------------------------------------------------------------------------------
+
+# name: (method, object for the pk or None, extra kwargs, POST data)
+PAGES = {
+    "market:browse": ("get", None, {}, None),
+    "market:mine": ("get", None, {}, None),
+    "market:save_search": ("post", None, {}, lambda o: {"q": "府绸", "kind": "demands"}),
+    "market:reports": ("get", None, {}, None),
+    "market:report_decide": ("post", "report", {}, lambda o: {"decision": "hide"}),
+    "market:demand_new": ("get", None, {}, None),
+    "market:demand_detail": ("get", "cluster", {}, None),
+    "market:demand_quote": (
+        "post",
+        "public",
+        {},
+        lambda o: {**_quote_body(o)},
+    ),
+    "market:demand_invite": (
+        "post",
+        "public",
+        {},
+        lambda o: {"enterprise_id": o["foreign_firm"].pk},
+    ),
+    "market:demand_attach": ("post", "public", {}, lambda o: {}),
+    "market:demand_report": ("post", "public", {}, lambda o: {"reason": "信息不实"}),
+    "market:demand_action": ("post", "public", {"action": "cancel"}, lambda o: {}),
+    "market:quote_award": ("post", "quote", {}, lambda o: {}),
+    "market:award_rate": ("post", "award", {}, lambda o: {"on_time": "yes", "quality": "4"}),
+    "market:offer_new": ("get", None, {}, None),
+    "market:offer_detail": ("get", "offer", {}, None),
+}
+
+# fmt: off
+PAGE_GRID = {
+    #                          anon   mem  adm  kq   hm   h_off k_off oper
+    "market:browse":          (200,   200, 200, 200, 200, 200, 200, 200),
+    "market:mine":            (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "market:save_search":     (LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    "market:reports":         (LOGIN, 403, 403, 403, 403, 200, 200, 200),
+    "market:report_decide":   (LOGIN, 403, 403, 403, 403, 302, 403, 302),
+    "market:demand_new":      (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "market:demand_detail":   (404,   200, 200, 404, 200, 200, 404, 200),
+    "market:demand_quote":    (LOGIN, 403, 403, 302, 302, 403, 403, 403),
+    "market:demand_invite":   (LOGIN, 403, 302, 403, 403, 403, 403, 403),
+    "market:demand_attach":   (LOGIN, 403, 302, 403, 403, 403, 403, 403),
+    "market:demand_report":   (LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    "market:demand_action":   (LOGIN, 403, 302, 403, 403, 403, 403, 403),
+    "market:quote_award":     (LOGIN, 403, 302, 403, 404, 404, 404, 403),
+    "market:award_rate":      (LOGIN, 403, 302, 302, 403, 403, 403, 403),
+    "market:offer_new":       (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "market:offer_detail":    (200,   200, 200, 200, 200, 200, 200, 200),
+}
+# fmt: on
+
+
+def test_every_market_page_is_in_the_matrix():
+    from weft.market import urls as market_urls
+
+    names = {f"market:{p.name}" for p in market_urls.urlpatterns}
+    assert names == set(PAGE_GRID) == set(PAGES)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_GRID))
+def test_page(mx, name):
+    _market, users, objects = mx
+    method, obj, kwargs, data = PAGES[name]
+    if obj is not None:
+        kwargs = {**kwargs, "pk": objects[obj].pk}
+    url = reverse(name, kwargs=kwargs)
+    got = []
+    for role in ROLES:
+        with transaction.atomic():
+            client = _client(users[role])
+            response = client.get(url) if method == "get" else client.post(url, data(objects))
+            if response.status_code == 302 and "/login/" in response["Location"]:
+                got.append(LOGIN)
+            else:
+                got.append(response.status_code)
+            transaction.set_rollback(True)
+    assert tuple(got) == PAGE_GRID[name], dict(zip(ROLES, got, strict=True))
+
+
+def test_refused_writes_change_nothing(mx):
+    market, users, objects = mx
+    before = Demand.objects.get(pk=objects["public"].pk).status
+    _client(users["other_firm_admin"]).post(f"{A}/demands/{objects['public'].pk}/cancel")
+    _client(users["operator"]).post(
+        f"{A}/quotes/{objects['quote'].pk}/award", "{}", content_type="application/json"
+    )
+    assert Demand.objects.get(pk=objects["public"].pk).status == before
+    assert not objects["public"].awards.exists()

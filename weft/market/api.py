@@ -1,0 +1,424 @@
+"""Marketplace endpoints: demands, capacity offers, matches, quotes, awards, ratings, reports.
+
+Handlers are thin: reads through selectors (visibility decided there), writes through services
+(the lifecycle decided there). A demand, offer or quote the caller may not see answers 404,
+exactly like one that does not exist.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from weft.accounts.permissions import can
+from weft.core.api import ApiError, api, error
+from weft.core.auth import REQUIRED_AUTH, current_user
+from weft.core.pagination import paginate
+from weft.registry.models import Enterprise
+
+from . import matching, selectors, services
+from .models import Award, CapacityOffer, Demand, Notification, Quote, Report, SavedSearch
+from .schemas import (
+    AwardIn,
+    AwardOut,
+    DecideIn,
+    DemandIn,
+    DemandMatchOut,
+    DemandOut,
+    DemandPage,
+    InvitationIn,
+    MatchOut,
+    NotificationOut,
+    OfferIn,
+    OfferOut,
+    OfferPage,
+    QuoteIn,
+    QuoteOut,
+    RatingIn,
+    RatingOut,
+    ReportIn,
+    ReportOut,
+    SavedSearchIn,
+    SavedSearchOut,
+    TransitionIn,
+    TransitionOut,
+)
+
+router = Router(tags=["market"])
+
+
+@api.exception_handler(services.Refused)
+def _refused(request, exc: services.Refused):
+    return error(request, exc.status, exc.code, exc.message, exc.details)
+
+
+class PostQuery(Schema):
+    q: str = ""
+    stage: str = ""
+    category: str = ""
+    cluster: int | None = None
+    province: str = ""
+    mine: bool = False
+    page: int = 1
+    page_size: int | None = None
+
+
+def _page(query):
+    if query.page < 1 or (query.page_size is not None and query.page_size < 1):
+        raise ApiError(422, "invalid_request", _("page and page_size must be 1 or more."))
+    return {"page": query.page, "page_size": query.page_size}
+
+
+def _filters(query) -> selectors.PostFilters:
+    return selectors.PostFilters(
+        q=query.q,
+        stage=query.stage,
+        category=query.category,
+        cluster=query.cluster,
+        province=query.province,
+    )
+
+
+def _demand(request, demand_id: int) -> Demand:
+    try:
+        return selectors.demand_for(current_user(request), demand_id)
+    except Demand.DoesNotExist:
+        raise ApiError(
+            404, "not_found", _("No demand has id %(id)d.") % {"id": demand_id}
+        ) from None
+
+
+def _offer(request, offer_id: int) -> CapacityOffer:
+    try:
+        return selectors.offer_for(current_user(request), offer_id)
+    except CapacityOffer.DoesNotExist:
+        raise ApiError(
+            404, "not_found", _("No capacity offer has id %(id)d.") % {"id": offer_id}
+        ) from None
+
+
+def _quote(request, quote_id: int) -> Quote:
+    try:
+        return selectors.quote_for(current_user(request), quote_id)
+    except Quote.DoesNotExist:
+        raise ApiError(404, "not_found", _("No quote has id %(id)d.") % {"id": quote_id}) from None
+
+
+# --- demands -----------------------------------------------------------------------------------
+
+
+@router.get("/demands", response=DemandPage, summary="Browse and search demands")
+def list_demands(request, query: Query[PostQuery]):
+    user = current_user(request)
+    if query.mine:
+        qs = selectors.my_firm_demands(user).select_related("buyer")
+    else:
+        qs = selectors.search_demands(user, _filters(query))
+    return paginate(request, qs.prefetch_related("certifications"), **_page(query))
+
+
+@router.post("/demands", response={201: DemandOut}, auth=REQUIRED_AUTH, summary="Post a demand")
+def create_demand(request, payload: DemandIn):
+    data = payload.dict(exclude={"enterprise_id", "publish"})
+    demand = services.post_demand(
+        user=current_user(request),
+        data=data,
+        enterprise_id=payload.enterprise_id,
+        publish=payload.publish,
+    )
+    return 201, _demand(request, demand.pk)
+
+
+@router.get("/demands/{demand_id}", response=DemandOut, summary="One demand")
+def get_demand(request, demand_id: int):
+    return _demand(request, demand_id)
+
+
+@router.get(
+    "/demands/{demand_id}/transitions",
+    response=list[TransitionOut],
+    summary="Status history of a demand",
+)
+def list_transitions(request, demand_id: int):
+    return list(_demand(request, demand_id).transitions.select_related("actor"))
+
+
+def _transition_endpoint(action: str, path: str, summary: str):
+    def handler(request, demand_id: int, payload: TransitionIn | None = None):
+        demand = _demand(request, demand_id)
+        note = payload.note if payload else ""
+        services.act(current_user(request), demand, action, note)
+        return _demand(request, demand_id)
+
+    handler.__name__ = f"demand_{action}"
+    router.post(
+        f"/demands/{{demand_id}}/{path}", response=DemandOut, auth=REQUIRED_AUTH, summary=summary
+    )(handler)
+
+
+_transition_endpoint("publish", "publish", "Open a draft demand for quotes")
+_transition_endpoint("cancel", "cancel", "Cancel a demand")
+_transition_endpoint("start_production", "start-production", "Awarded → in production")
+_transition_endpoint("deliver", "deliver", "In production → delivered")
+_transition_endpoint("close", "close", "Delivered → closed")
+
+
+@router.get(
+    "/demands/{demand_id}/matches",
+    response=list[MatchOut],
+    auth=REQUIRED_AUTH,
+    summary="Ranked suppliers (capacity offers) for a demand, with reasons",
+)
+def demand_matches(request, demand_id: int, limit: int = 20):
+    demand = _demand(request, demand_id)
+    if not can(current_user(request), "market.view_demand_quotes", demand):
+        raise PermissionDenied
+    limit = max(1, min(limit, 100))
+    return [
+        {
+            "offer_id": m.offer.pk,
+            "offer_title": m.offer.title,
+            "supplier_id": m.offer.supplier_id,
+            "supplier_name": m.offer.supplier.name_zh,
+            "score": round(m.score, 4),
+            "strong": m.strong,
+            "parts": {k: round(v, 4) for k, v in m.parts.items()},
+            "reasons": m.reasons,
+        }
+        for m in matching.matches_for_demand(demand, limit=limit)
+    ]
+
+
+@router.post(
+    "/demands/{demand_id}/invitations",
+    response={201: dict},
+    auth=REQUIRED_AUTH,
+    summary="Invite a firm to quote",
+)
+def invite(request, demand_id: int, payload: InvitationIn):
+    demand = _demand(request, demand_id)
+    firm = Enterprise.objects.filter(pk=payload.enterprise_id).first()
+    if firm is None:
+        raise ApiError(
+            422,
+            "invalid_data",
+            _("No enterprise has id %(id)d.") % {"id": payload.enterprise_id},
+        )
+    invitation = services.invite(user=current_user(request), demand=demand, enterprise=firm)
+    return 201, {"id": invitation.pk, "demand_id": demand.pk, "enterprise_id": firm.pk}
+
+
+@router.get(
+    "/demands/{demand_id}/quotes",
+    response=list[QuoteOut],
+    auth=REQUIRED_AUTH,
+    summary="Quotes on a demand (the buyer sees all, a supplier its own)",
+)
+def list_quotes(request, demand_id: int):
+    demand = _demand(request, demand_id)
+    return list(
+        selectors.visible_quotes(current_user(request))
+        .filter(demand=demand)
+        .select_related("supplier")
+    )
+
+
+@router.post(
+    "/demands/{demand_id}/quotes",
+    response={201: QuoteOut},
+    auth=REQUIRED_AUTH,
+    summary="Quote on a demand",
+)
+def create_quote(request, demand_id: int, payload: QuoteIn):
+    demand = _demand(request, demand_id)
+    quote = services.submit_quote(
+        user=current_user(request),
+        demand=demand,
+        data=payload.dict(exclude={"enterprise_id"}),
+        enterprise_id=payload.enterprise_id,
+    )
+    return 201, quote
+
+
+@router.post(
+    "/demands/{demand_id}/reports",
+    response={201: ReportOut},
+    auth=REQUIRED_AUTH,
+    summary="Report a demand to the cluster office",
+)
+def report_demand(request, demand_id: int, payload: ReportIn):
+    demand = _demand(request, demand_id)
+    return 201, services.report_post(user=current_user(request), post=demand, reason=payload.reason)
+
+
+# --- quotes, awards, ratings ------------------------------------------------------------------
+
+
+@router.get("/quotes/{quote_id}", response=QuoteOut, auth=REQUIRED_AUTH, summary="One quote")
+def get_quote(request, quote_id: int):
+    return _quote(request, quote_id)
+
+
+@router.post(
+    "/quotes/{quote_id}/award",
+    response={201: AwardOut},
+    auth=REQUIRED_AUTH,
+    summary="Award a quote (one or more per demand)",
+)
+def award_quote(request, quote_id: int, payload: AwardIn | None = None):
+    quote = _quote(request, quote_id)
+    result = services.award(
+        user=current_user(request), quote=quote, quantity=payload.quantity if payload else None
+    )
+    return 201, Award.objects.select_related("demand").get(pk=result.pk)
+
+
+@router.post(
+    "/quotes/{quote_id}/withdraw",
+    response=QuoteOut,
+    auth=REQUIRED_AUTH,
+    summary="Withdraw your quote",
+)
+def withdraw_quote(request, quote_id: int):
+    quote = _quote(request, quote_id)
+    return services.withdraw_quote(user=current_user(request), quote=quote)
+
+
+@router.post(
+    "/awards/{award_id}/ratings",
+    response={201: RatingOut},
+    auth=REQUIRED_AUTH,
+    summary="Rate the other side after delivery",
+)
+def rate_award(request, award_id: int, payload: RatingIn):
+    user = current_user(request)
+    award = Award.objects.select_related("demand", "quote").filter(pk=award_id).first()
+    if award is None or not selectors.visible_quotes(user).filter(pk=award.quote_id).exists():
+        raise ApiError(404, "not_found", _("No award has id %(id)d.") % {"id": award_id})
+    return 201, services.rate(
+        user=user,
+        award=award,
+        on_time=payload.on_time,
+        quality=payload.quality,
+        comment=payload.comment,
+    )
+
+
+# --- capacity offers ---------------------------------------------------------------------------
+
+
+@router.get("/capacity-offers", response=OfferPage, summary="Browse and search spare capacity")
+def list_offers(request, query: Query[PostQuery]):
+    user = current_user(request)
+    if query.mine:
+        qs = selectors.my_firm_offers(user)
+    else:
+        qs = selectors.search_offers(user, _filters(query))
+    return paginate(request, qs, **_page(query))
+
+
+@router.post(
+    "/capacity-offers",
+    response={201: OfferOut},
+    auth=REQUIRED_AUTH,
+    summary="Offer spare capacity",
+)
+def create_offer(request, payload: OfferIn):
+    offer = services.post_offer(
+        user=current_user(request),
+        data=payload.dict(exclude={"enterprise_id"}),
+        enterprise_id=payload.enterprise_id,
+    )
+    return 201, _offer(request, offer.pk)
+
+
+@router.get("/capacity-offers/{offer_id}", response=OfferOut, summary="One capacity offer")
+def get_offer(request, offer_id: int):
+    return _offer(request, offer_id)
+
+
+@router.post(
+    "/capacity-offers/{offer_id}/close",
+    response=OfferOut,
+    auth=REQUIRED_AUTH,
+    summary="Close a capacity offer",
+)
+def close_offer(request, offer_id: int):
+    offer = _offer(request, offer_id)
+    return services.close_offer(user=current_user(request), offer=offer)
+
+
+@router.get(
+    "/capacity-offers/{offer_id}/matches",
+    response=list[DemandMatchOut],
+    auth=REQUIRED_AUTH,
+    summary="Open demands that fit a capacity offer",
+)
+def offer_matches(request, offer_id: int, limit: int = 50):
+    user = current_user(request)
+    offer = _offer(request, offer_id)
+    if not (can(user, "market.manage_offer", offer) or can(user, "audit.view")):
+        raise PermissionDenied
+    limit = max(1, min(limit, 200))
+    return [
+        {
+            "demand_id": m.demand.pk,
+            "demand_title": m.demand.title,
+            "buyer_name": m.demand.buyer.name_zh,
+            "score": round(m.score, 4),
+            "strong": m.strong,
+            "parts": {k: round(v, 4) for k, v in m.parts.items()},
+            "reasons": m.reasons,
+            "published_at": m.demand.published_at,
+        }
+        for m in matching.matches_for_offer(offer, user, limit=limit)
+    ]
+
+
+@router.post(
+    "/capacity-offers/{offer_id}/reports",
+    response={201: ReportOut},
+    auth=REQUIRED_AUTH,
+    summary="Report a capacity offer to the cluster office",
+)
+def report_offer(request, offer_id: int, payload: ReportIn):
+    offer = _offer(request, offer_id)
+    return 201, services.report_post(user=current_user(request), post=offer, reason=payload.reason)
+
+
+@router.post(
+    "/reports/{report_id}/decide",
+    response=ReportOut,
+    auth=REQUIRED_AUTH,
+    summary="Cluster office: hide the reported post, or dismiss the report",
+)
+def decide_report(request, report_id: int, payload: DecideIn):
+    report = get_object_or_404(Report.objects.select_related("demand", "offer"), pk=report_id)
+    return services.decide_report(user=current_user(request), report=report, hide=payload.hide)
+
+
+# --- saved searches and notifications ---------------------------------------------------------
+
+
+@router.get("/saved-searches", response=list[SavedSearchOut], auth=REQUIRED_AUTH)
+def list_saved_searches(request):
+    return list(SavedSearch.objects.filter(user=current_user(request)))
+
+
+@router.post("/saved-searches", response={201: SavedSearchOut}, auth=REQUIRED_AUTH)
+def create_saved_search(request, payload: SavedSearchIn):
+    return 201, services.save_search(
+        user=current_user(request),
+        name=payload.name,
+        kind=payload.kind,
+        filters=payload.filters,
+        notify=payload.notify,
+    )
+
+
+@router.get("/notifications", response=list[NotificationOut], auth=REQUIRED_AUTH)
+def list_notifications(request, unread: bool = False):
+    qs = Notification.objects.filter(user=current_user(request))
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs[:100])
