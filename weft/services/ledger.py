@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Sum
 
 from .models import FEN, Account, Entry, LedgerTransaction, VoucherProgramme
 
@@ -103,10 +102,12 @@ def post(
         deltas: dict[int, Decimal] = defaultdict(Decimal)
         for acc, amount in lines:
             deltas[acc.pk] += amount
-        # In id order, so two transactions touching the same accounts cannot deadlock.
+        # In id order, so two transactions touching the same accounts cannot deadlock. The sum
+        # is made in Python: SQLite would add decimals as floats.
         for pk in sorted(deltas):
             if deltas[pk]:
-                Account.objects.filter(pk=pk).update(balance=F("balance") + deltas[pk])
+                current = lock(Account.objects.filter(pk=pk)).balance
+                Account.objects.filter(pk=pk).update(balance=current + deltas[pk])
     return txn
 
 
@@ -133,11 +134,8 @@ def balance(acc: Account) -> Decimal:
 def programme_balances(programme: VoucherProgramme) -> dict[str, Decimal]:
     """Natural balance per account kind, summed over the programme's accounts."""
     out = {kind.value: Decimal("0.00") for kind in K}
-    for row in (
-        Account.objects.filter(programme=programme).values("kind").annotate(total=Sum("balance"))
-    ):
-        total = (row["total"] or Decimal("0")).quantize(FEN)
-        out[row["kind"]] = -total if row["kind"] in Account.CREDIT_NORMAL else total
+    for kind, bal in Account.objects.filter(programme=programme).values_list("kind", "balance"):
+        out[kind] += -bal if kind in Account.CREDIT_NORMAL else bal
     return out
 
 
@@ -156,14 +154,18 @@ def verify(programme: VoucherProgramme | None = None) -> list[Problem]:
     if programme is not None:
         txns = txns.filter(programme=programme)
         accounts = accounts.filter(programme=programme)
-    for row in txns.annotate(total=Sum("entries__amount")).exclude(total=0).values("pk", "total"):
-        problems.append(Problem("unbalanced", f"T{row['pk']} sums to {row['total']}"))
-    sums = dict(
-        Entry.objects.filter(account__in=accounts)
-        .values("account")
-        .annotate(total=Sum("amount"))
-        .values_list("account", "total")
+    # Summed in Python, exactly: SQLite's SUM over decimals works in floating point.
+    by_txn: dict[int, Decimal] = defaultdict(Decimal)
+    sums: dict[int, Decimal] = defaultdict(Decimal)
+    rows = Entry.objects.filter(transaction__in=txns).values_list(
+        "transaction_id", "account_id", "amount"
     )
+    for txn_id, account_id, amount in rows.iterator(chunk_size=10000):
+        by_txn[txn_id] += amount
+        sums[account_id] += amount
+    for txn_id, total in by_txn.items():
+        if total != 0:
+            problems.append(Problem("unbalanced", f"T{txn_id} sums to {total}"))
     programmes = set()
     for acc in accounts:
         programmes.add(acc.programme_id)

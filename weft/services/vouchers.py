@@ -12,7 +12,6 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,9 +123,8 @@ def ineligibility(programme: VoucherProgramme, firm: Organisation, declared_reve
 
 
 def granted_this_year(programme, firm, year: int) -> Decimal:
-    return Voucher.objects.filter(programme=programme, firm=firm, granted_at__year=year).aggregate(
-        s=Sum("amount")
-    )["s"] or Decimal("0")
+    amounts = Voucher.objects.filter(programme=programme, firm=firm, granted_at__year=year)
+    return sum(amounts.values_list("amount", flat=True), ZERO)
 
 
 @transaction.atomic
@@ -536,7 +534,7 @@ def claim_settlement(*, user, provider_id: int, programme_id: int, idempotency_k
             status=Redemption.Status.EARNED,
             settlement__isnull=True,
         )
-        amount = (earned.aggregate(s=Sum("subsidy"))["s"] or ZERO).quantize(FEN)
+        amount = sum(earned.values_list("subsidy", flat=True), ZERO)
         if amount <= 0:
             raise Refused(
                 409, "nothing_to_claim", _("There are no confirmed, unclaimed subsidies to claim.")
