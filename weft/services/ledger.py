@@ -104,10 +104,14 @@ def post(
             deltas[acc.pk] += amount
         # In id order, so two transactions touching the same accounts cannot deadlock. The sum
         # is made in Python: SQLite would add decimals as floats.
-        for pk in sorted(deltas):
-            if deltas[pk]:
-                current = lock(Account.objects.filter(pk=pk)).balance
-                Account.objects.filter(pk=pk).update(balance=current + deltas[pk])
+        moved = [pk for pk in sorted(deltas) if deltas[pk]]
+        rows = Account.objects.filter(pk__in=moved).order_by("pk")
+        if connection.features.has_select_for_update:
+            rows = rows.select_for_update()
+        changed = list(rows)
+        for acc in changed:
+            acc.balance += deltas[acc.pk]
+        Account.objects.bulk_update(changed, ["balance"])
     return txn
 
 

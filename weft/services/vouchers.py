@@ -373,7 +373,8 @@ def _redeem(user, voucher_id, order_id, key, fingerprint):
         )
     budget = ledger.account(K.BUDGET, programme)
     voucher_acc = ledger.account(K.VOUCHER, programme, voucher=voucher)
-    voucher_left, budget_left = ledger.balance(voucher_acc), ledger.balance(budget)
+    # Read just now, under the programme lock: current.
+    voucher_left, budget_left = voucher_acc.natural_balance, budget.natural_balance
     if voucher_left <= 0:
         raise Refused(409, "voucher_used_up", _("The voucher has no balance left."))
     if budget_left <= 0:
