@@ -374,3 +374,86 @@ def test_api(m, op):
             got.append(r.status_code)
             transaction.set_rollback(True)
     assert tuple(got) == API_GRID[op], dict(zip(ROLES, got, strict=True))
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+def _own(kind):
+    return lambda m: {"pk": m.objects[kind]["own"].pk}
+
+
+# name: (kwargs, method, POST data, statuses per role). 302 on a GET is the login redirect; on a
+# POST it is "done" or "refused with a message" — the effect is checked in the test below.
+# fmt: off
+PAGE_GRID = {
+    #                                                                                  anon member admin other h_off k_off oper lab  studio
+    "services:catalogue":           (None, "get", None,                               (200, 200,  200,  200,  200,  200,  200, 200, 200)),
+    "services:service_detail":      (_own("service"), "get", None,                    (200, 200,  200,  200,  200,  200,  200, 200, 200)),
+    "services:request_service":     (_own("service"), "post", lambda m: {"firm": m.objects["firm"]["own"].pk},
+                                                                                      (302, 403,  302,  403,  403,  403,  403, 403, 403)),
+    "services:my_services":         (None, "get", None,                               (302, 403,  403,  403,  403,  403,  403, 200, 200)),
+    "services:service_add":         (None, "post", lambda m: {"provider": m.objects["provider"]["own"].pk, "category": "testing", "title_zh": "新"},
+                                                                                      (302, 403,  403,  403,  403,  403,  302, 302, 403)),
+    "services:order_list":          (None, "get", None,                               (302, 200,  200,  200,  200,  200,  200, 200, 200)),
+    "services:order_detail":        (_own("order"), "get", None,                      (302, 200,  200,  404,  404,  404,  200, 200, 404)),
+    "services:order_step":          (lambda m: {"pk": m.objects["order"]["own"].pk, "step": "cancel"}, "post", lambda m: {},
+                                                                                      (302, 403,  302,  302,  302,  302,  403, 302, 302)),
+    "services:order_review":        (_own("order"), "post", lambda m: {"rating": "5"}, (302, 403,  302,  302,  302,  302,  403, 403, 302)),
+    "services:order_pay":           (_own("order"), "post", lambda m: {"voucher": m.objects["voucher"]["own"].pk},
+                                                                                      (302, 403,  302,  302,  403,  302,  403, 302, 302)),
+    "services:claim":               (None, "post", lambda m: {"provider": m.objects["provider"]["own"].pk, "programme": m.objects["programme"]["own"].pk},
+                                                                                      (302, 403,  403,  403,  403,  403,  403, 302, 403)),
+    "services:voucher_list":        (None, "get", None,                               (302, 200,  200,  200,  200,  200,  200, 200, 200)),
+    "services:voucher_apply":       (None, "post", lambda m: {"programme": m.objects["programme"]["own"].pk, "firm": m.objects["firm"]["own"].pk, "amount": "10"},
+                                                                                      (302, 403,  302,  403,  403,  403,  403, 403, 403)),
+    "services:programme_list":      (None, "get", None,                               (302, 403,  403,  403,  200,  200,  200, 403, 403)),
+    "services:programme_dashboard": (_own("programme"), "get", None,                  (302, 403,  403,  403,  200,  403,  200, 403, 403)),
+    "services:application_decide":  (lambda m: {"pk": m.objects["voucher"]["own"].application_id}, "post", lambda m: {"decision": "approve"},
+                                                                                      (302, 403,  403,  403,  302,  403,  302, 403, 403)),
+    "services:settlement_decide":   (_own("settlement"), "post", lambda m: {"action": "approve"},
+                                                                                      (302, 403,  403,  403,  302,  403,  302, 403, 403)),
+}
+# fmt: on
+
+
+def test_every_services_page_is_in_the_matrix():
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    names = {
+        f"services:{p.name}" for p in resolver.namespace_dict["services"][1].url_patterns if p.name
+    }
+    assert names == set(PAGE_GRID)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_GRID))
+def test_page(m, name):
+    from django.urls import reverse
+
+    kwargs, method, data, expected = PAGE_GRID[name]
+    url = reverse(name, kwargs=kwargs(m) if kwargs else None)
+    got = []
+    for role in ROLES:
+        with transaction.atomic():
+            c = client(m, role)
+            r = c.get(url) if method == "get" else c.post(url, data(m))
+            got.append(r.status_code)
+            if r.status_code == 200 and name == "services:programme_dashboard":
+                assert "¥" in r.content.decode()
+            transaction.set_rollback(True)
+    assert tuple(got) == expected, dict(zip(ROLES, got, strict=True))
+
+
+def test_page_writes_took_effect_only_when_allowed(m):
+    from django.urls import reverse
+
+    order = m.objects["order"]["own"]
+    url = reverse("services:order_step", kwargs={"pk": order.pk, "step": "cancel"})
+    for role in ("other_firm_admin", "studio", "humen_office"):
+        r = client(m, role).post(url, {}, HTTP_ACCEPT_LANGUAGE="en")
+        order.refresh_from_db()
+        assert order.status == "quoted", role
+    r = client(m, "firm_admin").post(url, {}, follow=True)
+    order.refresh_from_db()
+    assert order.status == "cancelled" and "Done" in r.content.decode()
