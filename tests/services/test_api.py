@@ -171,6 +171,12 @@ def test_refusals_are_clear_and_bilingual(market):
         {"programme_id": market.programme.pk, "firm_id": w.firm_org.pk, "amount": "9999"},
     )
     assert r.status_code == 409 and r.json()["code"] == "over_cap"
+    r = post(
+        zh,
+        "/voucher-applications",
+        {"programme_id": market.programme.pk, "firm_id": w.firm_org.pk, "amount": "9999"},
+    )
+    assert r.json()["message"] == "该企业今年最多还可获得 ¥450.00（年度上限 ¥500.00）。"
     assert Entry.objects.count() == 2 + 2  # funding and one grant only
 
 
@@ -217,3 +223,10 @@ def test_statements_download_as_xlsx(market):
         .status_code
         == 403
     )
+
+
+def test_catalogue_page_in_chinese(market):
+    r = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/services/", {"category": "testing"})
+    text = r.content.decode()
+    assert "检验检测认证" in text and "面料成分检测" in text and "女装款式设计" not in text
+    assert "面议报价" in text  # the service priced on quotation
