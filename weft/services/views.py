@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import can
 
-from . import orders, selectors, services, vouchers
+from . import orders, selectors, services, signals_review, vouchers
 from .errors import Refused
 from .models import (
     Category,
@@ -361,6 +361,7 @@ def programme_dashboard(request, pk):
             "f": figures,
             "chart": chart,
             "may_manage": can(request.user, "services.manage_programme", programme),
+            "flags": signals_review.review(programme),
             "pending": programme.applications.filter(
                 status=VoucherApplication.Status.PENDING
             ).select_related("firm"),
