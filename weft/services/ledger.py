@@ -47,17 +47,21 @@ def money(value) -> Decimal:
     return amount.quantize(FEN)
 
 
-def account(kind: str, programme: VoucherProgramme, *, organisation=None, voucher=None) -> Account:
-    """The programme's account of `kind` (per provider or per voucher where the kind says so).
-
-    Called with the programme row locked, so two transactions never race to create one."""
+def _code(kind, programme, organisation=None, voucher=None) -> str:
     parts = [kind, str(programme.pk)]
     if voucher is not None:
         parts.append(f"v{voucher.pk}")
     elif organisation is not None:
         parts.append(f"o{organisation.pk}")
+    return ":".join(parts)
+
+
+def account(kind: str, programme: VoucherProgramme, *, organisation=None, voucher=None) -> Account:
+    """The programme's account of `kind` (per provider or per voucher where the kind says so).
+
+    Called with the programme row locked, so two transactions never race to create one."""
     acc, _ = Account.objects.get_or_create(
-        code=":".join(parts),
+        code=_code(kind, programme, organisation, voucher),
         defaults={
             "kind": kind,
             "programme": programme,
@@ -66,6 +70,17 @@ def account(kind: str, programme: VoucherProgramme, *, organisation=None, vouche
         },
     )
     return acc
+
+
+def accounts(programme: VoucherProgramme, *specs) -> list[Account]:
+    """Several accounts in one query; specs are (kind, organisation, voucher). Those missing
+    are created one by one (rare: the first movement of an account)."""
+    codes = [_code(kind, programme, org, voucher) for kind, org, voucher in specs]
+    found = {a.code: a for a in Account.objects.filter(code__in=codes)}
+    return [
+        found.get(code) or account(kind, programme, organisation=org, voucher=voucher)
+        for code, (kind, org, voucher) in zip(codes, specs, strict=True)
+    ]
 
 
 def post(

@@ -371,8 +371,13 @@ def _redeem(user, voucher_id, order_id, key, fingerprint):
         raise Refused(
             409, "provider_not_eligible", _("The programme does not cover this provider.")
         )
-    budget = ledger.account(K.BUDGET, programme)
-    voucher_acc = ledger.account(K.VOUCHER, programme, voucher=voucher)
+    budget, voucher_acc, committed, entitlement = ledger.accounts(
+        programme,
+        (K.BUDGET, None, None),
+        (K.VOUCHER, None, voucher),
+        (K.COMMITTED, None, None),
+        (K.ENTITLEMENT, None, None),
+    )
     # Read just now, under the programme lock: current.
     voucher_left, budget_left = voucher_acc.natural_balance, budget.natural_balance
     if voucher_left <= 0:
@@ -388,9 +393,9 @@ def _redeem(user, voucher_id, order_id, key, fingerprint):
         T.REDEEM,
         programme,
         [
-            (ledger.account(K.COMMITTED, programme), subsidy),
+            (committed, subsidy),
             (budget, -subsidy),
-            (ledger.account(K.ENTITLEMENT, programme), subsidy),
+            (entitlement, subsidy),
             (voucher_acc, -subsidy),
         ],
         actor=user,
