@@ -232,7 +232,7 @@ def inner(per_client: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--per-client", type=int, default=200, help="redemptions per client per run"
+        "--per-client", type=int, default=100, help="redemptions per client per run"
     )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
