@@ -8,6 +8,7 @@ HOST ?= 127.0.0.1
 DEMO_ENTERPRISES ?= 20000
 
 .PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-chain messages clean
+.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-services messages clean
 
 run: install migrate demo
 	@$(PY) manage.py demo_logins
@@ -69,3 +70,5 @@ bench-chain: install
 .PHONY: bench-market
 bench-market: install
 	$(PY) bench/market.py
+bench-services: install
+	$(PY) bench/vouchers.py

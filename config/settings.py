@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "weft.registry",
     "weft.chain",
     "weft.market",
+    "weft.services",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("weft.accounts.urls")),
     path("", include("weft.chain.urls")),
     path("market/", include("weft.market.urls")),
+    path("services/", include("weft.services.urls")),
     path("", include("weft.registry.urls")),
 ]
 

@@ -143,6 +143,7 @@ def register_routers():
     from weft.core.health import router as health_router
     from weft.market.api import router as market_router
     from weft.registry.api import router as registry_router
+    from weft.services.api import router as services_router
 
     api.add_router("", registry_router)
     api.add_router("", accounts_router)
@@ -150,6 +151,7 @@ def register_routers():
     api.add_router("", chain_router)
     api.add_router("/events", events_router)
     api.add_router("", market_router)
+    api.add_router("", services_router)
 
 
 register_routers()
