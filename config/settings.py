@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "weft.audit",
     "weft.accounts",
     "weft.registry",
+    "weft.talent",
+    "weft.csr",
+    "weft.events",
 ]
 
 MIDDLEWARE = [
