@@ -13,6 +13,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("weft.accounts.urls")),
     path("talent/", include("weft.talent.urls")),
+    path("csr/", include("weft.csr.urls")),
     path("", include("weft.registry.urls")),
 ]
 
