@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("weft.accounts.urls")),
     path("talent/", include("weft.talent.urls")),
     path("csr/", include("weft.csr.urls")),
+    path("events/", include("weft.events.urls")),
     path("", include("weft.registry.urls")),
 ]
 

@@ -140,6 +140,7 @@ def register_routers():
     from weft.accounts.api import router as accounts_router
     from weft.core.health import router as health_router
     from weft.csr.api import router as csr_router
+    from weft.events.api import router as events_router
     from weft.registry.api import router as registry_router
     from weft.talent.api import router as talent_router
 
@@ -148,6 +149,7 @@ def register_routers():
     api.add_router("", health_router)
     api.add_router("", talent_router)
     api.add_router("", csr_router)
+    api.add_router("", events_router)
 
 
 register_routers()
