@@ -47,7 +47,7 @@ def make_job(firm, cluster, *, role=Role.DESIGNER, openings=1, **extra) -> Job:
         openings=openings,
         pay_min=Decimal("8000"),
         pay_max=Decimal("12000"),
-        place="虎门镇",
+        place=extra.pop("place", "虎门镇"),
         **extra,
     )
 

@@ -8,6 +8,14 @@ from weft.registry.models import Cluster, Enterprise
 from .models import Course, Job, TalentProfile
 
 
+class NoSuffix:
+    """Labels without a trailing colon (Chinese and English pages alike)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -26,7 +34,7 @@ def job_firms(user):
     return qs.filter(organisation__in=actor.org_ids(kind=Organisation.Kind.ENTERPRISE, admin=True))
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(NoSuffix, forms.ModelForm):
     provider = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Publisher"))
 
     class Meta:
@@ -67,7 +75,7 @@ class CourseForm(forms.ModelForm):
         self.fields["provider"].queryset = publisher_orgs(user)
 
 
-class JobForm(forms.ModelForm):
+class JobForm(NoSuffix, forms.ModelForm):
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=_("Firm"))
 
     class Meta:
@@ -97,7 +105,7 @@ class JobForm(forms.ModelForm):
         self.fields["enterprise"].queryset = job_firms(user)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(NoSuffix, forms.ModelForm):
     class Meta:
         model = TalentProfile
         fields = [
@@ -139,12 +147,12 @@ class ProfileForm(forms.ModelForm):
         self.fields["cluster"].queryset = Cluster.objects.order_by("province", "slug")
 
 
-class PortfolioForm(forms.Form):
+class PortfolioForm(NoSuffix, forms.Form):
     image = forms.FileField(label=_("Portfolio image (JPEG, PNG or WebP, at most 5 MB)"))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(NoSuffix, forms.Form):
     note = forms.CharField(
         label=_("Note to the firm"),
         widget=forms.Textarea(attrs={"rows": 3}),
