@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import OrganisationFactory, member_of
 from weft.accounts.models import Membership, Organisation
@@ -22,3 +23,10 @@ def all_answers(choice="yes"):
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # Services raise messages in the active language; an earlier test may have left another one.
+    with translation.override("en"):
+        yield

@@ -53,15 +53,17 @@ def test_peer_comparison_and_cluster_totals(world, settings):
 def test_api_shows_firm_rows_only_to_the_office_and_operator(world, settings):
     settings.WEFT_GREEN_FIGURES = "tests.csr.test_green.figures"
     url = f"/api/v1/green/clusters/{world.humen.pk}?year=2025"
-    public = Client().get(url).json()
+    public = Client(HTTP_ACCEPT_LANGUAGE="en").get(url).json()
     assert (
         public["available"] and public["firms"] is None and public["cluster"]["energy"] == "0.4286"
     )
-    office = Client()
+    office = Client(HTTP_ACCEPT_LANGUAGE="en")
     office.force_login(world.humen_office)
     assert len(office.get(url).json()["firms"]) == 3
-    foreign = Client()
+    foreign = Client(HTTP_ACCEPT_LANGUAGE="en")
     foreign.force_login(world.keqiao_office)
     assert foreign.get(url).json()["firms"] is None
-    bad = Client().get(f"/api/v1/green/clusters/{world.humen.pk}?year=1900")
+    bad = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/api/v1/green/clusters/{world.humen.pk}?year=1900"
+    )
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_request"

@@ -108,7 +108,7 @@ def test_returning_needs_a_note_and_reopens_editing(world):
 def test_invited_auditor_sees_and_reviews(world, auditor):
     org, auditor_admin = auditor
     a = services.start_assessment(user=world.firm_admin, enterprise=world.firm)
-    api = Client()
+    api = Client(HTTP_ACCEPT_LANGUAGE="en")
     api.force_login(auditor_admin)
     assert api.get(f"/api/v1/csr/assessments/{a.pk}").status_code == 404
     with pytest.raises(ValidationError, match="service provider"):

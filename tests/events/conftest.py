@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from weft.events.models import Event
 
@@ -29,3 +29,10 @@ def make_event(cluster, *, kind="exhibition", title="虎门服交会", days=10, 
         organiser=cluster.office,
         **extra,
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # Services raise messages in the active language; an earlier test may have left another one.
+    with translation.override("en"):
+        yield

@@ -19,7 +19,9 @@ def test_ical_export_has_every_event_of_the_cluster_and_national_ones(world):
     make_event(world.humen, title="虎门服交会", days=5, length=3)
     make_event(world.humen, kind="forum", title="数字化论坛", days=8)
     make_event(world.keqiao, title="柯桥纺博会")
-    response = Client().get(f"/events/calendar.ics?cluster={world.humen.slug}")
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/events/calendar.ics?cluster={world.humen.slug}"
+    )
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert 'filename="weft-humen.ics"' in response["Content-Disposition"]
     cal = Calendar.from_ical(response.content)
@@ -30,7 +32,9 @@ def test_ical_export_has_every_event_of_the_cluster_and_national_ones(world):
     assert str(fair["location"]) == "虎门会展中心"
     # Stable UIDs: a second export names the same events the same way.
     again = Calendar.from_ical(
-        Client().get(f"/events/calendar.ics?cluster={world.humen.slug}").content
+        Client(HTTP_ACCEPT_LANGUAGE="en")
+        .get(f"/events/calendar.ics?cluster={world.humen.slug}")
+        .content
     )
     assert {str(e["uid"]) for e in again.walk("VEVENT")} == {str(e["uid"]) for e in events.values()}
 
@@ -43,7 +47,11 @@ def test_month_grid_puts_a_multi_day_event_on_each_day(world):
     # The weeks may reach into the next month; the three days are there either way.
     assert len(days_with) == 3 and days_with[0] == start
     assert all(len(week) == 7 for week in grid) and grid[0][0]["date"].weekday() == 0
-    html = Client().get(f"/events/?view=month&month={start:%Y-%m}&cluster=humen").content.decode()
+    html = (
+        Client(HTTP_ACCEPT_LANGUAGE="en")
+        .get(f"/events/?view=month&month={start:%Y-%m}&cluster=humen")
+        .content.decode()
+    )
     assert html.count(event.title) >= 1
 
 
@@ -82,9 +90,9 @@ def test_competition_entries_scores_and_results(world):
     ]
     # Entries are hidden from the public until results are published.
     image_url = f"/events/entries/{ea.pk}/image/"
-    assert Client().get(image_url).status_code == 404
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").get(image_url).status_code == 404
     services.publish_results(user=world.humen_office, event=contest)
-    assert Client().get(image_url).status_code == 200
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").get(image_url).status_code == 200
     with pytest.raises(ValidationError, match="scores are final"):
         services.score_entry(user=judge1, entry=ec, points=99)
     html = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/events/{contest.pk}/").content.decode()
@@ -131,7 +139,7 @@ def test_news_only_by_offices_of_their_cluster_and_the_operator(world):
         title="人才月",
         body="内容",
     )
-    data = Client().get(f"/api/v1/news?cluster={world.humen.pk}").json()
+    data = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/api/v1/news?cluster={world.humen.pk}").json()
     assert [p["title"] for p in data["results"]] == ["人才月"]
     assert NewsPost.objects.count() == 1
 
@@ -151,7 +159,11 @@ def test_brand_licences_only_for_member_firms(world):
     services.grant_licence(
         user=world.humen_office, brand=brand, enterprise=world.firm, products="女装连衣裙"
     )
-    html = Client().get(f"/events/brands/{world.humen.slug}/").content.decode()
+    html = (
+        Client(HTTP_ACCEPT_LANGUAGE="en")
+        .get(f"/events/brands/{world.humen.slug}/")
+        .content.decode()
+    )
     assert "女装名镇" in html and world.firm.name_zh in html and "女装连衣裙" in html
     outsider = make_enterprise(name_zh="非成员企业", cluster=None)
     assert outsider.name_zh not in html
@@ -161,7 +173,7 @@ def test_brand_licences_only_for_member_firms(world):
 def test_api_lists_by_kind_and_refuses_unknown_kinds(world):
     make_event(world.humen, kind="forum", title="论坛")
     make_event(world.humen, kind="training", title="实训日")
-    data = Client().get("/api/v1/events?kind=training").json()
+    data = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/events?kind=training").json()
     assert [e["title"] for e in data["results"]] == ["实训日"]
     bad = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/events?kind=docking")
     assert (

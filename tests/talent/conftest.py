@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from weft.talent.models import Course, Job, Role, TalentProfile
@@ -65,3 +65,10 @@ def make_profile(user, *, cluster=None, visibility="public", role=Role.DESIGNER,
         skills="女装, 立体裁剪",
         **extra,
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # Services raise messages in the active language; an earlier test may have left another one.
+    with translation.override("en"):
+        yield

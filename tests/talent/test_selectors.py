@@ -67,15 +67,15 @@ def test_personal_data_never_in_lists_api_or_exports(world):
     person = UserFactory()
     profile = make_profile(person, cluster=world.humen, visibility="public")
     secret = ("13800138000", "xiao@example.test", "11010519491231002X")
-    office = Client()
+    office = Client(HTTP_ACCEPT_LANGUAGE="en")
     office.force_login(world.humen_office)
     for response in (
         office.get("/talent/people/"),
         office.get("/talent/people/export.csv"),
         office.get("/api/v1/talent-profiles"),
-        Client().get("/api/v1/talent-profiles"),
-        Client().get(f"/talent/people/{profile.pk}/"),
-        Client().get(f"/api/v1/talent-profiles/{profile.pk}"),
+        Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/talent-profiles"),
+        Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/talent/people/{profile.pk}/"),
+        Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/api/v1/talent-profiles/{profile.pk}"),
     ):
         assert response.status_code == 200
         body = response.content.decode("utf-8-sig")
@@ -104,13 +104,13 @@ def test_applying_shares_contact_with_that_firm_only(world):
     person = UserFactory()
     profile = make_profile(person, cluster=world.humen, visibility="hidden")
     job = make_job(world.firm, world.humen)
-    firm = Client()
+    firm = Client(HTTP_ACCEPT_LANGUAGE="en")
     firm.force_login(world.firm_admin)
     assert firm.get(f"/api/v1/talent-profiles/{profile.pk}").status_code == 404
     Application.objects.create(job=job, profile=profile)
     data = firm.get(f"/api/v1/talent-profiles/{profile.pk}").json()
     assert (data["phone"], data["email"]) == ("13800138000", "xiao@example.test")
-    other = Client()
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
     other.force_login(world.other_firm_admin)
     assert other.get(f"/api/v1/talent-profiles/{profile.pk}").status_code == 404
 
@@ -119,7 +119,7 @@ def test_nearby_search_reaches_the_same_province(world, clusters):
     # Humen and Dalang are both in Guangdong; Keqiao is not.
     near = make_profile(UserFactory(), cluster=clusters["dalang"], name="大朗设计师")
     far = make_profile(UserFactory(), cluster=world.keqiao, name="柯桥设计师")
-    firm = Client()
+    firm = Client(HTTP_ACCEPT_LANGUAGE="en")
     firm.force_login(world.firm_admin)
     own = firm.get("/talent/people/?scope=cluster").content.decode()
     nearby = firm.get("/talent/people/?scope=nearby").content.decode()
