@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "weft.chain",
     "weft.market",
     "weft.services",
+    "weft.talent",
+    "weft.csr",
+    "weft.events",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("weft.chain.urls")),
     path("market/", include("weft.market.urls")),
     path("services/", include("weft.services.urls")),
+    path("talent/", include("weft.talent.urls")),
+    path("csr/", include("weft.csr.urls")),
+    path("events/", include("weft.events.urls")),
     path("", include("weft.registry.urls")),
 ]
 

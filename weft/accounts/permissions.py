@@ -572,3 +572,269 @@ def pending_memberships_q(user) -> Q:
     if actor.is_operator:
         return Q()
     return Q(cluster_id__in=actor.office_cluster_ids(admin=True))
+
+
+# --- talent ------------------------------------------------------------------------------------
+# Profiles are visible only as the person chose: public, to the firms and office of their cluster,
+# or hidden. Applying to a job shares the profile, and its contact data, with that firm. The
+# operator sees public and cluster profiles but, like everyone else, not hidden ones.
+
+PUBLISHER_KINDS = (
+    Organisation.Kind.CLUSTER_OFFICE,
+    Organisation.Kind.ENTERPRISE,
+    Organisation.Kind.SERVICE_PROVIDER,
+)
+
+
+def actor_cluster_ids(actor: Actor) -> set[int]:
+    """Clusters the actor works in: as their office, or as a member of an approved firm there."""
+    from weft.registry.models import ClusterMembership
+
+    ids = set(actor.office_cluster_ids())
+    firm_orgs = actor.org_ids(kind=Organisation.Kind.ENTERPRISE)
+    if firm_orgs:
+        ids |= set(
+            ClusterMembership.objects.filter(
+                enterprise__organisation__in=firm_orgs,
+                status=ClusterMembership.Status.APPROVED,
+            ).values_list("cluster_id", flat=True)
+        )
+    return ids
+
+
+def publish_course(actor: Actor, org) -> bool:
+    return actor.is_operator or (
+        org.kind in PUBLISHER_KINDS and actor.role_in(org.pk) in ADMIN_ROLES
+    )
+
+
+def manage_course(actor: Actor, course) -> bool:
+    return actor.is_operator or actor.role_in(course.provider_id) in ADMIN_ROLES
+
+
+def enrol(actor: Actor, course) -> bool:
+    return actor.is_authenticated
+
+
+def post_job(actor: Actor, enterprise) -> bool:
+    return actor.is_operator or _is_enterprise_admin(actor, enterprise)
+
+
+def manage_job(actor: Actor, job) -> bool:
+    return actor.is_operator or _is_enterprise_admin(actor, job.enterprise)
+
+
+def apply_to_job(actor: Actor, job) -> bool:
+    # A firm's own people do not apply to its openings.
+    return actor.is_authenticated and not _is_enterprise_member(actor, job.enterprise)
+
+
+def _applied_to_actors_firm(actor: Actor, profile) -> bool:
+    firm_orgs = actor.org_ids(kind=Organisation.Kind.ENTERPRISE)
+    return (
+        bool(firm_orgs)
+        and profile.applications.filter(job__enterprise__organisation__in=firm_orgs).exists()
+    )
+
+
+def view_talent_profile(actor: Actor, profile) -> bool:
+    if actor.is_authenticated and profile.user_id == actor.user.pk:
+        return True
+    vis = profile.visibility
+    if vis == "public":
+        return True
+    if vis == "cluster" and (
+        actor.is_operator or (profile.cluster_id and profile.cluster_id in actor_cluster_ids(actor))
+    ):
+        return True
+    return _applied_to_actors_firm(actor, profile)
+
+
+def view_talent_personal_data(actor: Actor, profile) -> bool:
+    if actor.is_authenticated and profile.user_id == actor.user.pk:
+        return True
+    return _applied_to_actors_firm(actor, profile)
+
+
+def search_talent(actor: Actor, cluster) -> bool:
+    """Firms and offices search the talent pool of their own clusters (and the operator any)."""
+    return actor.is_operator or cluster.pk in actor_cluster_ids(actor)
+
+
+def visible_profiles_q(user) -> Q:
+    """Which talent profiles the user may see in lists (personal fields are never listed)."""
+    actor = actor_for(user)
+    q = Q(visibility="public")
+    if not actor.is_authenticated:
+        return q
+    q |= Q(user_id=actor.user.pk)
+    if actor.is_operator:
+        q |= Q(visibility="cluster")
+    else:
+        clusters = actor_cluster_ids(actor)
+        if clusters:
+            q |= Q(visibility="cluster", cluster_id__in=clusters)
+    firm_orgs = actor.org_ids(kind=Organisation.Kind.ENTERPRISE)
+    if firm_orgs:
+        from weft.talent.models import Application
+
+        q |= Q(
+            pk__in=Application.objects.filter(job__enterprise__organisation__in=firm_orgs).values(
+                "profile_id"
+            )
+        )
+    return q
+
+
+RULES.update(
+    {
+        "talent.publish_course": publish_course,
+        "talent.manage_course": manage_course,
+        "talent.enrol": enrol,
+        "talent.post_job": post_job,
+        "talent.manage_job": manage_job,
+        "talent.apply": apply_to_job,
+        "talent.view_profile": view_talent_profile,
+        "talent.view_personal_data": view_talent_personal_data,
+        "talent.search": search_talent,
+    }
+)
+
+
+# --- csr ---------------------------------------------------------------------------------------
+# A firm's answers and evidence are seen only by the firm, the offices of its clusters, the
+# operator and the auditor organisation it invited. Only the firm's admins edit; offices and the
+# invited auditor review. The verified level itself is public (that is what a badge is for).
+
+
+def _is_auditor(actor: Actor, assessment, *, admin: bool) -> bool:
+    if not assessment.auditor_id:
+        return False
+    role = actor.role_in(assessment.auditor_id)
+    return role in ADMIN_ROLES if admin else role is not None
+
+
+def start_csr(actor: Actor, enterprise) -> bool:
+    return actor.is_operator or _is_enterprise_admin(actor, enterprise)
+
+
+def view_csr(actor: Actor, assessment) -> bool:
+    firm = assessment.enterprise
+    return (
+        actor.is_operator
+        or _is_enterprise_member(actor, firm)
+        or _offices_enterprise(actor, firm, admin=False)
+        or _is_auditor(actor, assessment, admin=False)
+    )
+
+
+def edit_csr(actor: Actor, assessment) -> bool:
+    return _is_enterprise_admin(actor, assessment.enterprise) or actor.is_operator
+
+
+def review_csr(actor: Actor, assessment) -> bool:
+    return (
+        actor.is_operator
+        or _offices_enterprise(actor, assessment.enterprise, admin=True)
+        or _is_auditor(actor, assessment, admin=True)
+    )
+
+
+def manage_permits(actor: Actor, enterprise) -> bool:
+    return actor.is_operator or change_enterprise(actor, enterprise)
+
+
+def view_permits(actor: Actor, enterprise) -> bool:
+    return view_private_contact(actor, enterprise)
+
+
+def view_green_firms(actor: Actor, cluster) -> bool:
+    """Firm-by-firm green figures of a cluster: its office and the operator; others see totals."""
+    return actor.is_operator or cluster.pk in actor.office_cluster_ids()
+
+
+def visible_assessments_q(user) -> Q:
+    actor = actor_for(user)
+    if actor.is_operator:
+        return Q()
+    if not actor.is_authenticated:
+        return Q(pk__in=[])
+    from weft.registry.models import ClusterMembership
+
+    firm_orgs = actor.org_ids(kind=Organisation.Kind.ENTERPRISE)
+    offices = actor.office_cluster_ids()
+    office_firms = ClusterMembership.objects.filter(
+        cluster_id__in=offices, status=ClusterMembership.Status.APPROVED
+    ).values("enterprise_id")
+    return (
+        Q(enterprise__organisation__in=firm_orgs)
+        | Q(enterprise_id__in=office_firms)
+        | Q(auditor_id__in=actor.org_ids())
+    )
+
+
+RULES.update(
+    {
+        "csr.start": start_csr,
+        "csr.view": view_csr,
+        "csr.edit": edit_csr,
+        "csr.review": review_csr,
+        "csr.manage_permits": manage_permits,
+        "csr.view_permits": view_permits,
+        "csr.view_green_firms": view_green_firms,
+    }
+)
+
+
+# --- events ------------------------------------------------------------------------------------
+# Cluster offices run their cluster's calendar, news and regional brand; the operator runs
+# national ones. Competition judges score entries; results are public once published.
+
+
+def publish_events(actor: Actor, cluster) -> bool:
+    return actor.is_operator or cluster.pk in actor.office_cluster_ids(admin=True)
+
+
+def manage_event(actor: Actor, event) -> bool:
+    if event.cluster_id is None:
+        return actor.is_operator
+    return actor.is_operator or event.cluster_id in actor.office_cluster_ids(admin=True)
+
+
+def enter_competition(actor: Actor, event) -> bool:
+    return actor.is_authenticated and event.kind == "competition"
+
+
+def judge_event(actor: Actor, event) -> bool:
+    return actor.is_authenticated and event.judges.filter(pk=actor.user.pk).exists()
+
+
+def view_entry(actor: Actor, entry) -> bool:
+    """A competition entry is public once results are out; before, only its entrant, the judges
+    and the organiser see it (designs are not shown to rivals while entries are open)."""
+    event = entry.event
+    return (
+        event.results_published
+        or (actor.is_authenticated and entry.entrant_id == actor.user.pk)
+        or judge_event(actor, event)
+        or manage_event(actor, event)
+    )
+
+
+def post_news(actor: Actor, org) -> bool:
+    return actor.is_operator or (
+        org.kind == Organisation.Kind.CLUSTER_OFFICE and actor.role_in(org.pk) in ADMIN_ROLES
+    )
+
+
+RULES.update(
+    {
+        "events.publish": publish_events,
+        "events.manage": manage_event,
+        "events.enter": enter_competition,
+        "events.judge": judge_event,
+        "events.view_entry": view_entry,
+        "events.post_news": post_news,
+        "events.manage_brand": change_cluster,
+    }
+)

@@ -144,6 +144,10 @@ def register_routers():
     from weft.market.api import router as market_router
     from weft.registry.api import router as registry_router
     from weft.services.api import router as services_router
+    from weft.csr.api import router as csr_router
+    from weft.events.api import router as events_router
+    from weft.registry.api import router as registry_router
+    from weft.talent.api import router as talent_router
 
     api.add_router("", registry_router)
     api.add_router("", accounts_router)
@@ -152,6 +156,9 @@ def register_routers():
     api.add_router("/events", events_router)
     api.add_router("", market_router)
     api.add_router("", services_router)
+    api.add_router("", talent_router)
+    api.add_router("", csr_router)
+    api.add_router("", events_router)
 
 
 register_routers()

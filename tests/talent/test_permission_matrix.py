@@ -1,0 +1,346 @@
+"""Talent permission matrix: rules, API operations and pages × the roles of the shared matrix.
+
+Objects: "own" is on the Humen side (the Humen office's course, the Humen firm's job, a Humen
+person's profile shown to their cluster); "foreign" is the Keqiao side. Profiles also come as
+"public", "hidden" and "applied" (hidden, but the person applied to the Humen firm's job).
+"""
+
+import json
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.test_permission_matrix import ROLES, N, Y, url_patterns
+from weft.accounts.permissions import RULES, can
+from weft.core.api import api as ninja_api
+from weft.talent.models import Application, Course, Job, TalentProfile
+
+from .conftest import make_course, make_job, make_profile, png_upload
+
+pytestmark = pytest.mark.django_db
+LOGIN, OK, REDIRECT, FORBIDDEN, NOT_FOUND = "login", 200, 302, 403, 404
+
+
+@pytest.fixture
+def m(world):
+    from weft.talent import services
+
+    users = {role: getattr(world, role, None) for role in ROLES}
+    users["anonymous"] = AnonymousUser()
+    own_person, foreign_person = UserFactory(), UserFactory()
+    own_profile = make_profile(own_person, cluster=world.humen, visibility="cluster", name="虎门人")
+    services.add_portfolio_image(user=own_person, profile=own_profile, upload=png_upload())
+    applied = make_profile(UserFactory(), cluster=world.humen, visibility="hidden", name="应聘人")
+    own_job = make_job(world.firm, world.humen)
+    Application.objects.create(job=own_job, profile=applied)
+    objects = {
+        "office": {"own": world.humen.office, "foreign": world.keqiao.office},
+        "firm_org": {"own": world.firm_org},
+        "course": {
+            "own": make_course(world.humen.office, seats=50),
+            "foreign": make_course(world.keqiao.office, seats=50, title="柯桥课"),
+        },
+        "enterprise": {"own": world.firm, "foreign": world.other_firm},
+        "job": {
+            "own": own_job,
+            "foreign": make_job(world.other_firm, world.keqiao, title="柯桥岗"),
+        },
+        "profile": {
+            "own": own_profile,
+            "foreign": make_profile(foreign_person, cluster=world.keqiao, visibility="cluster"),
+            "public": make_profile(UserFactory(), visibility="public", name="公开者"),
+            "hidden": make_profile(UserFactory(), cluster=world.humen, visibility="hidden"),
+            "applied": applied,
+        },
+        "cluster": {"own": world.humen, "foreign": world.keqiao},
+    }
+    return users, objects
+
+
+RULE_OBJECTS = {
+    "talent.publish_course": "office",
+    "talent.manage_course": "course",
+    "talent.enrol": "course",
+    "talent.post_job": "enterprise",
+    "talent.manage_job": "job",
+    "talent.apply": "job",
+    "talent.view_profile": "profile",
+    "talent.view_personal_data": "profile",
+    "talent.search": "cluster",
+}
+
+# fmt: off
+CAN_GRID = {
+    #                                             anon member admin other h_off k_off oper
+    ("talent.publish_course", "own"):             (N,  N,     N,    N,    Y,    N,    Y),
+    ("talent.publish_course", "foreign"):         (N,  N,     N,    N,    N,    Y,    Y),
+    ("talent.manage_course", "own"):              (N,  N,     N,    N,    Y,    N,    Y),
+    ("talent.manage_course", "foreign"):          (N,  N,     N,    N,    N,    Y,    Y),
+    ("talent.enrol", "own"):                      (N,  Y,     Y,    Y,    Y,    Y,    Y),
+    ("talent.post_job", "own"):                   (N,  N,     Y,    N,    N,    N,    Y),
+    ("talent.post_job", "foreign"):               (N,  N,     N,    Y,    N,    N,    Y),
+    ("talent.manage_job", "own"):                 (N,  N,     Y,    N,    N,    N,    Y),
+    ("talent.manage_job", "foreign"):             (N,  N,     N,    Y,    N,    N,    Y),
+    ("talent.apply", "own"):                      (N,  N,     N,    Y,    Y,    Y,    Y),
+    ("talent.apply", "foreign"):                  (N,  Y,     Y,    N,    Y,    Y,    Y),
+    ("talent.view_profile", "own"):               (N,  Y,     Y,    N,    Y,    N,    Y),
+    ("talent.view_profile", "foreign"):           (N,  N,     N,    Y,    N,    Y,    Y),
+    ("talent.view_profile", "public"):            (Y,  Y,     Y,    Y,    Y,    Y,    Y),
+    ("talent.view_profile", "hidden"):            (N,  N,     N,    N,    N,    N,    N),
+    ("talent.view_profile", "applied"):           (N,  Y,     Y,    N,    N,    N,    N),
+    ("talent.view_personal_data", "own"):         (N,  N,     N,    N,    N,    N,    N),
+    ("talent.view_personal_data", "public"):      (N,  N,     N,    N,    N,    N,    N),
+    ("talent.view_personal_data", "applied"):     (N,  Y,     Y,    N,    N,    N,    N),
+    ("talent.search", "own"):                     (N,  Y,     Y,    N,    Y,    N,    Y),
+    ("talent.search", "foreign"):                 (N,  N,     N,    Y,    N,    Y,    Y),
+}
+# fmt: on
+
+
+def test_every_talent_rule_is_in_the_matrix():
+    talent_rules = {r for r in RULES if r.startswith("talent.")}
+    assert talent_rules == {a for a, _o in CAN_GRID} == set(RULE_OBJECTS)
+
+
+@pytest.mark.parametrize(("action", "obj"), sorted(CAN_GRID))
+def test_can(m, action, obj):
+    users, objects = m
+    target = objects[RULE_OBJECTS[action]][obj]
+    got = tuple(can(users[role], action, target) for role in ROLES)
+    assert got == CAN_GRID[(action, obj)]
+
+
+def test_a_person_sees_and_owns_their_profile(m):
+    _users, objects = m
+    for key in ("own", "hidden", "applied"):
+        profile = objects["profile"][key]
+        assert can(profile.user, "talent.view_profile", profile)
+        assert can(profile.user, "talent.view_personal_data", profile)
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+API = "/api/v1"
+
+
+def _body(operation, objects, obj):
+    if operation == "POST /courses":
+        provider = objects["office"][obj]
+        return {
+            "provider_id": provider.pk,
+            "title": "矩阵课",
+            "topic": "设计",
+            "starts_on": "2099-01-01",
+            "ends_on": "2099-01-02",
+            "place": "虎门",
+            "seats": 5,
+            "fee": "100.00",
+        }
+    if operation == "POST /enrolments":
+        return {"course_id": objects["course"][obj].pk}
+    if operation == "POST /jobs":
+        return {
+            "enterprise_id": objects["enterprise"][obj].pk,
+            "role": "designer",
+            "title": "矩阵岗",
+            "pay_min": "5000",
+            "pay_max": "8000",
+            "place": "虎门",
+        }
+    if operation == "PUT /talent-profiles/me":
+        return {"name": "矩阵人", "role": "designer"}
+    return {}
+
+
+# fmt: off
+API_GRID = {
+    #                                                anon member admin other h_off k_off oper
+    ("GET /courses", "-"):                           (200, 200,  200,  200,  200,  200,  200),
+    ("GET /courses/{course_id}", "own"):             (200, 200,  200,  200,  200,  200,  200),
+    ("POST /courses", "own"):                        (401, 403,  403,  403,  201,  403,  201),
+    ("POST /courses", "foreign"):                    (401, 403,  403,  403,  403,  201,  201),
+    ("GET /enrolments", "-"):                        (401, 200,  200,  200,  200,  200,  200),
+    ("POST /enrolments", "own"):                     (401, 201,  201,  201,  201,  201,  201),
+    ("GET /jobs", "-"):                              (200, 200,  200,  200,  200,  200,  200),
+    ("GET /jobs/{job_id}", "own"):                   (200, 200,  200,  200,  200,  200,  200),
+    ("POST /jobs", "own"):                           (401, 403,  201,  403,  403,  403,  201),
+    ("POST /jobs", "foreign"):                       (401, 403,  403,  201,  403,  403,  201),
+    ("POST /jobs/{job_id}/applications", "own"):     (401, 403,  403,  201,  201,  201,  201),
+    ("POST /jobs/{job_id}/applications", "foreign"): (401, 201,  201,  403,  201,  201,  201),
+    ("GET /talent-profiles", "-"):                   (200, 200,  200,  200,  200,  200,  200),
+    ("PUT /talent-profiles/me", "-"):                (401, 200,  200,  200,  200,  200,  200),
+    ("GET /talent-profiles/{profile_id}", "own"):    (404, 200,  200,  404,  200,  404,  200),
+    ("GET /talent-profiles/{profile_id}", "foreign"): (404, 404, 404,  200,  404,  200,  200),
+    ("GET /talent-profiles/{profile_id}", "public"): (200, 200,  200,  200,  200,  200,  200),
+    ("GET /talent-profiles/{profile_id}", "hidden"): (404, 404,  404,  404,  404,  404,  404),
+    ("GET /talent-profiles/{profile_id}", "applied"): (404, 200, 200,  404,  404,  404,  404),
+}
+# fmt: on
+
+
+def test_every_talent_api_operation_is_in_the_matrix():
+    documented = set()
+    for _prefix, router in ninja_api._routers:
+        if "talent" not in (router.tags or ()):
+            continue
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    documented.add(f"{method} /" + path.lstrip("/"))
+    assert documented == {op for op, _o in API_GRID}
+
+
+# One world per grid row (building it is the slow part); every role is called against it.
+@pytest.mark.parametrize(("operation", "obj"), sorted(API_GRID))
+def test_api(m, operation, obj):
+    for role in ROLES:
+        _check_api(m, role, operation, obj)
+
+
+def _check_api(m, role, operation, obj):
+    users, objects = m
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if role != "anonymous":
+        client.force_login(users[role])
+        if operation.startswith("POST /jobs/{job_id}/applications"):
+            make_profile(users[role], name="申请人")
+    method, path = operation.split(" ", 1)
+    url = API + path.format(
+        course_id=objects["course"].get(obj, objects["course"]["own"]).pk if obj != "-" else 0,
+        job_id=objects["job"].get(obj, objects["job"]["own"]).pk if obj != "-" else 0,
+        profile_id=objects["profile"].get(obj, objects["profile"]["own"]).pk if obj != "-" else 0,
+    )
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = getattr(client, method.lower())(
+            url, json.dumps(_body(operation, objects, obj)), content_type="application/json"
+        )
+    expected = dict(zip(ROLES, API_GRID[(operation, obj)], strict=True))[role]
+    assert response.status_code == expected, (role, response.content[:300])
+    if expected >= 400:
+        assert {"code", "message", "details"} <= set(response.json())
+    if operation == "POST /jobs":
+        made = Job.objects.filter(title="矩阵岗")
+        assert made.exists() is (expected == 201), role
+        made.delete()
+    if operation == "POST /courses":
+        made = Course.objects.filter(title="矩阵课")
+        assert made.exists() is (expected == 201), role
+        made.delete()
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+PAGES = {
+    "talent:course_list": ("get", None),
+    "talent:course_new": ("get", None),
+    "talent:course_detail": ("get", "course"),
+    "talent:course_enrol": ("post", "course"),
+    "talent:course_roster": ("get", "course"),
+    "talent:job_list": ("get", None),
+    "talent:job_new": ("get", None),
+    "talent:job_detail": ("get", "job"),
+    "talent:job_apply": ("post", "job"),
+    "talent:job_applications": ("get", "job"),
+    "talent:profile_edit": ("get", None),
+    "talent:people": ("get", None),
+    "talent:people_export": ("get", None),
+    "talent:profile_detail": ("get", "profile"),
+    "talent:portfolio_image": ("get", "image"),
+    "talent:dashboard": ("get", "cluster"),
+}
+
+# fmt: off
+PAGE_GRID = {
+    #                                         anon   member     admin      other      h_off      k_off      oper
+    ("talent:course_list", "-"):              (OK,   OK,        OK,        OK,        OK,        OK,        OK),
+    ("talent:course_new", "-"):               (LOGIN, FORBIDDEN, OK,       OK,        OK,        OK,        OK),
+    ("talent:course_detail", "own"):          (OK,   OK,        OK,        OK,        OK,        OK,        OK),
+    ("talent:course_enrol", "own"):           (LOGIN, REDIRECT, REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    ("talent:course_roster", "own"):          (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       FORBIDDEN, OK),
+    ("talent:course_roster", "foreign"):      (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       OK),
+    ("talent:job_list", "-"):                 (OK,   OK,        OK,        OK,        OK,        OK,        OK),
+    ("talent:job_new", "-"):                  (LOGIN, FORBIDDEN, OK,       OK,        FORBIDDEN, FORBIDDEN, OK),
+    ("talent:job_detail", "own"):             (OK,   OK,        OK,        OK,        OK,        OK,        OK),
+    ("talent:job_apply", "own"):              (LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT,  REDIRECT,  REDIRECT),
+    ("talent:job_applications", "own"):       (LOGIN, FORBIDDEN, OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("talent:job_applications", "foreign"):   (LOGIN, FORBIDDEN, FORBIDDEN, OK,       FORBIDDEN, FORBIDDEN, OK),
+    ("talent:profile_edit", "-"):             (LOGIN, OK,       OK,        OK,        OK,        OK,        OK),
+    ("talent:people", "-"):                   (LOGIN, OK,       OK,        OK,        OK,        OK,        OK),
+    ("talent:people_export", "-"):            (LOGIN, OK,       OK,        OK,        OK,        OK,        OK),
+    ("talent:profile_detail", "own"):         (NOT_FOUND, OK,   OK,        NOT_FOUND, OK,        NOT_FOUND, OK),
+    ("talent:profile_detail", "hidden"):      (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("talent:profile_detail", "applied"):     (NOT_FOUND, OK,   OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("talent:portfolio_image", "own"):        (NOT_FOUND, OK,   OK,        NOT_FOUND, OK,        NOT_FOUND, OK),
+    ("talent:dashboard", "own"):              (OK,   OK,        OK,        OK,        OK,        OK,        OK),
+}
+# fmt: on
+
+
+def test_every_talent_page_is_in_the_matrix():
+    pages = {name for _route, name in url_patterns() if (name or "").startswith("talent:")}
+    assert pages == set(PAGES) == {name for name, _o in PAGE_GRID}
+
+
+def _page_url(objects, name, obj):
+    kind = PAGES[name][1]
+    if kind is None:
+        return reverse(name)
+    if kind == "cluster":
+        return reverse(name, kwargs={"slug": objects["cluster"][obj].slug})
+    if kind == "image":
+        return reverse(name, kwargs={"pk": objects["profile"][obj].portfolio.first().pk})
+    return reverse(name, kwargs={"pk": objects[kind][obj].pk})
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(PAGE_GRID))
+def test_page(m, name, obj):
+    for role in ROLES:
+        _check_page(m, role, name, obj)
+
+
+def _check_page(m, role, name, obj):
+    users, objects = m
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = _page_url(objects, name, obj)
+    response = client.get(url) if PAGES[name][0] == "get" else client.post(url, {})
+    expected = dict(zip(ROLES, PAGE_GRID[(name, obj)], strict=True))[role]
+    if expected == LOGIN:
+        assert response.status_code == 302 and "/login/" in response["Location"], role
+        return
+    assert response.status_code == expected, (role, url, response.status_code)
+    if name == "talent:profile_detail" and expected == OK:
+        profile = objects["profile"][obj]
+        html = response.content.decode()
+        assert profile.name in html
+        # Contact shows only to firms the person applied to.
+        assert (profile.phone in html) is (obj == "applied")
+
+
+def test_refused_writes_change_nothing(m):
+    users, objects = m
+    job = objects["job"]["own"]
+    outsider = Client()
+    outsider.force_login(users["other_firm_admin"])
+    application = Application.objects.get(job=job)
+    outsider.post(
+        reverse("talent:job_applications", kwargs={"pk": job.pk}),
+        {"application": application.pk, "status": "hired"},
+    )
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    course = objects["course"]["own"]
+    enrolment = course.enrolments.create(person=users["firm_member"])
+    outsider.post(
+        reverse("talent:course_roster", kwargs={"pk": course.pk}),
+        {"enrolment": enrolment.pk, "attended": "on", "certify": "on"},
+    )
+    enrolment.refresh_from_db()
+    assert not enrolment.attended and not enrolment.certificate_number
+    assert TalentProfile.objects.filter(visibility="hidden").count() == 2
