@@ -138,22 +138,21 @@ def _server_error(request, exc):
 
 def register_routers():
     from weft.accounts.api import router as accounts_router
-    from weft.chain.api import events_router
+    from weft.chain.api import events_router as docking_router
     from weft.chain.api import router as chain_router
     from weft.core.health import router as health_router
+    from weft.csr.api import router as csr_router
+    from weft.events.api import router as events_router
     from weft.market.api import router as market_router
     from weft.registry.api import router as registry_router
     from weft.services.api import router as services_router
-    from weft.csr.api import router as csr_router
-    from weft.events.api import router as events_router
-    from weft.registry.api import router as registry_router
     from weft.talent.api import router as talent_router
 
     api.add_router("", registry_router)
     api.add_router("", accounts_router)
     api.add_router("", health_router)
     api.add_router("", chain_router)
-    api.add_router("/events", events_router)
+    api.add_router("/events", docking_router)  # /events/docking/…, beside the events app's /events
     api.add_router("", market_router)
     api.add_router("", services_router)
     api.add_router("", talent_router)

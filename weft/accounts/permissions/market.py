@@ -1,0 +1,181 @@
+"""Permissions of the market app: its rules are registered in `can()` with all others."""
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from ..models import Organisation
+from .foundation import ADMIN_ROLES, Actor, _is_enterprise_admin, _offices_enterprise, actor_for
+
+# Who sees a demand is decided by `demand_visibility_q` alone: lists, search, matches and pages by
+# id all filter through it (`can(user, "market.view_demand", d)` asks the same question).
+
+
+def _firm_enterprise_ids(actor: Actor, *, admin: bool = False) -> set[int]:
+    return {
+        m.organisation.enterprise_id
+        for m in actor.memberships
+        if m.organisation.kind == Organisation.Kind.ENTERPRISE
+        and m.organisation.enterprise_id
+        and (not admin or m.is_admin)
+    }
+
+
+def firm_cluster_ids(actor: Actor) -> set[int]:
+    """Clusters the actor's firms are approved members of."""
+    from weft.registry.models import ClusterMembership
+
+    firms = _firm_enterprise_ids(actor)
+    if not firms:
+        return set()
+    return set(
+        ClusterMembership.objects.filter(
+            enterprise_id__in=firms, status=ClusterMembership.Status.APPROVED
+        ).values_list("cluster_id", flat=True)
+    )
+
+
+def demand_visibility_q(user) -> Q:
+    """The demands `user` may see, as a filter on Demand."""
+    from weft.market.models import Demand, Invitation, Quote, Visibility
+
+    actor = actor_for(user)
+    if actor.is_operator:
+        return Q()
+    listed = ~Q(status=Demand.Status.DRAFT) & Q(hidden_at__isnull=True)
+    rule = listed & Q(visibility=Visibility.PUBLIC)
+    if not actor.is_authenticated:
+        return rule
+    through = Demand.clusters.through
+    firms = _firm_enterprise_ids(actor)
+    my_clusters = firm_cluster_ids(actor)
+    if my_clusters:
+        in_my_cluster = through.objects.filter(cluster_id__in=my_clusters).values("demand_id")
+        rule |= listed & Q(visibility=Visibility.CLUSTER, pk__in=in_my_cluster)
+    if firms:
+        invited = Invitation.objects.filter(enterprise_id__in=firms).values("demand_id")
+        quoted = Quote.objects.filter(supplier_id__in=firms).values("demand_id")
+        rule |= listed & Q(visibility=Visibility.INVITED, pk__in=invited)
+        rule |= ~Q(status=Demand.Status.DRAFT) & Q(pk__in=quoted)
+    offices = actor.office_cluster_ids()
+    if offices:
+        office_q = through.objects.filter(cluster_id__in=offices).values("demand_id")
+        rule |= ~Q(status=Demand.Status.DRAFT) & Q(pk__in=office_q)
+    return rule | Q(buyer_org_id__in=actor.org_ids())
+
+
+def offer_visibility_q(user) -> Q:
+    """The capacity offers `user` may see: all but hidden ones, which stay with their firm, the
+    offices of its clusters and the operator."""
+    from weft.registry.models import ClusterMembership
+
+    actor = actor_for(user)
+    if actor.is_operator:
+        return Q()
+    rule = Q(hidden_at__isnull=True)
+    if actor.is_authenticated:
+        rule |= Q(supplier_org_id__in=actor.org_ids())
+        offices = actor.office_cluster_ids()
+        if offices:
+            members = ClusterMembership.objects.filter(
+                cluster_id__in=offices, status=ClusterMembership.Status.APPROVED
+            ).values("enterprise_id")
+            rule |= Q(supplier_id__in=members)
+    return rule
+
+
+def quote_visibility_q(user) -> Q:
+    """A quote is seen by its supplier's and its buyer's people (and the operator) only."""
+    actor = actor_for(user)
+    if actor.is_operator:
+        return Q()
+    if not actor.is_authenticated:
+        return Q(pk__in=[])
+    orgs = actor.org_ids()
+    return Q(supplier_org_id__in=orgs) | Q(demand__buyer_org_id__in=orgs)
+
+
+def view_demand(actor: Actor, demand) -> bool:
+    from weft.market.models import Demand
+
+    return Demand.objects.filter(demand_visibility_q(actor.user), pk=demand.pk).exists()
+
+
+def post_for_firm(actor: Actor, enterprise) -> bool:
+    """Post a demand or a capacity offer, or quote, on behalf of the firm: its admins."""
+    return _is_enterprise_admin(actor, enterprise)
+
+
+def manage_demand(actor: Actor, demand) -> bool:
+    """Publish, cancel, move along, invite, award: the buyer's admins, nobody else."""
+    return actor.role_in(demand.buyer_org_id) in ADMIN_ROLES
+
+
+def view_demand_quotes(actor: Actor, demand) -> bool:
+    return actor.is_operator or actor.role_in(demand.buyer_org_id) is not None
+
+
+def quote_on(actor: Actor, demand) -> bool:
+    """An admin of a firm other than the buyer, to whom the demand is visible."""
+    firms = _firm_enterprise_ids(actor, admin=True) - {demand.buyer_id}
+    return bool(firms) and view_demand(actor, demand)
+
+
+def view_quote(actor: Actor, quote) -> bool:
+    from weft.market.models import Quote
+
+    return Quote.objects.filter(quote_visibility_q(actor.user), pk=quote.pk).exists()
+
+
+def manage_quote(actor: Actor, quote) -> bool:
+    return actor.role_in(quote.supplier_org_id) in ADMIN_ROLES
+
+
+def view_offer(actor: Actor, offer) -> bool:
+    from weft.market.models import CapacityOffer
+
+    return CapacityOffer.objects.filter(offer_visibility_q(actor.user), pk=offer.pk).exists()
+
+
+def manage_offer(actor: Actor, offer) -> bool:
+    return actor.role_in(offer.supplier_org_id) in ADMIN_ROLES
+
+
+def rate_award(actor: Actor, award) -> bool:
+    return (
+        actor.role_in(award.demand.buyer_org_id) in ADMIN_ROLES
+        or actor.role_in(award.quote.supplier_org_id) in ADMIN_ROLES
+    )
+
+
+def report_post(actor: Actor, post) -> bool:
+    from weft.market.models import Demand
+
+    if not actor.is_authenticated:
+        return False
+    return view_demand(actor, post) if isinstance(post, Demand) else view_offer(actor, post)
+
+
+def moderate_post(actor: Actor, post) -> bool:
+    """Hide or restore a post: the operator, or an office admin of a cluster of the poster."""
+    from weft.market.models import Demand
+
+    firm = post.buyer if isinstance(post, Demand) else post.supplier
+    return actor.is_operator or _offices_enterprise(actor, firm, admin=True)
+
+
+RULES: dict[str, Callable[..., bool]] = {
+    "market.view_demand": view_demand,
+    "market.post": post_for_firm,
+    "market.manage_demand": manage_demand,
+    "market.view_demand_quotes": view_demand_quotes,
+    "market.quote": quote_on,
+    "market.view_quote": view_quote,
+    "market.manage_quote": manage_quote,
+    "market.view_offer": view_offer,
+    "market.manage_offer": manage_offer,
+    "market.rate": rate_award,
+    "market.report": report_post,
+    "market.moderate": moderate_post,
+}
+NO_OBJECT_ACTIONS = frozenset({})
