@@ -128,3 +128,29 @@ def test_declared_gap_is_checked_and_audited(humen_garments):
             withdraw_gap(w.humen_office, computed)
     withdraw_gap(w.humen_office, gap)
     assert AuditRecord.objects.filter(object_type="chain.chaingap", action="delete").exists()
+
+
+def test_a_design_talent_shortage_becomes_a_design_gap(humen_garments):
+    from ..talent.conftest import make_job, make_profile
+
+    w = humen_garments
+    recompute_profiles()
+    assert not ChainGap.objects.filter(cluster=w.humen, group="design").exists()
+    make_job(w.firm, w.humen, openings=6)
+    make_profile(w.firm_member, cluster=w.humen)  # one designer for six posts
+    recompute_profiles()
+    gap = ChainGap.objects.get(cluster=w.humen, group="design", source="computed")
+    assert gap.level == "weak"
+    assert gap.severity == pytest.approx(0.6 * (1 - 1 / 6), abs=1e-4)  # link weight × shortfall
+    assert "6 designer posts open, designers available in the cluster: 1" in gap.evidence_en
+    assert "6个设计师岗位在招，集群内可用设计师1人" in gap.evidence_zh
+
+
+def test_a_few_open_design_posts_are_no_gap(humen_garments):
+    from ..talent.conftest import make_job, make_profile
+
+    w = humen_garments
+    make_job(w.firm, w.humen, openings=2)
+    make_profile(w.firm_member, cluster=w.humen)
+    recompute_profiles()
+    assert not ChainGap.objects.filter(cluster=w.humen, group="design").exists()

@@ -227,3 +227,48 @@ def diagnose(
         if group not in best or gap.severity > best[group].severity:
             best[group] = gap
     return sorted(best.values(), key=lambda g: (-g.severity, g.group))
+
+
+def with_talent_shortage(
+    gaps: list[Gap],
+    cluster_id: int,
+    primary: list[str],
+    links: list[Link],
+    infos: dict[str, StageInfo],
+    shortage,
+) -> list[Gap]:
+    """Fold a design-talent shortage (from the talent app's open posts and available designers)
+    into the gaps: it strengthens a design gap found in the registry, or makes one where the
+    registry alone shows none. `shortage` is None or a talent.selectors.DesignShortage."""
+    if shortage is None or not shortage.is_shortage:
+        return gaps
+    design_links = [k for k in links if k.supplier == "design" and k.consumer in primary]
+    if not design_links:
+        return gaps
+    link = max(design_links, key=lambda k: k.weight)
+    severity = round(link.weight * shortage.severity, 4)
+    t_zh = f"人才：{shortage.openings}个设计师岗位在招，集群内可用设计师{shortage.candidates}人"
+    t_en = (
+        f"talent: {shortage.openings} designer posts open, "
+        f"designers available in the cluster: {shortage.candidates}"
+    )
+    existing = next((g for g in gaps if g.group == "design"), None)
+    if existing:
+        existing.severity = max(existing.severity, severity)
+        existing.evidence_zh = existing.evidence_zh.rstrip("。") + f"；{t_zh}。"
+        existing.evidence_en = existing.evidence_en.rstrip(".") + f"; {t_en}."
+    else:
+        gaps.append(
+            Gap(
+                cluster_id=cluster_id,
+                consumer=link.consumer,
+                group="design",
+                stages=["design"],
+                level="weak",
+                severity=severity,
+                coverage=round(1 - shortage.severity, 4),
+                evidence_zh=f"{infos['design'].name_zh}：{t_zh}。",
+                evidence_en=f"{infos['design'].name_en}: {t_en}.",
+            )
+        )
+    return sorted(gaps, key=lambda g: (-g.severity, g.group))

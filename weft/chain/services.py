@@ -12,6 +12,7 @@ from weft.accounts.permissions import can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.registry.models import Certification, ChainStage, Cluster
+from weft.talent.selectors import design_shortages
 
 from . import diagnosis, selectors
 from .models import ChainGap, RecomputeRun, StageProfile
@@ -41,6 +42,7 @@ def recompute_profiles() -> RecomputeRun:
     started = time.perf_counter()
     try:
         figures = selectors.stage_figures()
+        shortages = design_shortages()
         national = diagnosis.National.of(figures)
         links = _links()
         infos = _infos()
@@ -83,9 +85,18 @@ def recompute_profiles() -> RecomputeRun:
                         computed_at=now,
                     )
                 )
-            for gap in diagnosis.diagnose(
+            found = diagnosis.diagnose(
                 cluster.pk, cluster.primary_stages or [], by_stage, links, national, infos
-            ):
+            )
+            found = diagnosis.with_talent_shortage(
+                found,
+                cluster.pk,
+                cluster.primary_stages or [],
+                links,
+                infos,
+                shortages.get(cluster.pk),
+            )
+            for gap in found:
                 gaps.append(
                     ChainGap(
                         cluster_id=cluster.pk,

@@ -168,13 +168,49 @@ class DesignShortage:
         return max(0.0, 1 - self.candidates / self.openings)
 
 
+def _is_short(openings: int, candidates: int) -> bool:
+    return (
+        openings >= SHORTAGE_RATIO * max(candidates, 1)
+        and openings - candidates >= SHORTAGE_MIN_GAP
+    )
+
+
 def role_shortage(cluster, role: str) -> DesignShortage:
     row = next(r for r in talent_balance(cluster) if r.role == role)
-    short = (
-        row.openings >= SHORTAGE_RATIO * max(row.candidates, 1)
-        and row.openings - row.candidates >= SHORTAGE_MIN_GAP
-    )
+    short = _is_short(row.openings, row.candidates)
     return DesignShortage(cluster.pk, row.openings, row.applicants, row.candidates, short)
+
+
+def design_shortages() -> dict[int, DesignShortage]:
+    """`design_shortage` of every cluster with open designer posts, in three grouped queries (for
+    the chain app's recomputation of all clusters)."""
+    open_jobs = Job.objects.filter(status=Job.Status.OPEN, role=Role.DESIGNER)
+    openings = dict(
+        open_jobs.values("cluster_id").annotate(n=Sum("openings")).values_list("cluster_id", "n")
+    )
+    applicants = dict(
+        Application.objects.filter(job__in=open_jobs)
+        .values("job__cluster_id")
+        .annotate(n=Count("id"))
+        .values_list("job__cluster_id", "n")
+    )
+    candidates = dict(
+        TalentProfile.objects.filter(role=Role.DESIGNER, cluster_id__in=list(openings))
+        .exclude(availability=TalentProfile.Availability.UNAVAILABLE)
+        .values("cluster_id")
+        .annotate(n=Count("id"))
+        .values_list("cluster_id", "n")
+    )
+    return {
+        cluster_id: DesignShortage(
+            cluster_id,
+            wanted or 0,
+            applicants.get(cluster_id, 0),
+            candidates.get(cluster_id, 0),
+            _is_short(wanted or 0, candidates.get(cluster_id, 0)),
+        )
+        for cluster_id, wanted in openings.items()
+    }
 
 
 def design_shortage(cluster) -> DesignShortage:
