@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "weft.audit",
     "weft.accounts",
     "weft.registry",
+    "weft.stats",
 ]
 
 MIDDLEWARE = [
