@@ -17,11 +17,6 @@ from ..factories import OrganisationFactory, make_enterprise, member_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def y2024(db):
     return services.period_for("year", 2024)

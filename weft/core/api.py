@@ -140,10 +140,12 @@ def register_routers():
     from weft.accounts.api import router as accounts_router
     from weft.core.health import router as health_router
     from weft.registry.api import router as registry_router
+    from weft.stats.api import router as stats_router
 
     api.add_router("", registry_router)
     api.add_router("", accounts_router)
     api.add_router("", health_router)
+    api.add_router("", stats_router)
 
 
 register_routers()
