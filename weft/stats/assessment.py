@@ -187,7 +187,7 @@ def _feedback(dimensions: dict, medians: dict) -> tuple[str, str]:
         f"{DIMENSIONS[d][1]} scores {dimensions[d]:.0f}, below the median of {medians[d]:.0f}: {DIMENSIONS[d][3]}"
         for d in weakest
     )
-    return "最弱维度——" + zh, "Weakest dimensions — " + en
+    return "最弱维度——" + zh + "。", "Weakest dimensions — " + en
 
 
 def run(user, scheme: AssessmentScheme, year: int) -> AssessmentRun:
