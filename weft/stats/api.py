@@ -125,8 +125,10 @@ def cluster_indicators(request, cluster_id: int, year: int | None = None):
     year = year or selectors.latest_year()
     if year is None:
         raise ApiError(404, "not_found", _("There are no figures yet."))
-    data = selectors.cluster_indicators(cluster, year)
     user = current_user(request)
+    data = selectors.cluster_indicators(
+        cluster, year, privileged=can(user, "stats.view_cluster_private", cluster)
+    )
     data["top_firms"] = None
     if can(user, "stats.view_cluster_private", cluster):
         period = selectors._period(PeriodKind.YEAR, year)

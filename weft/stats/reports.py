@@ -66,7 +66,10 @@ def _radar_chart(result) -> str | None:
 
 
 def context(request, cluster, year) -> dict:
-    data = selectors.cluster_indicators(cluster, year) if year else None
+    from weft.accounts.permissions import can
+
+    private = can(request.user, "stats.view_cluster_private", cluster)
+    data = selectors.cluster_indicators(cluster, year, privileged=private) if year else None
     result = assessment.cluster_result(cluster, year)
     return {
         "cluster": cluster,

@@ -80,11 +80,16 @@ def _num(agg):
     return agg.total if agg is not None else None
 
 
-def cluster_indicators(cluster, year: int) -> dict:
-    """Headline figures with growth and the derived indicators for a cluster's year."""
+def cluster_indicators(cluster, year: int, *, privileged: bool = False) -> dict:
+    """Headline figures with growth and the derived indicators for a cluster's year. Unless
+    `privileged` (its office, the operator), figures of fewer than MIN_PUBLIC_FIRMS firms are
+    withheld, and so is everything computed from single firms' figures."""
     this, last = _period(PeriodKind.YEAR, year), _period(PeriodKind.YEAR, year - 1)
     now = totals(Level.CLUSTER, cluster.pk, this) if this else {}
     before = totals(Level.CLUSTER, cluster.pk, last) if last else {}
+    if not privileged:
+        now = {k: a for k, a in now.items() if a.firms >= MIN_PUBLIC_FIRMS}
+        before = {k: a for k, a in before.items() if a.firms >= MIN_PUBLIC_FIRMS}
     headline = []
     for indicator in Indicator.objects.filter(is_active=True):
         agg = now.get(indicator.code)
@@ -117,10 +122,10 @@ def cluster_indicators(cluster, year: int) -> dict:
         "concentration": None,
         "shift_share": None,
     }
-    if this:
+    if this and "output_value" in now:
         out["location_quotient"] = location_quotients(cluster, this)
         out["concentration"] = concentration(cluster, this)
-    if this and last:
+    if this and last and "output_value" in now and "output_value" in before:
         out["shift_share"] = shift_share(cluster, last, this)
     return out
 

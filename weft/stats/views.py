@@ -84,7 +84,8 @@ def national(request):
 
 
 def _cluster_context(request, cluster, year):
-    data = selectors.cluster_indicators(cluster, year) if year else None
+    private = can(request.user, "stats.view_cluster_private", cluster)
+    data = selectors.cluster_indicators(cluster, year, privileged=private) if year else None
     period = selectors._period(PeriodKind.YEAR, year) if year else None
     stages = dict(ChainStage.objects.values_list("code", "name_zh"))
     composition = []
@@ -118,7 +119,7 @@ def _cluster_context(request, cluster, year):
         ],
         "top_firms": selectors.top_firms(request.user, cluster, period) if period else None,
         "can_ack": can(request.user, "stats.manage_round", cluster),
-        "private": can(request.user, "stats.view_cluster_private", cluster),
+        "private": private,
         "result": assessment.cluster_result(cluster),
         "formulas": FORMULAS,
         "stage_names": stages,
@@ -137,7 +138,15 @@ def compare(request):
     clusters = list(Cluster.objects.filter(slug__in=slugs))
     year = _year(request)
     rows = (
-        [{"cluster": c, "data": selectors.cluster_indicators(c, year)} for c in clusters]
+        [
+            {
+                "cluster": c,
+                "data": selectors.cluster_indicators(
+                    c, year, privileged=can(request.user, "stats.view_cluster_private", c)
+                ),
+            }
+            for c in clusters
+        ]
         if year
         else []
     )
