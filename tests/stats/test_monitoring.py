@@ -55,7 +55,9 @@ def test_revenue_down_three_months_running_raises_one_warning_and_tells_the_offi
     codes = {w.rule.code for w in raised}
     assert "revenue_down_3m" in codes
     warning = ClusterWarning.objects.get(cluster=world.humen, rule__code="revenue_down_3m")
-    assert warning.period.code == "2025-06" and "30%" in warning.message_zh
+    assert (
+        warning.period.code == "2025-06" and "下降超过 20%（最近一个月 -30%）" in warning.message_zh
+    )
     assert Notice.objects.filter(organisation=world.humen.office).exists()
     # Evaluating again raises nothing new.
     assert not [

@@ -114,12 +114,16 @@ def _check_rule(rule: WarningRule, cluster) -> tuple[tuple[int, int], Decimal, s
                 f.yoy_growth(now.total if now else None, before.total if before else None)
             )
         if all(g is not None and g < -threshold for g in growths):
-            worst = min(growths)
-            args = {"name": rule.indicator.name_zh, "n": rule.months, "pct": f"{-worst * 100:.0f}"}
+            args = {
+                "name": rule.indicator.name_zh,
+                "n": rule.months,
+                "pct": f"{growths[0] * 100:.0f}",
+                "limit": f"{threshold * 100:.0f}",
+            }
             with override("zh-hans"):
                 zh = (
                     _(
-                        "%(name)s down more than year on year for %(n)d months running (up to %(pct)s%%)."
+                        "%(name)s down more than %(limit)s%% year on year for %(n)d months running (latest %(pct)s%%)."
                     )
                     % args
                 )
@@ -127,7 +131,7 @@ def _check_rule(rule: WarningRule, cluster) -> tuple[tuple[int, int], Decimal, s
                 args["name"] = rule.indicator.name_en
                 en = (
                     _(
-                        "%(name)s down more than year on year for %(n)d months running (up to %(pct)s%%)."
+                        "%(name)s down more than %(limit)s%% year on year for %(n)d months running (latest %(pct)s%%)."
                     )
                     % args
                 )
