@@ -3,8 +3,9 @@
 stage, with the number of reporting firms (coverage).
 
 Two ways, which must agree (tested): `apply_changes` adds each new figure's difference inside
-the transaction that writes it; `recompute` rebuilds everything with one INSERT … SELECT per
-level (a background task). A firm counts in every cluster it is an approved member of and in
+the transaction that writes it; `recompute` rebuilds everything (a background task) in one pass
+over the values: firms are grouped by the set of aggregates they feed, values summed per group,
+and every level built from those few sums. A firm counts in every cluster it is an approved member of and in
 every chain stage it works in, so stage totals may exceed the national one; for industry codes
 it counts once, under its primary division (the lowest GB/T 4754 division among its codes), so
 the divisions add up to the nation.
@@ -78,46 +79,34 @@ def apply_changes(changes) -> None:
         )
 
 
-def _sql() -> dict[str, str]:
-    v = Value._meta.db_table
-    e = Enterprise._meta.db_table
-    m = ClusterMembership._meta.db_table
-    es = Enterprise.stages.through._meta.db_table
-    ei = Enterprise.industry_codes.through._meta.db_table
-    a = Aggregate._meta.db_table
-    stage_t = Enterprise.stages.field.related_model._meta.db_table
-    code_t = Enterprise.industry_codes.field.related_model._meta.db_table
-    head = f"INSERT INTO {a} (indicator_id, period_id, level, key, total, firms, updated_at) "
-    where = " WHERE v.indicator_id IN ({ind})"
-    return {
-        Level.NATION: head
-        + f"SELECT v.indicator_id, v.period_id, 'nation', '{NATION}', SUM(v.value), COUNT(*), %s "
-        f"FROM {v} v" + where + " GROUP BY v.indicator_id, v.period_id",
-        Level.CLUSTER: head
-        + "SELECT v.indicator_id, v.period_id, 'cluster', CAST(m.cluster_id AS VARCHAR(40)), "
-        f"SUM(v.value), COUNT(*), %s FROM {v} v JOIN {m} m ON m.enterprise_id = v.enterprise_id "
-        f"AND m.status = 'approved'"
-        + where
-        + " GROUP BY v.indicator_id, v.period_id, m.cluster_id",
-        Level.PROVINCE: head
-        + "SELECT v.indicator_id, v.period_id, 'province', e.province, SUM(v.value), COUNT(*), %s "
-        f"FROM {v} v JOIN {e} e ON e.id = v.enterprise_id"
-        + where
-        + " AND e.province <> '' GROUP BY v.indicator_id, v.period_id, e.province",
-        Level.INDUSTRY: head
-        + "SELECT v.indicator_id, v.period_id, 'industry', d.division, SUM(v.value), COUNT(*), %s "
-        f"FROM {v} v JOIN (SELECT ei.enterprise_id, MIN(SUBSTR(c.code, 1, 2)) AS division "
-        f"FROM {ei} ei JOIN {code_t} c ON c.id = ei.industrycode_id GROUP BY ei.enterprise_id) d "
-        "ON d.enterprise_id = v.enterprise_id"
-        + where
-        + " GROUP BY v.indicator_id, v.period_id, d.division",
-        Level.STAGE: head
-        + "SELECT v.indicator_id, v.period_id, 'stage', s.code, SUM(v.value), COUNT(*), %s "
-        f"FROM {v} v JOIN {es} es ON es.enterprise_id = v.enterprise_id "
-        f"JOIN {stage_t} s ON s.id = es.chainstage_id"
-        + where
-        + " GROUP BY v.indicator_id, v.period_id, s.code",
-    }
+def _profiles() -> tuple[list[tuple[int, int]], list[tuple[int, str, str]]]:
+    """Firms grouped by the set of aggregates they feed (their "profile"): many firms share one,
+    so the values are summed once per profile and the levels are built from those sums."""
+    ids = list(Enterprise.objects.values_list("pk", flat=True))
+    keys = firm_keys(ids)
+    profile_of: dict[tuple, int] = {}
+    firm_rows = []
+    for eid in ids:
+        profile = tuple(sorted(set(keys[eid])))
+        pid = profile_of.setdefault(profile, len(profile_of) + 1)
+        firm_rows.append((eid, pid))
+    key_rows = [(pid, level, key) for profile, pid in profile_of.items() for level, key in profile]
+    return firm_rows, key_rows
+
+
+def _recompute_sql(indicator_ids: str | None) -> str:
+    v, a = Value._meta.db_table, Aggregate._meta.db_table
+    return (
+        f"INSERT INTO {a} (indicator_id, period_id, level, key, total, firms, updated_at) "
+        "SELECT t.indicator_id, t.period_id, k.level, k.key, SUM(t.total), SUM(t.n), %s FROM ("
+        "SELECT v.indicator_id, v.period_id, f.profile_id, SUM(v.value) AS total, COUNT(*) AS n "
+        f"FROM {v} v JOIN stats_tmp_firm_profile f ON f.enterprise_id = v.enterprise_id "
+        # Every indicator: a plain scan of the table beats walking the indicator index.
+        + (f"WHERE v.indicator_id IN ({indicator_ids}) " if indicator_ids else "")
+        + "GROUP BY v.indicator_id, v.period_id, f.profile_id) t "
+        "JOIN stats_tmp_profile_key k ON k.profile_id = t.profile_id "
+        "GROUP BY t.indicator_id, t.period_id, k.level, k.key"
+    )
 
 
 def recompute(indicator_ids=None, *, progress=None) -> int:
@@ -128,13 +117,33 @@ def recompute(indicator_ids=None, *, progress=None) -> int:
     ids = list(indicator_ids or Indicator.objects.values_list("pk", flat=True))
     if not ids:
         return 0
-    placeholders = ", ".join(str(int(i)) for i in ids)
+    placeholders = ", ".join(str(int(i)) for i in ids) if indicator_ids else None
     now = timezone.now()
-    with transaction.atomic():
+    firm_rows, key_rows = _profiles()
+    if progress:
+        progress("profiles")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Temporary tables live in this connection only and go with it.
+        cursor.execute("DROP TABLE IF EXISTS stats_tmp_firm_profile")
+        cursor.execute("DROP TABLE IF EXISTS stats_tmp_profile_key")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE stats_tmp_firm_profile "
+            "(enterprise_id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE stats_tmp_profile_key "
+            "(profile_id INTEGER NOT NULL, level VARCHAR(8) NOT NULL, key VARCHAR(40) NOT NULL)"
+        )
+        cursor.execute("CREATE INDEX stats_tmp_profile_key_p ON stats_tmp_profile_key (profile_id)")
+        cursor.executemany("INSERT INTO stats_tmp_firm_profile VALUES (%s, %s)", firm_rows)
+        cursor.executemany("INSERT INTO stats_tmp_profile_key VALUES (%s, %s, %s)", key_rows)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE stats_tmp_firm_profile")
+            cursor.execute("ANALYZE stats_tmp_profile_key")
         Aggregate.objects.filter(indicator_id__in=ids).delete()
-        with connection.cursor() as cursor:
-            for level, sql in _sql().items():
-                cursor.execute(sql.format(ind=placeholders), [now])
-                if progress:
-                    progress(level)
+        cursor.execute(_recompute_sql(placeholders), [now])
+        if progress:
+            progress("aggregates")
+        cursor.execute("DROP TABLE stats_tmp_firm_profile")
+        cursor.execute("DROP TABLE stats_tmp_profile_key")
     return Aggregate.objects.filter(indicator_id__in=ids).count()
