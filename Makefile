@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_ENTERPRISES ?= 20000
 
-.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick messages clean
+.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-stats messages clean
 
 run: install migrate demo
 	@$(PY) manage.py demo_logins
@@ -59,6 +59,9 @@ bench: install
 
 bench-quick: install
 	$(PY) bench/directory.py --enterprises 100000 --requests 400
+
+bench-stats: install
+	$(PY) bench/stats.py
 
 clean:
 	rm -rf var staticfiles
