@@ -240,3 +240,42 @@ class django_capture_on_commit:  # noqa: N801
 
         for _sids, func, _robust in connection.run_on_commit[self._callbacks :]:
             func()
+
+
+def test_a_firm_sees_the_round_notice_and_the_office_opens_a_round_by_form(world, y2025):
+    from django.test import Client
+
+    office = Client(HTTP_ACCEPT_LANGUAGE="en")
+    office.force_login(world.humen_office)
+    deadline = (datetime.date.today() + datetime.timedelta(days=9)).isoformat()
+    revenue = Indicator.objects.get(code="revenue")
+    response = office.post(
+        f"/stats/clusters/{world.humen.slug}/rounds/new/",
+        {
+            "period_kind": "year",
+            "year": 2025,
+            "number": 1,
+            "indicators": [revenue.pk],
+            "deadline": deadline,
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    firm = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    firm.force_login(world.firm_member)
+    html = firm.get("/stats/rounds/").content.decode()
+    assert f"请于 {deadline} 前填报 2025 统计数据" in html
+    # A monthly-only mistake is refused with the reason, and no round is opened.
+    response = office.post(
+        f"/stats/clusters/{world.humen.slug}/rounds/new/",
+        {
+            "period_kind": "month",
+            "year": 2025,
+            "number": 13,
+            "indicators": [revenue.pk],
+            "deadline": deadline,
+        },
+    )
+    assert (
+        response.status_code == 200
+        and b"Ensure this value is less than or equal to 12" in response.content
+    )

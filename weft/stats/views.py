@@ -26,6 +26,7 @@ from .models import (
     AssessmentRun,
     ClusterWarning,
     Indicator,
+    Notice,
     PeriodKind,
     ReportingRound,
 )
@@ -260,6 +261,9 @@ def round_list(request):
                 for r in rounds.visible_rounds(request.user)[:50]
             ],
             "managed": managed,
+            "notices": Notice.objects.filter(organisation__memberships__user=request.user)
+            .distinct()
+            .order_by("-created_at")[:20],
         },
     )
 
