@@ -208,14 +208,12 @@ def child(args) -> None:
                     yield (eid, indicator_ids[k], year_ids[y], f"{sums[k]:.2f}")
 
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {table} SET UNLOGGED")
+        with transaction.atomic(), connection.cursor() as cursor:
             with cursor.cursor.copy(
                 f"COPY {table} (enterprise_id, indicator_id, period_id, value, revision, updated_at) FROM STDIN"
             ) as copy:
                 for r in rows():
                     copy.write_row((*r, 1, now))
-            cursor.execute(f"ALTER TABLE {table} SET LOGGED")
             cursor.execute("ANALYZE")
     else:
         # One transaction: in autocommit SQLite would sync the file after every row.
