@@ -1,10 +1,10 @@
 """Reads of the statistics app: series of aggregates, a cluster's derived indicators, firm figures
 as far as the viewer may see them."""
 
-from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Substr
 
 from weft.accounts.permissions import can, stats_firm_figures_q
 from weft.registry.models import ClusterMembership, Enterprise
@@ -66,14 +66,6 @@ def totals(level: str, key: str, period: Period) -> dict[str, Aggregate]:
 
 def _period(kind, year, number=1):
     return Period.objects.filter(kind=kind, year=year, number=number).first()
-
-
-def cluster_member_ids(cluster) -> list[int]:
-    return list(
-        ClusterMembership.objects.filter(
-            cluster=cluster, status=ClusterMembership.Status.APPROVED
-        ).values_list("enterprise_id", flat=True)
-    )
 
 
 def _num(agg):
@@ -147,24 +139,41 @@ def ytd(cluster, year: int, code: str = "output_value") -> dict | None:
     return {"month": month, "value": f.year_to_date(rows, month)}
 
 
-def _stage_totals(enterprise_ids, period, code="output_value") -> dict[str, Decimal]:
-    stage_of = defaultdict(list)
-    for eid, stage in Enterprise.stages.through.objects.filter(
-        enterprise_id__in=enterprise_ids
-    ).values_list("enterprise_id", "chainstage__code"):
-        stage_of[eid].append(stage)
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    for eid, value in Value.objects.filter(
-        enterprise_id__in=enterprise_ids, period=period, indicator__code=code
-    ).values_list("enterprise_id", "value"):
-        for stage in stage_of.get(eid, ()):
-            out[stage] += value
-    return dict(out)
+def _member_values(cluster, period, code):
+    """The cluster's approved member firms' values of one indicator and period (each firm once:
+    a firm has one membership per cluster)."""
+    members = ClusterMembership.objects.filter(
+        cluster=cluster, status=ClusterMembership.Status.APPROVED
+    ).values("enterprise_id")
+    # IN (subquery) lets both databases walk the (enterprise, indicator, period) index per firm.
+    return Value.objects.filter(enterprise_id__in=members, period=period, indicator__code=code)
+
+
+def _stage_totals(cluster, period, code="output_value") -> dict[str, Decimal]:
+    """A cluster's total per chain stage (a firm counts in each of its stages), summed in SQL."""
+    rows = (
+        _member_values(cluster, period, code)
+        .filter(enterprise__stages__isnull=False)
+        .values_list("enterprise__stages__code")
+        .annotate(total=Sum("value"))
+    )
+    return {stage: Decimal(total) for stage, total in rows}
+
+
+def _primary_division():
+    """The firm's primary GB/T 4754 division: the lowest among its codes (as in aggregates)."""
+    through = Enterprise.industry_codes.through
+    return Subquery(
+        through.objects.filter(enterprise_id=OuterRef("enterprise_id"))
+        .annotate(division=Substr("industrycode__code", 1, 2))
+        .order_by("division")
+        .values("division")[:1]
+    )
 
 
 def location_quotients(cluster, period, code="output_value") -> list[dict]:
     """LQ of each chain stage the cluster reports output in, against the national stage totals."""
-    local = _stage_totals(cluster_member_ids(cluster), period, code)
+    local = _stage_totals(cluster, period, code)
     local_total = _num(totals(Level.CLUSTER, cluster.pk, period).get(code))
     national_total = _num(totals(Level.NATION, "CN", period).get(code))
     national = dict(
@@ -184,11 +193,7 @@ def location_quotients(cluster, period, code="output_value") -> list[dict]:
 
 
 def concentration(cluster, period, code="output_value") -> dict | None:
-    values = list(
-        Value.objects.filter(
-            enterprise_id__in=cluster_member_ids(cluster), period=period, indicator__code=code
-        ).values_list("value", flat=True)
-    )
+    values = list(_member_values(cluster, period, code).values_list("value", flat=True))
     if not values:
         return None
     return {
@@ -201,21 +206,16 @@ def concentration(cluster, period, code="output_value") -> dict | None:
 
 def shift_share(cluster, start: Period, end: Period, code="output_value") -> dict | None:
     """Sectors are GB/T 4754 divisions (each firm under its primary division, as in aggregates)."""
-    ids = cluster_member_ids(cluster)
-    division_of = {}
-    for eid, ic in Enterprise.industry_codes.through.objects.filter(
-        enterprise_id__in=ids
-    ).values_list("enterprise_id", "industrycode__code"):
-        division_of[eid] = min(division_of.get(eid, ic[:2]), ic[:2])
 
     def local(period):
-        out = defaultdict(Decimal)
-        for eid, value in Value.objects.filter(
-            enterprise_id__in=ids, period=period, indicator__code=code
-        ).values_list("enterprise_id", "value"):
-            if eid in division_of:
-                out[division_of[eid]] += value
-        return dict(out)
+        rows = (
+            _member_values(cluster, period, code)
+            .annotate(division=_primary_division())
+            .filter(division__isnull=False)
+            .values_list("division")
+            .annotate(total=Sum("value"))
+        )
+        return {division: Decimal(total) for division, total in rows}
 
     def national(period):
         return dict(
@@ -242,13 +242,7 @@ def top_firms(user, cluster, period, code="output_value", n=10) -> list[dict] | 
     """The largest firms by a figure — only for viewers allowed to see firm figures (None else)."""
     if not can(user, "stats.view_cluster_private", cluster):
         return None
-    rows = (
-        Value.objects.filter(
-            enterprise_id__in=cluster_member_ids(cluster), period=period, indicator__code=code
-        )
-        .select_related("enterprise")
-        .order_by("-value")[:n]
-    )
+    rows = _member_values(cluster, period, code).select_related("enterprise").order_by("-value")[:n]
     return [{"id": v.enterprise_id, "name": v.enterprise.name_zh, "value": v.value} for v in rows]
 
 

@@ -91,10 +91,11 @@ def _cluster_context(request, cluster, year):
     stages = dict(ChainStage.objects.values_list("code", "name_zh"))
     composition = []
     if period:
-        ids = selectors.cluster_member_ids(cluster)
         composition = [
             {"name": stages.get(k, k), "value": v}
-            for k, v in sorted(selectors._stage_totals(ids, period).items(), key=lambda kv: -kv[1])
+            for k, v in sorted(
+                selectors._stage_totals(cluster, period).items(), key=lambda kv: -kv[1]
+            )
         ]
     trend = {
         code: selectors.series(
