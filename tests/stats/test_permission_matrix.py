@@ -369,3 +369,28 @@ def test_round_page_shows_a_firm_only_its_own_form(s):
     client.force_login(world.humen_office)
     html = client.get(reverse("stats:round", kwargs={"pk": rnd.pk})).content.decode()
     assert s["neighbour"].name_zh in html and 'id="round-status"' in html
+
+
+def test_series_from_to_and_bad_parameters(s):
+    world = s["world"]
+    for year in (2023, 2024):
+        services.submit_figures(
+            world.other_firm_admin,
+            world.other_firm,
+            services.period_for("year", year),
+            {"revenue": "700"},
+        )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.operator)
+    params = {"indicator": "revenue", "level": "cluster", "id": world.keqiao.pk}
+    periods = [
+        p["period"]
+        for p in client.get("/api/v1/stats/series", params | {"from": 2024, "to": 2025}).json()[
+            "points"
+        ]
+    ]
+    assert periods == ["2024", "2025"]
+    bad = client.get("/api/v1/stats/series", params | {"level": "galaxy"})
+    assert bad.status_code == 422 and "level must be one of" in bad.json()["message"]
+    bad = client.get("/api/v1/stats/series", params | {"period_kind": "week"})
+    assert bad.status_code == 422

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
@@ -59,8 +59,8 @@ class SeriesQuery(Schema):
     level: str = "nation"
     id: str = "CN"
     period_kind: str = "year"
-    start: int | None = None
-    end: int | None = None
+    start: int | None = Field(None, alias="from", description="First year.")
+    end: int | None = Field(None, alias="to", description="Last year.")
 
 
 @router.get("/stats/series", summary="An aggregate's values and coverage over time")
