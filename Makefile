@@ -9,6 +9,7 @@ DEMO_ENTERPRISES ?= 20000
 
 .PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-chain messages clean
 .PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-services messages clean
+.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-stats messages clean
 
 run: install migrate demo
 	@$(PY) manage.py demo_logins
@@ -60,6 +61,9 @@ bench: install
 
 bench-quick: install
 	$(PY) bench/directory.py --enterprises 100000 --requests 400
+
+bench-stats: install
+	$(PY) bench/stats.py
 
 clean:
 	rm -rf var staticfiles

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "weft.talent",
     "weft.csr",
     "weft.events",
+    "weft.stats",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("talent/", include("weft.talent.urls")),
     path("csr/", include("weft.csr.urls")),
     path("events/", include("weft.events.urls")),
+    path("stats/", include("weft.stats.urls")),
     path("", include("weft.registry.urls")),
 ]
 

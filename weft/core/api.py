@@ -146,6 +146,7 @@ def register_routers():
     from weft.market.api import router as market_router
     from weft.registry.api import router as registry_router
     from weft.services.api import router as services_router
+    from weft.stats.api import router as stats_router
     from weft.talent.api import router as talent_router
 
     api.add_router("", registry_router)
@@ -155,6 +156,7 @@ def register_routers():
     api.add_router("/events", docking_router)  # /events/docking/…, beside the events app's /events
     api.add_router("", market_router)
     api.add_router("", services_router)
+    api.add_router("", stats_router)
     api.add_router("", talent_router)
     api.add_router("", csr_router)
     api.add_router("", events_router)

@@ -5,7 +5,7 @@ themselves. The rules live in one module per domain (`foundation`: registry, acc
 audit; then one per app), each with its RULES; list pages filter with the `*_q` functions
 beside them, which answer the same questions for a whole queryset."""
 
-from . import chain, csr, events, foundation, market, services, talent
+from . import chain, csr, events, foundation, market, services, stats, talent
 from .chain import (
     chain_declare_gap,
     chain_recompute,
@@ -91,6 +91,16 @@ from .services import (
     view_voucher,
     vouchers_q,
 )
+from .stats import (
+    stats_acknowledge_warning,
+    stats_firm_figures_q,
+    stats_manage_catalogue,
+    stats_manage_round,
+    stats_report,
+    stats_view_cluster_private,
+    stats_view_firm_figures,
+    stats_view_round,
+)
 from .talent import (
     PUBLISHER_KINDS,
     actor_cluster_ids,
@@ -106,7 +116,7 @@ from .talent import (
     visible_profiles_q,
 )
 
-_MODULES = (foundation, chain, csr, events, market, services, talent)
+_MODULES = (foundation, chain, csr, events, market, services, stats, talent)
 RULES = {action: rule for module in _MODULES for action, rule in module.RULES.items()}
 # Actions asked without an object ("may this user create/import/see the audit at all?").
 NO_OBJECT_ACTIONS = frozenset().union(*(module.NO_OBJECT_ACTIONS for module in _MODULES))
@@ -186,6 +196,14 @@ __all__ = [
     "service_orders_q",
     "settlements_q",
     "start_csr",
+    "stats_acknowledge_warning",
+    "stats_firm_figures_q",
+    "stats_manage_catalogue",
+    "stats_manage_round",
+    "stats_report",
+    "stats_view_cluster_private",
+    "stats_view_firm_figures",
+    "stats_view_round",
     "view_audit",
     "view_csr",
     "view_demand",

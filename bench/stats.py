@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""Benchmark of cluster statistics on SQLite and PostgreSQL, with DuckDB as the yardstick.
+
+    .venv/bin/python bench/stats.py                                  # 50,000 firms × 36 months × 10 indicators
+    .venv/bin/python bench/stats.py --firms 2000 --requests 60       # a quick check
+    .venv/bin/python bench/stats.py --backends sqlite
+
+Data: firms spread over the 55 real clusters (by size weight), each with a province, a chain
+stage and a GB/T 4754 division taken from its cluster; 36 monthly figures for 10 indicators per
+firm (firms × 36 × 10 values; 18 million at full size) plus the three calendar years those months
+cover (the yearly figures the dashboards read, the sums of the months). Generated with a fixed
+seed, so every backend and DuckDB get exactly the same rows.
+
+Per backend, in a child process with its own DATABASE_URL: a fresh database (SQLite file in
+var/bench/, or a throwaway PostgreSQL 15 cluster on 127.0.0.1), migrate, bulk load, planner
+statistics; then
+  - a full recomputation of all aggregates (`weft.stats.aggregation.recompute`, five INSERT …
+    SELECT … GROUP BY over every value: cluster, province, nation, division, stage);
+  - the cluster dashboard's API calls (series of a monthly indicator, the cluster's derived
+    indicators for the latest year, its warnings) for random clusters, and the national
+    dashboard's (the national monthly series and the national page with its ranking and province
+    totals), each request through Django's full stack in-process (no HTTP server), p50/p95.
+In this process: DuckDB loads the same rows (from memory) and runs the same five GROUP BYs; the
+ratio is the backend's recompute time over DuckDB's.
+
+Goals (from the issue): cluster dashboard p95 ≤ 150 ms, national p95 ≤ 300 ms, full recompute
+≤ 60 s. Results: a table on stdout and bench/results/stats-latest.json.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+VAR = ROOT / "var" / "bench"
+RESULTS = HERE / "results"
+PG_PORT = 55434
+INDICATORS = (
+    "output_value", "revenue", "profit", "export_value", "employees",
+    "rd_spending", "ecommerce_sales", "energy_use", "water_use", "wastewater",
+)  # fmt: skip
+GOALS = {"cluster_p95_ms": 150, "national_p95_ms": 300, "recompute_s": 60}
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the data, the same for every backend ------------------------------------------------------
+
+
+def months(n: int) -> list[tuple[int, int]]:
+    """The last n complete months before 2026-01 (so whole years 2023–2025 at 36)."""
+    out, y, m = [], 2025, 12
+    for _i in range(n):
+        out.append((y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return list(reversed(out))
+
+
+def firm_plan(clusters: list[dict], n: int, seed: int) -> dict:
+    """Per firm: its cluster, province, stage and division (indices into the cluster's lists)."""
+    rng = np.random.default_rng(seed)
+    weights = np.array([max(c["size_weight"], 1) for c in clusters], dtype=float)
+    cluster_idx = rng.choice(len(clusters), size=n, p=weights / weights.sum())
+    stage_pick = rng.integers(0, 1 << 30, size=n)
+    division_pick = rng.integers(0, 1 << 30, size=n)
+    stage, division = [], []
+    for i, c in enumerate(cluster_idx):
+        stages = clusters[c]["stages"] or ["garment_making"]
+        divisions = clusters[c]["divisions"] or ["18"]
+        stage.append(stages[stage_pick[i] % len(stages)])
+        division.append(divisions[division_pick[i] % len(divisions)])
+    return {"cluster": cluster_idx, "stage": stage, "division": division}
+
+
+def value_arrays(n_firms: int, n_months: int, seed: int):
+    """Monthly values, shape (firms, months, indicators), two decimals, plus yearly sums."""
+    rng = np.random.default_rng(seed + 1)
+    size = rng.lognormal(mean=15.0, sigma=1.0, size=n_firms)  # yearly output, ~3 million yuan
+    trend = 1 + np.linspace(-0.05, 0.05, n_months)
+    factors = np.array([1, 0.9, 0.07, 0.2, 1 / 300_000 * 12, 0.01, 0.15, 1e-5, 3e-4, 2e-4])
+    base = size[:, None, None] / 12 * trend[None, :, None] * factors[None, None, :]
+    noise = rng.uniform(0.9, 1.1, size=base.shape)
+    monthly = np.round(base * noise, 2)
+    monthly[:, :, 4] = np.maximum(1, np.round(monthly[:, :, 4]))  # employees: whole persons
+    return monthly
+
+
+# --- a child process per backend ---------------------------------------------------------------
+
+
+def child(args) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from weft.registry.models import (
+        ChainStage,
+        Cluster,
+        ClusterMembership,
+        Enterprise,
+        IndustryCode,
+    )
+    from weft.registry.taxonomy import load_clusters
+    from weft.stats import aggregation
+    from weft.stats.models import Indicator, Period, Value
+    from weft.stats.services import period_for
+
+    report: dict = {}
+    load_clusters()
+    clusters = list(Cluster.objects.order_by("pk"))
+    info = [
+        {
+            "size_weight": c.size_weight,
+            "stages": sorted(c.stages.values_list("code", flat=True)),
+            "divisions": sorted(c.industry_divisions or []),
+        }
+        for c in clusters
+    ]
+    plan = firm_plan(info, args.firms, args.seed)
+    began = time.perf_counter()
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                name_zh=f"基准企业{i}",
+                province=clusters[plan["cluster"][i]].province,
+                is_demo=True,
+                source=Enterprise.Source.DEMO,
+            )
+            for i in range(args.firms)
+        ],
+        batch_size=5000,
+    )
+    firm_ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+    stage_ids = dict(ChainStage.objects.values_list("code", "pk"))
+    code_ids = dict(IndustryCode.objects.filter(level="division").values_list("code", "pk"))
+    ClusterMembership.objects.bulk_create(
+        [
+            ClusterMembership(
+                enterprise_id=firm_ids[i],
+                cluster_id=clusters[plan["cluster"][i]].pk,
+                status=ClusterMembership.Status.APPROVED,
+            )
+            for i in range(args.firms)
+        ],
+        batch_size=5000,
+    )
+    Enterprise.stages.through.objects.bulk_create(
+        [
+            Enterprise.stages.through(
+                enterprise_id=firm_ids[i], chainstage_id=stage_ids[plan["stage"][i]]
+            )
+            for i in range(args.firms)
+        ],
+        batch_size=5000,
+    )
+    Enterprise.industry_codes.through.objects.bulk_create(
+        [
+            Enterprise.industry_codes.through(
+                enterprise_id=firm_ids[i], industrycode_id=code_ids[plan["division"][i]]
+            )
+            for i in range(args.firms)
+            if plan["division"][i] in code_ids
+        ],
+        batch_size=5000,
+    )
+    report["firms_seconds"] = round(time.perf_counter() - began, 1)
+
+    span = months(args.months)
+    month_ids = [period_for("month", y, m).pk for y, m in span]
+    years = sorted({y for y, _m in span})
+    year_ids = {y: period_for("year", y).pk for y in years}
+    indicator_ids = [Indicator.objects.get(code=c).pk for c in INDICATORS[: args.indicators]]
+    monthly = value_arrays(args.firms, args.months, args.seed)[:, :, : args.indicators]
+
+    log(f"{connection.vendor}: loading {monthly.size:,} monthly values")
+    began = time.perf_counter()
+    table = Value._meta.db_table
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    year_of = np.array([y for y, _m in span])
+
+    def rows():
+        for f in range(args.firms):
+            eid = firm_ids[f]
+            block = monthly[f]
+            for mi in range(args.months):
+                pid = month_ids[mi]
+                for k in range(args.indicators):
+                    yield (eid, indicator_ids[k], pid, f"{block[mi, k]:.2f}")
+            for y in years:
+                sums = block[year_of == y].sum(axis=0)
+                for k in range(args.indicators):
+                    yield (eid, indicator_ids[k], year_ids[y], f"{sums[k]:.2f}")
+
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(
+                f"COPY {table} (enterprise_id, indicator_id, period_id, value, revision, updated_at) FROM STDIN"
+            ) as copy:
+                for r in rows():
+                    copy.write_row((*r, 1, now))
+            cursor.execute("ANALYZE")
+    else:
+        # One transaction: in autocommit SQLite would sync the file after every row.
+        with transaction.atomic(), connection.cursor() as cursor:
+            batch = []
+            sql = f"INSERT INTO {table} (enterprise_id, indicator_id, period_id, value, revision, updated_at) VALUES (%s, %s, %s, %s, 1, %s)"  # noqa: S608
+            for r in rows():
+                batch.append((*r, now))
+                if len(batch) == 100_000:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+            cursor.execute("ANALYZE")
+    report["values"] = Value.objects.count()
+    report["load_seconds"] = round(time.perf_counter() - began, 1)
+    log(f"{connection.vendor}: {report['values']:,} values loaded in {report['load_seconds']} s")
+
+    began = time.perf_counter()
+    report["aggregates"] = aggregation.recompute()
+    report["recompute_seconds"] = round(time.perf_counter() - began, 2)
+    log(
+        f"{connection.vendor}: recompute {report['recompute_seconds']} s, {report['aggregates']:,} aggregates"
+    )
+
+    client = Client()
+    rng = np.random.default_rng(args.seed + 2)
+    latest = years[-1]
+
+    def timed(urls):
+        out = []
+        for url in urls:
+            t = time.perf_counter()
+            response = client.get(url)
+            out.append((time.perf_counter() - t) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(
+                    f"{url} answered {response.status_code}: {response.content[:300]!r}"
+                )
+        return out
+
+    cluster_urls, national_urls = [], []
+    for _i in range(args.requests):
+        c = clusters[int(rng.integers(0, len(clusters)))].pk
+        cluster_urls += [
+            f"/api/v1/stats/series?indicator=revenue&level=cluster&id={c}&period_kind=month",
+            f"/api/v1/clusters/{c}/indicators?year={latest}",
+            f"/api/v1/clusters/{c}/warnings",
+        ]
+        national_urls += [
+            "/api/v1/stats/series?indicator=output_value&level=nation&id=CN&period_kind=month",
+            f"/stats/?year={latest}&indicator={INDICATORS[int(rng.integers(0, 3))]}",
+        ]
+    timed(cluster_urls[:9] + national_urls[:4])  # warm-up
+    for name, urls in (("cluster", cluster_urls), ("national", national_urls)):
+        ms = sorted(timed(urls))
+        report[f"{name}_requests"] = len(ms)
+        report[f"{name}_p50_ms"] = round(statistics.median(ms), 1)
+        report[f"{name}_p95_ms"] = round(ms[int(0.95 * (len(ms) - 1))], 1)
+        log(
+            f"{connection.vendor} {name}: p50 {report[f'{name}_p50_ms']} ms, p95 {report[f'{name}_p95_ms']} ms"
+        )
+    report["periods"] = Period.objects.count()
+    print(json.dumps(report))
+
+
+# --- DuckDB over the same rows -----------------------------------------------------------------
+
+
+def duckdb_run(args, clusters_info, cluster_meta) -> dict:
+    import duckdb
+    import pandas as pd
+
+    plan = firm_plan(clusters_info, args.firms, args.seed)
+    monthly = value_arrays(args.firms, args.months, args.seed)[:, :, : args.indicators]
+    span = months(args.months)
+    years = sorted({y for y, _m in span})
+    year_of = np.array([y for y, _m in span])
+    f, m, k = monthly.shape
+    firm = np.repeat(np.arange(f), m * k)
+    period = np.tile(np.repeat(np.arange(m), k), f)
+    indicator = np.tile(np.arange(k), f * m)
+    yearly = np.stack(
+        [monthly[:, year_of == y, :].sum(axis=1) for y in years], axis=1
+    )  # f × years × k
+    yf, yp, yk = yearly.shape
+    values = pd.DataFrame(
+        {
+            "enterprise_id": np.concatenate([firm, np.repeat(np.arange(yf), yp * yk)]),
+            "indicator_id": np.concatenate([indicator, np.tile(np.arange(yk), yf * yp)]),
+            "period_id": np.concatenate([period, 1000 + np.tile(np.repeat(np.arange(yp), yk), yf)]),
+            "value": np.concatenate([monthly.reshape(-1), yearly.reshape(-1)]).round(2),
+        }
+    )
+    firms = pd.DataFrame(
+        {
+            "id": np.arange(f),
+            "province": [cluster_meta[c]["province"] for c in plan["cluster"]],
+            "cluster_id": plan["cluster"],
+            "division": plan["division"],
+            "stage": plan["stage"],
+        }
+    )
+    con = duckdb.connect()
+    con.register("values_df", values)
+    con.register("firms_df", firms)
+    began = time.perf_counter()
+    con.execute(
+        "CREATE TABLE v AS SELECT enterprise_id, indicator_id, period_id, CAST(value AS DECIMAL(20, 4)) AS value FROM values_df"
+    )
+    con.execute("CREATE TABLE e AS SELECT * FROM firms_df")
+    load_seconds = time.perf_counter() - began
+    queries = [
+        "SELECT indicator_id, period_id, 'nation', 'CN', SUM(value), COUNT(*) FROM v GROUP BY 1, 2",
+        "SELECT v.indicator_id, v.period_id, 'cluster', CAST(e.cluster_id AS VARCHAR), SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
+        "SELECT v.indicator_id, v.period_id, 'province', e.province, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
+        "SELECT v.indicator_id, v.period_id, 'industry', e.division, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
+        "SELECT v.indicator_id, v.period_id, 'stage', e.stage, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
+    ]
+    con.execute(
+        "CREATE TABLE agg (indicator_id INT, period_id INT, level VARCHAR, key VARCHAR, total DECIMAL(38, 4), firms BIGINT)"
+    )
+    began = time.perf_counter()
+    for q in queries:
+        con.execute(f"INSERT INTO agg {q}")
+    seconds = time.perf_counter() - began
+    rows = con.execute("SELECT COUNT(*) FROM agg").fetchone()[0]
+    return {
+        "values": len(values),
+        "aggregates": rows,
+        "seconds": round(seconds, 3),
+        "load_seconds": round(load_seconds, 2),
+        "version": duckdb.__version__,
+    }
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def run_child(backend: str, args, url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEFT_")}
+    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", WEFT_DEBUG="false",
+               WEFT_CACHE="locmem", WEFT_THROTTLE_ANON="100000000/min", WEFT_THROTTLE_USER="100000000/min")  # fmt: skip
+    log(f"{backend}: migrate")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    cmd = [sys.executable, __file__, "--child", "--firms", str(args.firms), "--months", str(args.months),
+           "--indicators", str(args.indicators), "--requests", str(args.requests), "--seed", str(args.seed)]  # fmt: skip
+    out = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--firms", type=int, default=50_000)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--indicators", type=int, default=10, choices=range(1, 11))
+    parser.add_argument("--requests", type=int, default=100, help="Dashboards drawn per scenario.")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    from directory import machine
+    from postgres import Postgres
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    report = {"machine": machine(), "settings": vars(args), "backends": {}}
+    clusters = json.loads((ROOT / "weft/registry/data/clusters.json").read_text(encoding="utf-8"))
+    # The child orders clusters by primary key, i.e. the file's order (load_clusters keeps it).
+    for name in args.backends.split(","):
+        if name == "sqlite":
+            path = VAR / f"stats-{args.firms}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            report["backends"]["sqlite"] = run_child("sqlite", args, f"sqlite:///{path}")
+        elif name == "postgresql":
+            pg = Postgres(VAR / "stats-pg", PG_PORT)
+            pg.init()
+            pg.start()
+            try:
+                pg.recreate_database("weft_stats")
+                report["backends"]["postgresql"] = run_child(
+                    "postgresql", args, pg.url("weft_stats")
+                )
+            finally:
+                pg.stop()
+        else:
+            raise SystemExit(f"unknown backend {name}")
+    info = [
+        {
+            "size_weight": c["size_weight"],
+            "stages": sorted(c["stages"]),
+            "divisions": sorted(c["industry_divisions"]),
+        }
+        for c in clusters
+    ]
+    log("duckdb: the same aggregation over the same rows")
+    report["duckdb"] = duckdb_run(args, info, clusters)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "stats-latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(markdown(report))
+
+
+def markdown(report: dict) -> str:
+    m, s, d = report["machine"], report["settings"], report["duckdb"]
+    out = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}; Python {m['python']}, "
+        f"SQLite {m['sqlite']}, {m['postgresql']}, DuckDB {d['version']}; {m['date']}.",
+        f"Data: {s['firms']:,} firms × {s['months']} months × {s['indicators']} indicators, plus yearly sums "
+        f"= {d['values']:,} values; {s['requests']} dashboards drawn per scenario.",
+        "",
+        "| backend | values | load s | aggregates (DB / DuckDB) | recompute s (goal ≤ 60) | DuckDB s | recompute / DuckDB | cluster p50 / p95 ms (goal ≤ 150) | national p50 / p95 ms (goal ≤ 300) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in report["backends"].items():
+        ratio = r["recompute_seconds"] / d["seconds"] if d["seconds"] else float("nan")
+        out.append(
+            f"| {name} | {r['values']:,} | {r['load_seconds']} | {r['aggregates']:,} / {d['aggregates']:,} | {r['recompute_seconds']} | {d['seconds']} | "
+            f"{ratio:.1f}× | {r['cluster_p50_ms']} / {r['cluster_p95_ms']} | {r['national_p50_ms']} / {r['national_p95_ms']} |"
+        )
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,396 @@
+"""Statistics permission matrix: every rule, API operation and page × every role, own and foreign.
+
+Roles as in tests/test_permission_matrix.py: anonymous · firm_member · firm_admin (the Humen
+firm) · other_firm_admin (the Keqiao firm) · humen_office · keqiao_office · operator.
+"Own" is the Humen firm / cluster / round / warning; "foreign" the Keqiao ones. Each test runs
+all seven roles over one fixture, to keep the suite quick.
+"""
+
+import datetime
+import json
+from decimal import Decimal as D
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
+
+from weft.accounts.permissions import RULES, can
+from weft.core.api import api as ninja_api
+from weft.stats import services
+from weft.stats.api import router as stats_router
+from weft.stats.models import (
+    AssessmentResult,
+    AssessmentRun,
+    ClusterWarning,
+    Indicator,
+    Value,
+    WarningRule,
+)
+from weft.stats.urls import urlpatterns
+
+from ..factories import make_enterprise
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous",
+    "firm_member",
+    "firm_admin",
+    "other_firm_admin",
+    "humen_office",
+    "keqiao_office",
+    "operator",
+)
+Y, N = True, False
+LOGIN = "login"
+
+
+@pytest.fixture
+def s(world):
+    """The world plus rounds, figures, warnings and a published assessment in both clusters."""
+    world.operator.is_staff = world.operator.is_superuser = True
+    world.operator.save()
+    year = services.period_for("year", 2025)
+    deadline = datetime.date.today() + datetime.timedelta(days=7)
+    indicators = Indicator.objects.filter(code__in=["revenue", "profit"])
+    neighbour = make_enterprise(name_zh="东莞市虎门镇邻居服饰有限公司", cluster=world.humen)
+    rounds = {
+        "own": services.open_round(world.humen_office, world.humen, year, indicators, deadline),
+        "foreign": services.open_round(
+            world.keqiao_office, world.keqiao, year, indicators, deadline
+        ),
+    }
+    services.submit_figures(world.humen_office, neighbour, year, {"revenue": "5000"})
+    services.submit_figures(world.other_firm_admin, world.other_firm, year, {"revenue": "777"})
+    month = services.period_for("month", 2025, 6)
+    rule = WarningRule.objects.get(code="revenue_down_3m")
+    warnings = {
+        key: ClusterWarning.objects.create(
+            cluster=c, rule=rule, period=month, message_zh="收入连续下降", message_en="Revenue down"
+        )
+        for key, c in (("own", world.humen), ("foreign", world.keqiao))
+    }
+    from weft.stats.assessment import default_scheme
+
+    run = AssessmentRun.objects.create(
+        scheme=default_scheme(), year=2025, status="published", medians={"scale": 50}
+    )
+    AssessmentResult.objects.create(
+        run=run, cluster=world.humen, score=D("60"), rank=1, dimensions={"scale": 60}
+    )
+    users = {role: getattr(world, role, None) for role in ROLES}
+    users["anonymous"] = AnonymousUser()
+    return {
+        "world": world,
+        "users": users,
+        "enterprise": {"own": world.firm, "foreign": world.other_firm},
+        "cluster": {"own": world.humen, "foreign": world.keqiao, "-": None},
+        "round": rounds,
+        "warning": warnings,
+        "run": run,
+        "neighbour": neighbour,
+        "year": year,
+    }
+
+
+# --- 1. can(...) -------------------------------------------------------------------------------
+
+RULE_OBJECTS = {
+    "stats.view_firm_figures": "enterprise",
+    "stats.report": "enterprise",
+    "stats.manage_round": "cluster",
+    "stats.view_cluster_private": "cluster",
+    "stats.view_round": "round",
+    "stats.acknowledge_warning": "warning",
+    "stats.manage_catalogue": None,
+}
+
+# fmt: off
+CAN_GRID = {
+    #                                          anon  member admin  other  h_off  k_off  oper
+    ("stats.view_firm_figures", "own"):        (N,   Y,     Y,     N,     Y,     N,     Y),
+    ("stats.view_firm_figures", "foreign"):    (N,   N,     N,     Y,     N,     Y,     Y),
+    ("stats.report", "own"):                   (N,   Y,     Y,     N,     Y,     N,     Y),
+    ("stats.report", "foreign"):               (N,   N,     N,     Y,     N,     Y,     Y),
+    ("stats.manage_round", "own"):             (N,   N,     N,     N,     Y,     N,     Y),
+    ("stats.manage_round", "foreign"):         (N,   N,     N,     N,     N,     Y,     Y),
+    ("stats.view_cluster_private", "own"):     (N,   N,     N,     N,     Y,     N,     Y),
+    ("stats.view_cluster_private", "foreign"): (N,   N,     N,     N,     N,     Y,     Y),
+    ("stats.view_round", "own"):               (N,   Y,     Y,     N,     Y,     N,     Y),
+    ("stats.view_round", "foreign"):           (N,   N,     N,     Y,     N,     Y,     Y),
+    ("stats.acknowledge_warning", "own"):      (N,   N,     N,     N,     Y,     N,     Y),
+    ("stats.acknowledge_warning", "foreign"):  (N,   N,     N,     N,     N,     Y,     Y),
+    ("stats.manage_catalogue", "-"):           (N,   N,     N,     N,     N,     N,     Y),
+}
+# fmt: on
+
+
+def test_every_stats_rule_is_in_the_matrix():
+    rules = {r for r in RULES if r.startswith("stats.")}
+    assert rules == {a for a, _o in CAN_GRID} == set(RULE_OBJECTS)
+
+
+@pytest.mark.parametrize(("action", "obj"), sorted(CAN_GRID))
+def test_can(s, action, obj):
+    kind = RULE_OBJECTS[action]
+    target = None if kind is None else s[kind][obj]
+    got = tuple(can(s["users"][role], action, target) for role in ROLES)
+    assert got == CAN_GRID[(action, obj)]
+
+
+# --- 2. the API --------------------------------------------------------------------------------
+
+# fmt: off
+API_GRID = {
+    #                                                      anon  member admin other h_off k_off oper
+    ("GET /indicators", "-"):                              (200, 200,   200,  200,  200,  200,  200),
+    ("GET /stats/series", "own"):                          (200, 200,   200,  200,  200,  200,  200),
+    ("GET /clusters/{cluster_id}/indicators", "own"):      (200, 200,   200,  200,  200,  200,  200),
+    ("GET /clusters/{cluster_id}/warnings", "own"):        (200, 200,   200,  200,  200,  200,  200),
+    ("POST /warnings/{warning_id}/acknowledge", "own"):    (401, 403,   403,  403,  200,  403,  200),
+    ("POST /warnings/{warning_id}/acknowledge", "foreign"): (401, 403,  403,  403,  403,  200,  200),
+    ("GET /assessments", "-"):                             (200, 200,   200,  200,  200,  200,  200),
+    ("GET /assessments/{run_id}/ranking", "-"):            (200, 200,   200,  200,  200,  200,  200),
+    ("GET /rounds", "-"):                                  (401, 200,   200,  200,  200,  200,  200),
+    ("POST /rounds", "own"):                               (401, 403,   403,  403,  201,  403,  201),
+    ("POST /rounds", "foreign"):                           (401, 403,   403,  403,  403,  201,  201),
+    ("GET /rounds/{round_id}", "own"):                     (401, 200,   200,  403,  200,  403,  200),
+    ("GET /rounds/{round_id}", "foreign"):                 (401, 403,   403,  200,  403,  200,  200),
+    ("POST /rounds/{round_id}/submissions", "own"):        (401, 201,   201,  403,  201,  403,  201),
+    ("POST /rounds/{round_id}/submissions", "foreign"):    (401, 403,   403,  201,  403,  201,  201),
+    ("GET /rounds/{round_id}/submissions", "own"):         (401, 200,   200,  403,  200,  403,  200),
+    ("GET /rounds/{round_id}/submissions", "foreign"):     (401, 403,   403,  200,  403,  200,  200),
+}
+# fmt: on
+
+
+def test_every_stats_api_operation_is_in_the_matrix():
+    documented = set()
+    for _prefix, router in ninja_api._routers:
+        if router is not stats_router:
+            continue
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    documented.add(f"{method} /" + path.lstrip("/"))
+    assert documented == {op for op, _o in API_GRID}
+
+
+def api_call(s, role, operation, obj):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if role != "anonymous":
+        client.force_login(s["users"][role])
+    method, path = operation.split(" ", 1)
+    cluster = s["cluster"].get(obj)
+    rnd = s["round"].get(obj)
+    url = path.format(
+        cluster_id=getattr(cluster, "pk", 0),
+        warning_id=s["warning"][obj].pk if obj in s["warning"] else 0,
+        run_id=s["run"].pk,
+        round_id=getattr(rnd, "pk", 0),
+    )
+    body = {}
+    if operation == "POST /warnings/{warning_id}/acknowledge":
+        body = {"note": "已约谈重点企业"}
+    elif operation == "POST /rounds":
+        body = {
+            "cluster_id": cluster.pk,
+            "period_kind": "year",
+            "year": 2024,
+            "indicators": ["revenue"],
+            "deadline": (datetime.date.today() + datetime.timedelta(days=3)).isoformat(),
+        }
+    elif operation == "POST /rounds/{round_id}/submissions":
+        body = {
+            "enterprise_id": s["enterprise"][obj].pk,
+            "figures": {"revenue": "1234"},
+            "reasons": {"revenue": "矩阵测试更正"},
+        }
+    if method == "GET":
+        params = (
+            {"indicator": "revenue", "level": "cluster", "id": cluster.pk}
+            if "series" in path
+            else None
+        )
+        return client.get("/api/v1" + url, params)
+    return client.post("/api/v1" + url, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(("operation", "obj"), sorted(API_GRID))
+def test_api(s, operation, obj):
+    got = []
+    for role in ROLES:
+        response = api_call(s, role, operation, obj)
+        got.append(response.status_code)
+        if response.status_code >= 400:
+            assert {"code", "message", "details"} <= set(response.json())
+    assert tuple(got) == API_GRID[(operation, obj)]
+
+
+def test_a_firm_never_sees_another_firms_figures(s):
+    world, rnd = s["world"], s["round"]["own"]
+    services.submit_figures(world.firm_member, world.firm, s["year"], {"revenue": "900"}, round=rnd)
+    services.submit_figures(
+        world.humen_office, s["neighbour"], s["year"], {"profit": "9"}, reasons={}, round=rnd
+    )
+
+    def names(user):
+        client = Client()
+        client.force_login(user)
+        return {row["name"] for row in client.get(f"/api/v1/rounds/{rnd.pk}/submissions").json()}
+
+    assert names(world.firm_member) == {world.firm.name_zh}
+    assert names(world.humen_office) == {world.firm.name_zh, s["neighbour"].name_zh}
+    # The round's status (who reported) is for the office only.
+    client = Client()
+    client.force_login(world.firm_member)
+    assert "firms" not in client.get(f"/api/v1/rounds/{rnd.pk}").json()
+    client.force_login(world.humen_office)
+    assert len(client.get(f"/api/v1/rounds/{rnd.pk}").json()["firms"]) == 2
+
+
+def test_top_firms_and_small_aggregates_only_for_the_office(s):
+    world = s["world"]
+    services.submit_figures(world.firm_member, world.firm, s["year"], {"output_value": "100"})
+    for role, sees in (
+        ("anonymous", False),
+        ("firm_admin", False),
+        ("keqiao_office", False),
+        ("humen_office", True),
+        ("operator", True),
+    ):
+        client = Client()
+        if role != "anonymous":
+            client.force_login(s["users"][role])
+        body = client.get(f"/api/v1/clusters/{world.humen.pk}/indicators?year=2025").json()
+        assert (body["top_firms"] is not None) is sees, role
+        series = client.get(
+            "/api/v1/stats/series",
+            {"indicator": "revenue", "level": "cluster", "id": world.humen.pk},
+        ).json()["points"]
+        # Two firms reported revenue in Humen: too few to publish without giving one away.
+        assert (series[0]["value"] is None) is (not sees), role
+        assert series[0]["firms"] == 1
+
+
+def test_wrong_ids_answer_404_in_json(s):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(s["world"].operator)
+    for url in (
+        "/api/v1/clusters/99999/indicators",
+        "/api/v1/rounds/99999",
+        "/api/v1/assessments/99999/ranking",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+    response = client.get("/api/v1/stats/series", {"indicator": "nope"})
+    assert response.status_code == 404
+    response = client.post(
+        f"/api/v1/rounds/{s['round']['own'].pk}/submissions",
+        json.dumps({"enterprise_id": 99999, "figures": {"revenue": "1"}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert not Value.objects.filter(value=1).exists()
+
+
+# --- 3. pages ----------------------------------------------------------------------------------
+
+PAGE_ARGS = {
+    "national": lambda s, o: {},
+    "compare": lambda s, o: {},
+    "cluster": lambda s, o: {"slug": s["cluster"][o].slug},
+    "report": lambda s, o: {"slug": s["cluster"][o].slug},
+    "report_pdf": lambda s, o: {"slug": s["cluster"][o].slug},
+    "round_new": lambda s, o: {"slug": s["cluster"][o].slug},
+    "download_series": lambda s, o: {"fmt": "csv"},
+    "download_ranking": lambda s, o: {"fmt": "xlsx"},
+    "acknowledge": lambda s, o: {"pk": s["warning"][o].pk},
+    "rounds": lambda s, o: {},
+    "round": lambda s, o: {"pk": s["round"][o].pk},
+    "round_template": lambda s, o: {"pk": s["round"][o].pk},
+    "round_upload": lambda s, o: {"pk": s["round"][o].pk},
+    "round_remind": lambda s, o: {"pk": s["round"][o].pk},
+    "assessment": lambda s, o: {"pk": s["run"].pk},
+}
+
+# GET requests; the POST-only pages answer 405 to everyone (their writes are tested above).
+# fmt: off
+PAGE_GRID = {
+    #                               anon   member admin other h_off k_off oper
+    ("national", "-"):              (200,  200,   200,  200,  200,  200,  200),
+    ("compare", "-"):               (200,  200,   200,  200,  200,  200,  200),
+    ("cluster", "own"):             (200,  200,   200,  200,  200,  200,  200),
+    ("report", "own"):              (200,  200,   200,  200,  200,  200,  200),
+    ("report_pdf", "own"):          (200,  200,   200,  200,  200,  200,  200),
+    ("round_new", "own"):           (LOGIN, 403,  403,  403,  200,  403,  200),
+    ("round_new", "foreign"):       (LOGIN, 403,  403,  403,  403,  200,  200),
+    ("download_series", "-"):       (200,  200,   200,  200,  200,  200,  200),
+    ("download_ranking", "-"):      (200,  200,   200,  200,  200,  200,  200),
+    ("acknowledge", "own"):         (405,  405,   405,  405,  405,  405,  405),
+    ("rounds", "-"):                (LOGIN, 200,  200,  200,  200,  200,  200),
+    ("round", "own"):               (LOGIN, 200,  200,  403,  200,  403,  200),
+    ("round", "foreign"):           (LOGIN, 403,  403,  200,  403,  200,  200),
+    ("round_template", "own"):      (LOGIN, 403,  403,  403,  200,  403,  200),
+    ("round_upload", "own"):        (405,  405,   405,  405,  405,  405,  405),
+    ("round_remind", "own"):        (405,  405,   405,  405,  405,  405,  405),
+    ("assessment", "-"):            (200,  200,   200,  200,  200,  200,  200),
+}
+# fmt: on
+
+
+def test_every_stats_page_is_in_the_matrix():
+    assert {p.name for p in urlpatterns} == {n for n, _o in PAGE_GRID} == set(PAGE_ARGS)
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(PAGE_GRID))
+def test_page(s, name, obj):
+    url = reverse(f"stats:{name}", kwargs=PAGE_ARGS[name](s, obj))
+    if name == "download_series":
+        url += "?indicator=revenue&level=nation&id=CN"
+    for role, expected in zip(ROLES, PAGE_GRID[(name, obj)], strict=True):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if role != "anonymous":
+            client.force_login(s["users"][role])
+        response = client.get(url)
+        if expected == LOGIN:
+            assert response.status_code == 302 and "/login/" in response["Location"], (role, url)
+        else:
+            assert response.status_code == expected, (role, url, response.status_code)
+
+
+def test_round_page_shows_a_firm_only_its_own_form(s):
+    world, rnd = s["world"], s["round"]["own"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(world.firm_member)
+    html = client.get(reverse("stats:round", kwargs={"pk": rnd.pk})).content.decode()
+    assert world.firm.name_zh in html and s["neighbour"].name_zh not in html
+    client.force_login(world.humen_office)
+    html = client.get(reverse("stats:round", kwargs={"pk": rnd.pk})).content.decode()
+    assert s["neighbour"].name_zh in html and 'id="round-status"' in html
+
+
+def test_series_from_to_and_bad_parameters(s):
+    world = s["world"]
+    for year in (2023, 2024):
+        services.submit_figures(
+            world.other_firm_admin,
+            world.other_firm,
+            services.period_for("year", year),
+            {"revenue": "700"},
+        )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.operator)
+    params = {"indicator": "revenue", "level": "cluster", "id": world.keqiao.pk}
+    periods = [
+        p["period"]
+        for p in client.get("/api/v1/stats/series", params | {"from": 2024, "to": 2025}).json()[
+            "points"
+        ]
+    ]
+    assert periods == ["2024", "2025"]
+    bad = client.get("/api/v1/stats/series", params | {"level": "galaxy"})
+    assert bad.status_code == 422 and "level must be one of" in bad.json()["message"]
+    bad = client.get("/api/v1/stats/series", params | {"period_kind": "week"})
+    assert bad.status_code == 422

@@ -1,0 +1,149 @@
+# ruff: noqa: S608 -- the SQL is built from model table names and integer ids only, never user input.
+"""Aggregates: totals of firm values by cluster, province, nation, industry division and chain
+stage, with the number of reporting firms (coverage).
+
+Two ways, which must agree (tested): `apply_changes` adds each new figure's difference inside
+the transaction that writes it; `recompute` rebuilds everything (a background task) in one pass
+over the values: firms are grouped by the set of aggregates they feed, values summed per group,
+and every level built from those few sums. A firm counts in every cluster it is an approved member of and in
+every chain stage it works in, so stage totals may exceed the national one; for industry codes
+it counts once, under its primary division (the lowest GB/T 4754 division among its codes), so
+the divisions add up to the nation.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from weft.registry.models import ClusterMembership, Enterprise
+
+from .models import Aggregate, Value
+
+NATION = "CN"
+Level = Aggregate.Level
+
+
+def firm_keys(enterprise_ids) -> dict[int, list[tuple[str, str]]]:
+    """(level, key) of every aggregate each firm's figures feed."""
+    ids = list(set(enterprise_ids))
+    keys: dict[int, list[tuple[str, str]]] = {eid: [(Level.NATION, NATION)] for eid in ids}
+    for eid, province in Enterprise.objects.filter(pk__in=ids).values_list("pk", "province"):
+        if province:
+            keys[eid].append((Level.PROVINCE, province))
+    for eid, cluster_id in ClusterMembership.objects.filter(
+        enterprise_id__in=ids, status=ClusterMembership.Status.APPROVED
+    ).values_list("enterprise_id", "cluster_id"):
+        keys[eid].append((Level.CLUSTER, str(cluster_id)))
+    divisions: dict[int, str] = {}
+    for eid, code in Enterprise.industry_codes.through.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "industrycode__code"):
+        division = code[:2]
+        divisions[eid] = min(divisions.get(eid, division), division)
+    for eid, division in divisions.items():
+        keys[eid].append((Level.INDUSTRY, division))
+    for eid, stage in Enterprise.stages.through.objects.filter(enterprise_id__in=ids).values_list(
+        "enterprise_id", "chainstage__code"
+    ):
+        keys[eid].append((Level.STAGE, stage))
+    return keys
+
+
+def apply_changes(changes) -> None:
+    """Fold value changes into the aggregates. `changes` holds tuples
+    (enterprise_id, indicator_id, period_id, old or None, new). Call inside the writing
+    transaction, so a figure and the totals it feeds are committed together."""
+    if not changes:
+        return
+    keys = firm_keys(c[0] for c in changes)
+    deltas: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
+    for eid, indicator_id, period_id, old, new in changes:
+        for level, key in keys[eid]:
+            d = deltas[(level, key, indicator_id, period_id)]
+            d[0] += Decimal(new) - Decimal(old or 0)
+            d[1] += 0 if old is not None else 1
+    for (level, key, indicator_id, period_id), (total, firms) in sorted(deltas.items()):
+        agg, _ = Aggregate.objects.get_or_create(
+            level=level,
+            key=key,
+            indicator_id=indicator_id,
+            period_id=period_id,
+            defaults={"total": 0, "firms": 0},
+        )
+        # F() so two firms reporting at once both land: the database adds, not Python.
+        Aggregate.objects.filter(pk=agg.pk).update(
+            total=F("total") + total, firms=F("firms") + firms, updated_at=timezone.now()
+        )
+
+
+def _profiles() -> tuple[list[tuple[int, int]], list[tuple[int, str, str]]]:
+    """Firms grouped by the set of aggregates they feed (their "profile"): many firms share one,
+    so the values are summed once per profile and the levels are built from those sums."""
+    ids = list(Enterprise.objects.values_list("pk", flat=True))
+    keys = firm_keys(ids)
+    profile_of: dict[tuple, int] = {}
+    firm_rows = []
+    for eid in ids:
+        profile = tuple(sorted(set(keys[eid])))
+        pid = profile_of.setdefault(profile, len(profile_of) + 1)
+        firm_rows.append((eid, pid))
+    key_rows = [(pid, level, key) for profile, pid in profile_of.items() for level, key in profile]
+    return firm_rows, key_rows
+
+
+def _recompute_sql(indicator_ids: str | None) -> str:
+    v, a = Value._meta.db_table, Aggregate._meta.db_table
+    return (
+        f"INSERT INTO {a} (indicator_id, period_id, level, key, total, firms, updated_at) "
+        "SELECT t.indicator_id, t.period_id, k.level, k.key, SUM(t.total), SUM(t.n), %s FROM ("
+        "SELECT v.indicator_id, v.period_id, f.profile_id, SUM(v.value) AS total, COUNT(*) AS n "
+        f"FROM {v} v JOIN stats_tmp_firm_profile f ON f.enterprise_id = v.enterprise_id "
+        # Every indicator: a plain scan of the table beats walking the indicator index.
+        + (f"WHERE v.indicator_id IN ({indicator_ids}) " if indicator_ids else "")
+        + "GROUP BY v.indicator_id, v.period_id, f.profile_id) t "
+        "JOIN stats_tmp_profile_key k ON k.profile_id = t.profile_id "
+        "GROUP BY t.indicator_id, t.period_id, k.level, k.key"
+    )
+
+
+def recompute(indicator_ids=None, *, progress=None) -> int:
+    """Rebuild the aggregates of the given indicators (all when None) from the firm values,
+    in one transaction: readers see the old totals until the new ones are complete."""
+    from .models import Indicator
+
+    ids = list(indicator_ids or Indicator.objects.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    placeholders = ", ".join(str(int(i)) for i in ids) if indicator_ids else None
+    now = timezone.now()
+    firm_rows, key_rows = _profiles()
+    if progress:
+        progress("profiles")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Temporary tables live in this connection only and go with it.
+        cursor.execute("DROP TABLE IF EXISTS stats_tmp_firm_profile")
+        cursor.execute("DROP TABLE IF EXISTS stats_tmp_profile_key")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE stats_tmp_firm_profile "
+            "(enterprise_id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE stats_tmp_profile_key "
+            "(profile_id INTEGER NOT NULL, level VARCHAR(8) NOT NULL, key VARCHAR(40) NOT NULL)"
+        )
+        cursor.execute("CREATE INDEX stats_tmp_profile_key_p ON stats_tmp_profile_key (profile_id)")
+        cursor.executemany("INSERT INTO stats_tmp_firm_profile VALUES (%s, %s)", firm_rows)
+        cursor.executemany("INSERT INTO stats_tmp_profile_key VALUES (%s, %s, %s)", key_rows)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE stats_tmp_firm_profile")
+            cursor.execute("ANALYZE stats_tmp_profile_key")
+        Aggregate.objects.filter(indicator_id__in=ids).delete()
+        cursor.execute(_recompute_sql(placeholders), [now])
+        if progress:
+            progress("aggregates")
+        cursor.execute("DROP TABLE stats_tmp_firm_profile")
+        cursor.execute("DROP TABLE stats_tmp_profile_key")
+    return Aggregate.objects.filter(indicator_id__in=ids).count()
