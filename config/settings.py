@@ -192,3 +192,6 @@ WEFT_MARKET_DUPLICATE_DAYS = 30
 WEFT_MARKET_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("WEFT_MARKET_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
 )
+
+# Green production reads reported figures through one function (see weft/csr/green.py).
+WEFT_GREEN_FIGURES = os.environ.get("WEFT_GREEN_FIGURES", "weft.stats.selectors.green_figures")

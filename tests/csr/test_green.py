@@ -30,7 +30,8 @@ def test_intensity_per_10000_yuan():
     assert intensity(Decimal("1"), Decimal("0")) is None
 
 
-def test_without_the_seam_figures_are_unavailable(world):
+def test_without_the_seam_figures_are_unavailable(world, settings):
+    settings.WEFT_GREEN_FIGURES = ""
     data = cluster_green(world.humen, 2025)
     assert data["available"] is False and data["firms"] == []
 

@@ -49,3 +49,31 @@ def test_location_quotient_concentration_and_shift_share(world):
     assert ss["industry_mix"] == 0
     assert ss["national"] + ss["industry_mix"] + ss["local"] == ss["actual_change"]
     assert set(ss["by_sector"]) == {"17", "18"}
+
+
+def test_green_figures_feed_the_green_comparison(world):
+    from weft.csr.green import cluster_green
+
+    y25 = services.period_for("year", 2025)
+    world.firm.industry_codes.set(IndustryCode.objects.filter(code__in=["18", "181"]))
+    other = make_enterprise(name_zh="东莞市虎门镇绿色制衣有限公司", cluster=world.humen)
+    other.industry_codes.set([IndustryCode.objects.get(code="181")])
+    figures = {
+        world.firm: {"output_value": "2000000", "energy_use": "100", "water_use": "5000"},
+        other: {"output_value": "1000000", "energy_use": "100"},
+        world.other_firm: {"output_value": "9000000", "energy_use": "1"},  # Keqiao: not counted
+    }
+    for firm, values in figures.items():
+        services.submit_figures(
+            world.operator, firm, y25, values, confirmed=set(values),
+            reasons=dict.fromkeys(values, "test"),
+        )  # fmt: skip
+    rows = {f.name: f for f in selectors.green_figures(world.humen, 2025)}
+    assert set(rows) == {world.firm.name_zh, other.name_zh}
+    assert rows[world.firm.name_zh].industry_code == "181"  # the most specific code
+    assert rows[world.firm.name_zh].energy == D("100") and rows[other.name_zh].water is None
+    data = cluster_green(world.humen, 2025)  # through settings.WEFT_GREEN_FIGURES
+    assert data["available"]
+    # 200 tce over 3,000,000 yuan = 0.6667 tce per 10,000 yuan.
+    assert data["cluster"]["energy"] == D("0.6667")
+    assert selectors.green_figures(world.humen, 2019) == []

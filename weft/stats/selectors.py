@@ -335,3 +335,49 @@ def latest_year() -> int | None:
         .first()
     )
     return p
+
+
+GREEN_INDICATORS = {
+    "output_value": "output_yuan",
+    "energy_use": "energy",
+    "water_use": "water",
+    "wastewater": "wastewater",
+}
+
+
+def green_figures(cluster, year: int):
+    """The yearly output, energy, water and wastewater figures of a cluster's member firms, for
+    the social-responsibility app's green comparison (settings.WEFT_GREEN_FIGURES names this)."""
+    from weft.csr.green import FirmFigures
+
+    period = Period.objects.filter(kind=PeriodKind.YEAR, year=year, number=1).first()
+    if period is None:
+        return []
+    members = ClusterMembership.objects.filter(
+        cluster=cluster, status=ClusterMembership.Status.APPROVED
+    ).values("enterprise_id")
+    by_firm: dict[int, dict] = {}
+    for enterprise_id, code, amount in Value.objects.filter(
+        enterprise_id__in=members, period=period, indicator__code__in=list(GREEN_INDICATORS)
+    ).values_list("enterprise_id", "indicator__code", "value"):
+        by_firm.setdefault(enterprise_id, {})[GREEN_INDICATORS[code]] = amount
+    firms = Enterprise.objects.filter(pk__in=list(by_firm)).prefetch_related("industry_codes")
+    out = []
+    for firm in firms:
+        values = by_firm[firm.pk]
+        if not values.get("output_yuan"):
+            continue  # intensities need output
+        # The most specific industry code the firm has: peers are compared within it.
+        codes = sorted((c.code for c in firm.industry_codes.all()), key=lambda c: (-len(c), c))
+        out.append(
+            FirmFigures(
+                enterprise_id=firm.pk,
+                name=firm.name_zh,
+                industry_code=codes[0] if codes else "",
+                output_yuan=Decimal(values["output_yuan"]),
+                energy=values.get("energy"),
+                water=values.get("water"),
+                wastewater=values.get("wastewater"),
+            )
+        )
+    return out
