@@ -43,13 +43,14 @@ INSTALLED_APPS = [
     "weft.audit",
     "weft.accounts",
     "weft.registry",
-    "weft.chain",
+    "weft.stats",
     "weft.market",
     "weft.services",
     "weft.talent",
     "weft.csr",
     "weft.events",
-    "weft.stats",
+    # Last: its demo recomputes chain profiles from the other apps' data (talent shortages).
+    "weft.chain",
 ]
 
 MIDDLEWARE = [
