@@ -161,6 +161,36 @@ def view_audit(actor: Actor, obj=None) -> bool:
     return actor.is_operator
 
 
+# --- imports ---
+
+
+def import_enterprises(actor: Actor, cluster=None) -> bool:
+    """Bulk lists go into a cluster by its office's admins; a list without a cluster (the whole
+    registry) only by the operator."""
+    if actor.is_operator:
+        return True
+    return cluster is not None and cluster.id in actor.office_cluster_ids(admin=True)
+
+
+def view_import(actor: Actor, job) -> bool:
+    return actor.is_operator or (
+        job.cluster_id is not None and job.cluster_id in actor.office_cluster_ids(admin=True)
+    )
+
+
+def decide_match(actor: Actor, decision) -> bool:
+    return view_import(actor, decision.job)
+
+
+def undo_merge(actor: Actor, decision=None) -> bool:
+    return actor.is_operator
+
+
+def export_directory(actor: Actor, obj=None) -> bool:
+    """Exports stream the whole directory: signed-in users only, as a guard against scraping."""
+    return actor.is_authenticated
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "registry.change_enterprise": change_enterprise,
     "registry.view_private_contact": view_private_contact,
@@ -172,14 +202,25 @@ RULES: dict[str, Callable[..., bool]] = {
     "accounts.manage_organisation": manage_organisation,
     "accounts.change_owner_role": change_owner_role,
     "audit.view": view_audit,
+    "imports.import_enterprises": import_enterprises,
+    "imports.view_import": view_import,
+    "imports.decide_match": decide_match,
+    "imports.undo_merge": undo_merge,
+    "imports.export_directory": export_directory,
 }
+NO_OBJECT_ACTIONS = (
+    "registry.create_enterprise",
+    "audit.view",
+    "imports.import_enterprises",
+    "imports.export_directory",
+)
 
 
 def can(user, action: str, obj=None) -> bool:
     rule = RULES[action]  # an unknown action is a programming error, not a denial
     actor = actor_for(user)
     if obj is None:
-        return rule(actor) if action in ("registry.create_enterprise", "audit.view") else False
+        return rule(actor) if action in NO_OBJECT_ACTIONS else False
     return rule(actor, obj)
 
 
@@ -188,4 +229,14 @@ def pending_memberships_q(user) -> Q:
     actor = actor_for(user)
     if actor.is_operator:
         return Q()
+    return Q(cluster_id__in=actor.office_cluster_ids(admin=True))
+
+
+def import_jobs_q(user) -> Q:
+    """Which import jobs (and their review queues) the user may see."""
+    actor = actor_for(user)
+    if actor.is_operator:
+        return Q()
+    if not actor.is_authenticated:
+        return Q(pk__in=[])
     return Q(cluster_id__in=actor.office_cluster_ids(admin=True))

@@ -47,3 +47,82 @@ def strip_legal_form(name: str) -> str:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
             return text[: -len(suffix)]
     return text
+
+
+# --- matching keys (entity resolution in bulk imports) -----------------------------------------
+MATCH_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团公司",
+    "分公司",
+    "公司",
+    "集团",
+    "经营部",
+    "工作室",
+    "合作社",
+    "商行",
+    "厂",
+    "店",
+    "行",
+)
+_DIVISION_SUFFIX = re.compile(
+    r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|省|市|区|县|盟|旗)$"
+)
+_TOWN = re.compile(r"^[\u4e00-\u9fff]{2,3}?(镇|街道|乡)")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> tuple[str, ...]:
+    from .divisions import divisions
+
+    names = set()
+    for d in divisions().values():
+        if d.name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+            continue
+        names.add(d.name)
+        short = _DIVISION_SUFFIX.sub("", d.name)
+        if len(short) >= 2:
+            names.add(short)
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def strip_places(text: str) -> str:
+    """Without leading province, prefecture and county names (广东省东莞市… → …), normalised,
+    without spaces and punctuation."""
+    text = _NOT_WORD.sub("", normalise(text)).replace("_", "")
+    changed = True
+    while changed:
+        changed = False
+        for place in _place_names():
+            rest = text[len(place) :]
+            # 沙湾 is a county in Xinjiang but 沙湾镇 a town in Guangzhou: towns stay whole here.
+            if (
+                text.startswith(place)
+                and len(rest) > 1
+                and not rest.startswith(("镇", "乡", "街道"))
+            ):
+                text, changed = rest, True
+                break
+    return text
+
+
+@lru_cache(maxsize=262144)
+def match_key(name: str) -> str:
+    """A name as entity resolution compares it: full-width folded, brackets, place prefixes
+    (province, city, county, town) and legal-form suffixes removed.
+
+    东莞市虎门镇丽人制衣有限公司, 丽人制衣（东莞）有限责任公司 and 丽人制衣厂 all become 丽人制衣.
+    """
+    text = strip_places(_BRACKETS.sub("", normalise(name)))
+    town = _TOWN.match(text)
+    if town and len(text) - town.end() >= 2:
+        text = text[town.end() :]
+    for _round in range(2):
+        for suffix in MATCH_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix) + 1:
+                text = text[: -len(suffix)]
+                break
+    return text
