@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("weft.accounts.urls")),
+    path("", include("weft.imports.urls")),
     path("", include("weft.registry.urls")),
 ]
 

@@ -139,8 +139,10 @@ def _server_error(request, exc):
 def register_routers():
     from weft.accounts.api import router as accounts_router
     from weft.core.health import router as health_router
+    from weft.imports.api import router as imports_router
     from weft.registry.api import router as registry_router
 
+    api.add_router("", imports_router)  # before registry: /enterprises/export vs /{id}
     api.add_router("", registry_router)
     api.add_router("", accounts_router)
     api.add_router("", health_router)
