@@ -15,8 +15,8 @@ Each grid row lists the expected outcome for the roles in the order of ROLES. Se
 """
 
 import json
-from importlib import import_module
 from dataclasses import dataclass, field
+from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
