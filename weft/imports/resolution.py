@@ -43,8 +43,8 @@ class Record:
     address_key: str = ""
 
     def __post_init__(self):
-        self.key = self.key or match_key(self.name)
-        self.address_key = self.address_key or strip_places(self.address or "")
+        self.key = self.key or match_key(self.name, self.adcode or "")
+        self.address_key = self.address_key or strip_places(self.address or "", self.adcode or "")
 
 
 @dataclass

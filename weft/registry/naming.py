@@ -75,48 +75,62 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 
 @lru_cache(maxsize=1)
-def _place_names() -> tuple[str, ...]:
+def _place_names() -> tuple[dict[str, frozenset], int]:
+    """Division names, full (广东省) and short (广东), each with the codes it may stand for:
+    2 digits for a province, 4 for a prefecture, 6 for a county."""
     from .divisions import divisions
 
-    names = set()
-    for d in divisions().values():
+    names: dict[str, set] = {}
+    for code, d in divisions().items():
         if d.name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
             continue
-        names.add(d.name)
+        level = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+        names.setdefault(d.name, set()).add(level)
         short = _DIVISION_SUFFIX.sub("", d.name)
         if len(short) >= 2:
-            names.add(short)
-    return tuple(sorted(names, key=len, reverse=True))
+            names.setdefault(short, set()).add(level)
+    frozen = {name: frozenset(codes) for name, codes in names.items()}
+    return frozen, max(len(n) for n in frozen)
 
 
-def strip_places(text: str) -> str:
-    """Without leading province, prefecture and county names (广东省东莞市… → …), normalised,
-    without spaces and punctuation."""
+def _leading_place(text: str, adcode: str) -> int:
+    """Length of the longest place name `text` starts with that is the firm's own place (0 if
+    none). Trade names are often place names elsewhere (新昌, 嘉禾, 成华 are counties): only the
+    firm's own province, prefecture or county counts; without a location, only full names."""
+    names, longest = _place_names()
+    for length in range(min(longest, len(text) - 2), 1, -1):
+        codes = names.get(text[:length])
+        if not codes:
+            continue
+        if adcode:
+            if not any(adcode.startswith(c) for c in codes):
+                continue
+        elif not _DIVISION_SUFFIX.search(text[:length]):
+            continue
+        # 沙湾 is a county in Xinjiang but 沙湾镇 a town in Guangzhou: towns stay whole here.
+        if not text[length:].startswith(("镇", "乡", "街道")):
+            return length
+    return 0
+
+
+def strip_places(text: str, adcode: str = "") -> str:
+    """Without the leading names of the firm's province, prefecture and county (广东省东莞市… →
+    …), normalised, without spaces and punctuation."""
     text = _NOT_WORD.sub("", normalise(text)).replace("_", "")
-    changed = True
-    while changed:
-        changed = False
-        for place in _place_names():
-            rest = text[len(place) :]
-            # 沙湾 is a county in Xinjiang but 沙湾镇 a town in Guangzhou: towns stay whole here.
-            if (
-                text.startswith(place)
-                and len(rest) > 1
-                and not rest.startswith(("镇", "乡", "街道"))
-            ):
-                text, changed = rest, True
-                break
+    while cut := _leading_place(text, adcode):
+        text = text[cut:]
     return text
 
 
 @lru_cache(maxsize=262144)
-def match_key(name: str) -> str:
+def match_key(name: str, adcode: str = "") -> str:
     """A name as entity resolution compares it: full-width folded, brackets, place prefixes
     (province, city, county, town) and legal-form suffixes removed.
 
     东莞市虎门镇丽人制衣有限公司, 丽人制衣（东莞）有限责任公司 and 丽人制衣厂 all become 丽人制衣.
+    `adcode` is where the firm is: see `_leading_place`.
     """
-    text = strip_places(_BRACKETS.sub("", normalise(name)))
+    text = strip_places(_BRACKETS.sub("", normalise(name)), adcode)
     town = _TOWN.match(text)
     if town and len(text) - town.end() >= 2:
         text = text[town.end() :]
