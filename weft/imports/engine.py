@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -104,6 +104,9 @@ class Engine:
         good = [r for r in rows if r.ok]
         self.index.load_usccs([r.values.get("uscc") for r in good])
         fallback = self.job.cluster.adcode if self.job.cluster_id else ""
+        self.index.load_prefectures(
+            {(r.place.adcode if r.place else fallback)[:4] for r in good} - {""}
+        )
         new: dict[int, NewFirm] = {}
         planned = []  # (row, decision, record)
         for row in good:
@@ -286,8 +289,8 @@ class Engine:
                         reason=f"import #{job.pk} row {row_number}",
                     )
                 )
-        MatchDecision.objects.bulk_create(decisions, batch_size=500)
-        AuditRecord.objects.bulk_create(audits, batch_size=500)
+        _insert_all(MatchDecision, decisions)
+        _insert_all(AuditRecord, audits)
         errors = [
             RowError(
                 job=job,
@@ -300,7 +303,7 @@ class Engine:
             for row in rows
             for e in row.errors
         ]
-        RowError.objects.bulk_create(errors, batch_size=500)
+        _insert_all(RowError, errors)
         rejected = sum(1 for r in rows if not r.ok)
         ImportJob.objects.filter(pk=job.pk).update(
             last_row=rows[-1].number if rows else job.last_row,
@@ -409,7 +412,7 @@ class Engine:
                 )
                 e.updated_at = now
                 changed.append(e)
-            Enterprise.objects.bulk_update(
+            _update_all(
                 changed,
                 [
                     *SCALARS,
@@ -427,9 +430,32 @@ class Engine:
                     "search_tokens",
                     "updated_at",
                 ],
-                batch_size=200,
             )
         return results
+
+
+def _insert_all(model, objs: list) -> None:
+    """INSERT with one prepared statement (bulk_create compiles SQL per 999 parameters)."""
+    if not objs:
+        return
+    for pk, obj in zip(reserve_ids(model, len(objs)), objs, strict=True):
+        obj.pk = pk
+    insert_objects(model, objs)
+
+
+def _update_all(objs: list, names: list[str]) -> None:
+    """UPDATE the named fields of each object with one prepared statement."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [Enterprise._meta.get_field(n) for n in names]
+    qn = conn.ops.quote_name
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    # Identifiers come from the model's metadata, quoted; values go as parameters.
+    sql = f"UPDATE {qn(Enterprise._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(getattr(o, f.attname), conn) for f in fields] + [o.pk] for o in objs
+    ]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _incoming(row: Row) -> dict:

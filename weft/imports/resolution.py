@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from rapidfuzz import fuzz, process
 
 from weft.registry.models import Enterprise
@@ -40,11 +41,18 @@ class Record:
     address: str
     adcode: str
     key: str = ""
-    address_key: str = ""
 
     def __post_init__(self):
         self.key = self.key or match_key(self.name, self.adcode or "")
-        self.address_key = self.address_key or strip_places(self.address or "", self.adcode or "")
+
+    @property
+    def address_key(self) -> str:
+        # Needed only for the few firms compared closely: computed then, and kept.
+        try:
+            return self._address_key
+        except AttributeError:
+            self._address_key = strip_places(self.address or "", self.adcode or "")
+            return self._address_key
 
 
 @dataclass
@@ -97,10 +105,18 @@ class Index:
                 self.by_uscc[row[1]] = Record(*row)
 
     def load_prefecture(self, prefecture: str) -> None:
-        if not self.from_db or prefecture in self.loaded:
+        self.load_prefectures({prefecture})
+
+    def load_prefectures(self, prefectures: set[str]) -> None:
+        """The firms of the prefectures not loaded yet, in one query (one table scan at most)."""
+        wanted = {p for p in prefectures if p} - self.loaded
+        if not self.from_db or not wanted:
             return
-        self.loaded.add(prefecture)
-        rows = Enterprise.objects.filter(adcode__startswith=prefecture).values_list(
+        self.loaded |= wanted
+        where = Q()
+        for prefecture in wanted:
+            where |= Q(adcode__startswith=prefecture)
+        rows = Enterprise.objects.filter(where).values_list(
             "id", "uscc", "name_zh", "address", "adcode"
         )
         for row in rows.iterator(chunk_size=5000):

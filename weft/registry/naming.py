@@ -75,7 +75,7 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 
 @lru_cache(maxsize=1)
-def _place_names() -> tuple[dict[str, frozenset], int]:
+def _place_names() -> dict[str, list[tuple[str, frozenset]]]:
     """Division names, full (广东省) and short (广东), each with the codes it may stand for:
     2 digits for a province, 4 for a prefecture, 6 for a county."""
     from .divisions import divisions
@@ -89,18 +89,20 @@ def _place_names() -> tuple[dict[str, frozenset], int]:
         short = _DIVISION_SUFFIX.sub("", d.name)
         if len(short) >= 2:
             names.setdefault(short, set()).add(level)
-    frozen = {name: frozenset(codes) for name, codes in names.items()}
-    return frozen, max(len(n) for n in frozen)
+    # By first two characters, longest first: most text starts with no place name at all.
+    by_start: dict[str, list[tuple[str, frozenset]]] = {}
+    for name, codes in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        by_start.setdefault(name[:2], []).append((name, frozenset(codes)))
+    return by_start
 
 
 def _leading_place(text: str, adcode: str) -> int:
     """Length of the longest place name `text` starts with that is the firm's own place (0 if
     none). Trade names are often place names elsewhere (新昌, 嘉禾, 成华 are counties): only the
     firm's own province, prefecture or county counts; without a location, only full names."""
-    names, longest = _place_names()
-    for length in range(min(longest, len(text) - 2), 1, -1):
-        codes = names.get(text[:length])
-        if not codes:
+    for name, codes in _place_names().get(text[:2], ()):
+        length = len(name)
+        if len(text) < length + 2 or not text.startswith(name):
             continue
         if adcode:
             if not any(adcode.startswith(c) for c in codes):
