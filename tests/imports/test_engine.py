@@ -1,6 +1,7 @@
 """Importing a list end to end: validation, resolution, batches, search, reruns and resumption."""
 
 import pytest
+from django.utils import translation
 
 from weft.audit.models import AuditRecord
 from weft.imports import engine, services
@@ -84,6 +85,10 @@ def test_row_errors_are_specific_and_rows_not_written(world, english):
     assert errors[7] == f"Code {dup} already appears in row 6 of this file."
     assert "holds a formula (=A1*2)" in errors[8]
     assert errors[9] == "Enterprise name is required."
+    with translation.override("zh-hans"):
+        chinese = message("employees_negative", {"value": "-5", "field": "employees"})
+        assert chinese == "员工人数不能为负数（-5）。"
+        assert message("required", {"field": "name_zh"}) == "“企业名称”必须填写。"
 
 
 def test_rerun_is_idempotent(world):

@@ -12,7 +12,7 @@ from weft.registry.models import Enterprise
 
 from .files import HEADERS, csv_text, docx, firm_row, upload, xlsx, zip_bomb
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def reject(world, content, name="list.xlsx", user=None, lang="en"):
@@ -34,6 +34,10 @@ def accept(world, content, name="list.xlsx"):
 def test_empty_file(world):
     error = reject(world, b"", "list.csv")
     assert error.code == "empty" and error.message == "The file is empty."
+    with translation.override("zh-hans"):
+        assert str(reject(world, b"", "list.csv", lang="zh-hans")) == "文件是空的。"
+        bomb = reject(world, zip_bomb(), lang="zh-hans")
+        assert "出于安全原因拒绝处理" in bomb.message
 
 
 def test_headers_only(world):
