@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_ENTERPRISES ?= 20000
 
-.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick messages clean
+.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-imports messages clean
 
 run: install migrate demo
 	@$(PY) manage.py demo_logins
@@ -62,3 +62,6 @@ bench-quick: install
 
 clean:
 	rm -rf var staticfiles
+
+bench-imports: install
+	$(PY) bench/imports.py
