@@ -204,11 +204,14 @@ def prepare(backend: str, args, pg) -> str:
     log(f"{backend}: migrate")
     run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env, "migrate")
     log(f"{backend}: generate {n:,} registry firms")
+    if pg is not None and backend == "postgresql":
+        pg.bulk_load()  # fsync off while generating only; durable again before measuring
     seconds, _ = run(
         [PY, "manage.py", "generate_demo", "--enterprises", str(n), "--seed", "1"], env, "generate"
     )
     log(f"{backend}: generated in {seconds:.0f} s")
     if backend == "postgresql":
+        pg.durable()
         run([PY, "-c", "import django; django.setup(); from django.db import connection; "
              "connection.cursor().execute('ANALYZE')"], env, "analyze")  # fmt: skip
     return url
