@@ -10,6 +10,7 @@ DEMO_ENTERPRISES ?= 20000
 .PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-chain messages clean
 .PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-services messages clean
 .PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-stats messages clean
+.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-imports messages clean
 
 run: install migrate demo
 	@$(PY) manage.py demo_logins
@@ -76,3 +77,5 @@ bench-market: install
 	$(PY) bench/market.py
 bench-services: install
 	$(PY) bench/vouchers.py
+bench-imports: install
+	$(PY) bench/imports.py

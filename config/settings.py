@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "weft.talent",
     "weft.csr",
     "weft.events",
+    "weft.imports",
     # Last: its demo recomputes chain profiles from the other apps' data (talent shortages).
     "weft.chain",
 ]
@@ -172,6 +173,13 @@ TASKS = {
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Bulk imports: file limits and entity-resolution thresholds (scores 0–100).
+WEFT_IMPORT_MAX_BYTES = int(os.environ.get("WEFT_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+WEFT_IMPORT_MAX_ROWS = int(os.environ.get("WEFT_IMPORT_MAX_ROWS", 200_000))
+WEFT_IMPORT_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_BATCH_SIZE", 1000))
+WEFT_MATCH_AUTO = float(os.environ.get("WEFT_MATCH_AUTO", 90))
+WEFT_MATCH_REVIEW = float(os.environ.get("WEFT_MATCH_REVIEW", 72))
 
 # API throttling: requests per period, per token (or user) and per client IP.
 WEFT_THROTTLE_USER = os.environ.get("WEFT_THROTTLE_USER", "600/min")

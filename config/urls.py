@@ -19,6 +19,7 @@ urlpatterns = [
     path("csr/", include("weft.csr.urls")),
     path("events/", include("weft.events.urls")),
     path("stats/", include("weft.stats.urls")),
+    path("", include("weft.imports.urls")),
     path("", include("weft.registry.urls")),
 ]
 

@@ -143,12 +143,14 @@ def register_routers():
     from weft.core.health import router as health_router
     from weft.csr.api import router as csr_router
     from weft.events.api import router as events_router
+    from weft.imports.api import router as imports_router
     from weft.market.api import router as market_router
     from weft.registry.api import router as registry_router
     from weft.services.api import router as services_router
     from weft.stats.api import router as stats_router
     from weft.talent.api import router as talent_router
 
+    api.add_router("", imports_router)  # before registry: /enterprises/export vs /{id}
     api.add_router("", registry_router)
     api.add_router("", accounts_router)
     api.add_router("", health_router)

@@ -5,7 +5,7 @@ themselves. The rules live in one module per domain (`foundation`: registry, acc
 audit; then one per app), each with its RULES; list pages filter with the `*_q` functions
 beside them, which answer the same questions for a whole queryset."""
 
-from . import chain, csr, events, foundation, market, services, stats, talent
+from . import chain, csr, events, foundation, imports, market, services, stats, talent
 from .chain import (
     chain_declare_gap,
     chain_recompute,
@@ -49,6 +49,14 @@ from .foundation import (
     view_audit,
     view_organisation,
     view_private_contact,
+)
+from .imports import (
+    decide_match,
+    export_directory,
+    import_enterprises,
+    import_jobs_q,
+    undo_merge,
+    view_import,
 )
 from .market import (
     demand_visibility_q,
@@ -116,7 +124,7 @@ from .talent import (
     visible_profiles_q,
 )
 
-_MODULES = (foundation, chain, csr, events, market, services, stats, talent)
+_MODULES = (foundation, chain, csr, events, imports, market, services, stats, talent)
 RULES = {action: rule for module in _MODULES for action, rule in module.RULES.items()}
 # Actions asked without an object ("may this user create/import/see the audit at all?").
 NO_OBJECT_ACTIONS = frozenset().union(*(module.NO_OBJECT_ACTIONS for module in _MODULES))
@@ -148,6 +156,7 @@ __all__ = [
     "change_owner_role",
     "claim_settlement",
     "create_enterprise",
+    "decide_match",
     "decide_membership",
     "decide_settlement",
     "demand_visibility_q",
@@ -159,8 +168,11 @@ __all__ = [
     "edit_csr",
     "enrol",
     "enter_competition",
+    "export_directory",
     "firm_cluster_ids",
     "forget_actor",
+    "import_enterprises",
+    "import_jobs_q",
     "issue_programme",
     "judge_event",
     "manage_course",
@@ -204,12 +216,14 @@ __all__ = [
     "stats_view_cluster_private",
     "stats_view_firm_figures",
     "stats_view_round",
+    "undo_merge",
     "view_audit",
     "view_csr",
     "view_demand",
     "view_demand_quotes",
     "view_entry",
     "view_green_firms",
+    "view_import",
     "view_offer",
     "view_order",
     "view_organisation",

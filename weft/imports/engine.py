@@ -1,0 +1,509 @@
+"""The import run: rows in batches, each validated, resolved and written in one transaction.
+
+A batch commits whole or not at all, together with the job's position (`last_row`), so a killed
+worker leaves no half-written firm and a rerun continues after the last committed batch. Firms
+are written with their search tokens in the same transaction: searchable the moment it commits.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from weft.audit.models import AuditRecord
+from weft.audit.services import snapshot
+from weft.registry.demo.generator import insert_links, insert_objects, reserve_ids
+from weft.registry.models import (
+    Certification,
+    ChainStage,
+    ClusterMembership,
+    Enterprise,
+    IndustryCode,
+)
+from weft.registry.naming import sort_key
+from weft.registry.search import enterprise_search_text, enterprise_tokens
+from weft.registry.services import size_band_for
+
+from .merging import M2M, SCALARS, merge_codes, merge_scalars, place_values
+from .models import ImportJob, MatchDecision, RowError
+from .parsing import Table
+from .resolution import Index, Record, resolve
+from .validation import Row, Vocabulary, validate_rows
+
+log = logging.getLogger(__name__)
+AUDITED = [f for f in SCALARS] + ["province", "city", "county", "adcode", "size_band", "source"]
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 1000))
+
+
+def table_of(job: ImportJob) -> Table:
+    return Table(
+        path=job.file.path,
+        kind=job.kind,
+        headers=job.headers,
+        header_row=job.header_row,
+        total_rows=job.total_rows,
+        sheet=job.sheet,
+        encoding=job.encoding,
+        delimiter=job.delimiter or ",",
+    )
+
+
+@dataclass
+class NewFirm:
+    enterprise: Enterprise
+    codes: dict = field(default_factory=dict)  # stages / industry_codes / certifications
+
+
+def _through(name):
+    f = Enterprise._meta.get_field(name)
+    return f.remote_field.through, f.m2m_column_name(), f.m2m_reverse_name()
+
+
+class Engine:
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.mapping = {int(k): v for k, v in job.mapping.items()}
+        self.vocab = Vocabulary()
+        self.index = Index()
+        self.ids = {
+            "stages": dict(ChainStage.objects.values_list("code", "id")),
+            "industry_codes": dict(IndustryCode.objects.values_list("code", "id")),
+            "certifications": dict(Certification.objects.values_list("code", "id")),
+        }
+        self.codes_of = {name: {v: k for k, v in ids.items()} for name, ids in self.ids.items()}
+        self.since = job.created_at.isoformat()
+        self.stamp = {
+            "user": job.created_by_id,
+            "org": job.organisation_id,
+            "at": job.created_at.isoformat(),
+            "import": job.pk,
+        }
+        # Codes seen in rows already committed (a resumed run still knows them).
+        self.seen_usccs: dict[str, int] = {}
+        for row, incoming in job.decisions.values_list("row", "incoming"):
+            if incoming.get("uscc"):
+                self.seen_usccs.setdefault(incoming["uscc"], row)
+        self._temp = 0
+
+    # -- one batch ---------------------------------------------------------------------------------
+    def process(self, raw_rows: list[tuple[int, list]]) -> None:
+        rows = validate_rows(
+            raw_rows,
+            self.mapping,
+            self.job.headers,
+            self.vocab,
+            self.seen_usccs,
+            formulas=self.job.kind == "xlsx",
+        )
+        good = [r for r in rows if r.ok]
+        self.index.load_usccs([r.values.get("uscc") for r in good])
+        fallback = self.job.cluster.adcode if self.job.cluster_id else ""
+        self.index.load_prefectures(
+            {(r.place.adcode if r.place else fallback)[:4] for r in good} - {""}
+        )
+        new: dict[int, NewFirm] = {}
+        planned = []  # (row, decision, record)
+        for row in good:
+            adcode = row.place.adcode if row.place else fallback
+            record = Record(
+                0,
+                row.values.get("uscc"),
+                row.values["name_zh"],
+                row.values.get("address", ""),
+                adcode,
+            )
+            decision = resolve(record, self.index)
+            if decision.action == "new":
+                self._temp -= 1
+                record.id = self._temp
+                self.index.add(record)
+                new[record.id] = NewFirm(self._build(row), self._row_codes(row))
+            planned.append((row, decision, record))
+        with transaction.atomic():
+            self._write(rows, planned, new)
+
+    def _row_codes(self, row: Row) -> dict:
+        return {name: list(row.values.get(name) or []) for name in M2M}
+
+    def _build(self, row: Row) -> Enterprise:
+        job = self.job
+        values = {k: v for k, v in row.values.items() if k in SCALARS}
+        enterprise = Enterprise(
+            **values,
+            **place_values(row.place),
+            legal_form=Enterprise.LegalForm.LIMITED,
+            source=Enterprise.Source.IMPORT,
+            supplied_by_id=job.created_by_id,
+            supplied_by_org_id=job.organisation_id,
+            supplied_at=timezone.now(),
+            field_provenance={name: self.stamp for name in list(values) + list(M2M)},
+        )
+        if row.place is None and job.cluster_id:
+            c = job.cluster
+            enterprise.province, enterprise.city, enterprise.county = (
+                c.province,
+                c.prefecture,
+                c.county,
+            )
+            enterprise.adcode = c.adcode
+        enterprise.size_band = size_band_for(enterprise.employees)
+        enterprise.name_sort = sort_key(enterprise.name_zh)
+        return enterprise
+
+    # -- the transaction -----------------------------------------------------------------------------
+    def _write(self, rows: list[Row], planned: list, new: dict[int, NewFirm]) -> None:
+        job = self.job
+        now = timezone.now()
+        cluster_ids = [job.cluster_id] if job.cluster_id else []
+
+        # Rows merged into a firm that is itself new in this import: combine before inserting.
+        for row, decision, _record in planned:
+            target = decision.candidate
+            if decision.action == "merge" and target is not None and target.id < 0:
+                firm = new[target.id]
+                decision.into_new = True
+                decision.changes = merge_scalars(
+                    firm.enterprise, row.values, row.place, self.stamp, self.since
+                )
+                decision.changes.update(merge_codes(firm.codes, row.values))
+                for name in M2M:
+                    if name in decision.changes:
+                        firm.codes[name] = decision.changes[name][1]
+
+        # New firms: ids, tokens, rows, links, memberships.
+        temp_ids = sorted(new, reverse=True)
+        real_ids = reserve_ids(Enterprise, len(temp_ids)) if temp_ids else []
+        id_of = dict(zip(temp_ids, real_ids, strict=True))
+        for temp, pk in id_of.items():
+            firm = new[temp]
+            firm.enterprise.pk = pk
+            self._tokens(firm.enterprise, cluster_ids, firm.codes)
+        insert_objects(Enterprise, [new[t].enterprise for t in temp_ids])
+        for name in M2M:
+            through, left, right = _through(name)
+            keys = [(id_of[t], self.ids[name][c]) for t in temp_ids for c in new[t].codes[name]]
+            insert_links(through, [left, right], keys)
+        if job.cluster_id and temp_ids:
+            insert_links(
+                ClusterMembership,
+                ["enterprise_id", "cluster_id"],
+                [(id_of[t], job.cluster_id) for t in temp_ids],
+                {
+                    "status": ClusterMembership.Status.APPROVED,
+                    "requested_by": job.created_by_id,
+                    "requested_at": now,
+                    "decided_by": job.created_by_id,
+                    "decided_at": now,
+                    "note": "",
+                },
+            )
+        # The index now knows the firms by their real ids (records are shared objects).
+        for _row, _decision, record in planned:
+            if record.id < 0 and record.id in id_of:
+                record.id = id_of[record.id]
+
+        # Merges into registry firms.
+        merge_targets = {
+            d.candidate.id
+            for _r, d, _rec in planned
+            if d.action == "merge" and not getattr(d, "into_new", False)
+        }
+        merged = self._merge_existing(planned, merge_targets, cluster_ids, now)
+
+        # Decisions, row errors, audit, position: all in this transaction.
+        pending_keys = self._pending_elsewhere(planned)
+        decisions, audits = [], []
+        counts = {"created": 0, "merged": 0, "unchanged": 0, "pending": 0}
+        for row, decision, record in planned:
+            candidate_id = decision.candidate.id if decision.candidate else None
+            if candidate_id is not None and candidate_id < 0:
+                candidate_id = id_of.get(candidate_id)
+            if decision.action == "new":
+                outcome, target = MatchDecision.Outcome.CREATED, record.id
+                candidate_id = None
+            elif decision.action == "merge":
+                target = candidate_id
+                changes = getattr(decision, "changes", None) or merged.get(row.number, {})
+                outcome = (
+                    MatchDecision.Outcome.MERGED if changes else MatchDecision.Outcome.UNCHANGED
+                )
+            else:
+                target = None
+                if (
+                    candidate_id,
+                    row.values["name_zh"],
+                    row.values.get("address", ""),
+                ) in pending_keys:
+                    outcome = MatchDecision.Outcome.UNCHANGED  # already waiting from an earlier run
+                else:
+                    outcome = MatchDecision.Outcome.PENDING
+            counts[outcome] += 1
+            decisions.append(
+                MatchDecision(
+                    job=job,
+                    row=row.number,
+                    incoming=_incoming(row),
+                    candidate_id=candidate_id,
+                    enterprise_id=target,
+                    score=round(decision.score, 2),
+                    name_score=round(decision.name_score, 2),
+                    address_score=round(decision.address_score, 2),
+                    reason=decision.reason,
+                    outcome=outcome,
+                    changes=getattr(decision, "changes", None) or merged.get(row.number, {}),
+                    provenance_before=getattr(decision, "provenance_before", {}),
+                    decided_at=now if outcome != MatchDecision.Outcome.PENDING else None,
+                )
+            )
+        for t in temp_ids:
+            e = new[t].enterprise
+            audits.append(
+                AuditRecord(
+                    actor_id=job.created_by_id,
+                    action=AuditRecord.Action.CREATE,
+                    object_type="registry.enterprise",
+                    object_id=str(e.pk),
+                    object_repr=e.name_zh[:255],
+                    after={**snapshot(e, AUDITED), **new[t].codes},
+                    reason=f"import #{job.pk}",
+                )
+            )
+        for row_number, changes in merged.items():
+            if changes:
+                known = next(d.candidate for r, d, _ in planned if r.number == row_number)
+                audits.append(
+                    AuditRecord(
+                        actor_id=job.created_by_id,
+                        action=AuditRecord.Action.UPDATE,
+                        object_type="registry.enterprise",
+                        object_id=str(known.id),
+                        object_repr=known.name[:255],
+                        before={k: v[0] for k, v in changes.items()},
+                        after={k: v[1] for k, v in changes.items()},
+                        reason=f"import #{job.pk} row {row_number}",
+                    )
+                )
+        _insert_all(MatchDecision, decisions)
+        _insert_all(AuditRecord, audits)
+        errors = [
+            RowError(
+                job=job,
+                row=row.number,
+                field=e["field"],
+                column=self._column_of(e["field"]),
+                code=e["code"],
+                params=e["params"],
+            )
+            for row in rows
+            for e in row.errors
+        ]
+        _insert_all(RowError, errors)
+        rejected = sum(1 for r in rows if not r.ok)
+        ImportJob.objects.filter(pk=job.pk).update(
+            last_row=rows[-1].number if rows else job.last_row,
+            rows_done=F("rows_done") + len(rows),
+            created=F("created") + counts["created"],
+            merged=F("merged") + counts["merged"],
+            unchanged=F("unchanged") + counts["unchanged"],
+            pending=F("pending") + counts["pending"],
+            rejected=F("rejected") + rejected,
+        )
+
+    def _column_of(self, field_name: str) -> str:
+        for index, name in self.mapping.items():
+            if name == field_name and index < len(self.job.headers):
+                return self.job.headers[index][:200]
+        return ""
+
+    def _pending_elsewhere(self, planned) -> set:
+        ids = {d.candidate.id for _r, d, _ in planned if d.action == "review" and d.candidate}
+        if not ids:
+            return set()
+        return {
+            (c, incoming.get("name_zh"), incoming.get("address", ""))
+            for c, incoming in MatchDecision.objects.filter(
+                outcome=MatchDecision.Outcome.PENDING, candidate_id__in=ids
+            ).values_list("candidate_id", "incoming")
+        }
+
+    def _tokens(self, e: Enterprise, cluster_ids: list, codes: dict) -> None:
+        e.search_text = enterprise_search_text(e)
+        e.search_tokens = enterprise_tokens(
+            e,
+            cluster_ids=cluster_ids,
+            stage_codes=codes.get("stages", []),
+            industry_codes=codes.get("industry_codes", []),
+            certification_codes=codes.get("certifications", []),
+        )
+
+    def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now) -> dict:
+        """Apply merges to registry firms; {row number: changes}."""
+        if not target_ids:
+            return {}
+        firms = {e.pk: e for e in Enterprise.objects.select_for_update().filter(pk__in=target_ids)}
+        codes = {pk: {name: [] for name in M2M} for pk in firms}
+        for name in M2M:
+            through, left, right = _through(name)
+            for pk, code_id in through.objects.filter(**{f"{left}__in": firms}).values_list(
+                left, right
+            ):
+                codes[pk][name].append(self.codes_of[name][code_id])
+        memberships = dict(
+            ClusterMembership.objects.filter(
+                enterprise_id__in=firms, cluster_id__in=cluster_ids
+            ).values_list("enterprise_id", "status")
+        )
+        results, touched = {}, set()
+        new_links = {name: [] for name in M2M}
+        for row, decision, _rec in planned:
+            if decision.action != "merge" or getattr(decision, "into_new", False):
+                continue
+            e = firms[decision.candidate.id]
+            decision.provenance_before = dict(e.field_provenance or {})
+            changes = merge_scalars(e, row.values, row.place, self.stamp, self.since)
+            code_changes = merge_codes(codes[e.pk], row.values)
+            for name, (before, after) in code_changes.items():
+                new_links[name] += [(e.pk, self.ids[name][c]) for c in after if c not in before]
+                codes[e.pk][name] = after
+            changes.update(code_changes)
+            for cluster_id in cluster_ids:
+                status = memberships.get(e.pk)
+                if status != ClusterMembership.Status.APPROVED:
+                    changes["_membership"] = [status, ClusterMembership.Status.APPROVED]
+                    memberships[e.pk] = ClusterMembership.Status.APPROVED
+                    ClusterMembership.objects.update_or_create(
+                        enterprise=e,
+                        cluster_id=cluster_id,
+                        defaults={
+                            "status": ClusterMembership.Status.APPROVED,
+                            "decided_by_id": self.job.created_by_id,
+                            "decided_at": now,
+                            "requested_by_id": self.job.created_by_id,
+                        },
+                    )
+            results[row.number] = changes
+            if changes:
+                touched.add(e.pk)
+        for name in M2M:
+            through, left, right = _through(name)
+            insert_links(through, [left, right], new_links[name])
+        if touched:
+            approved = {}
+            for pk, cid in ClusterMembership.objects.filter(
+                enterprise_id__in=touched, status=ClusterMembership.Status.APPROVED
+            ).values_list("enterprise_id", "cluster_id"):
+                approved.setdefault(pk, []).append(cid)
+            changed = []
+            for pk in touched:
+                e = firms[pk]
+                e.search_text = enterprise_search_text(e)
+                e.search_tokens = enterprise_tokens(
+                    e,
+                    cluster_ids=approved.get(pk, []),
+                    stage_codes=codes[pk]["stages"],
+                    industry_codes=codes[pk]["industry_codes"],
+                    certification_codes=codes[pk]["certifications"],
+                )
+                e.updated_at = now
+                changed.append(e)
+            _update_all(
+                changed,
+                [
+                    *SCALARS,
+                    "province",
+                    "city",
+                    "county",
+                    "adcode",
+                    "latitude",
+                    "longitude",
+                    "geocode_precision",
+                    "size_band",
+                    "name_sort",
+                    "field_provenance",
+                    "search_text",
+                    "search_tokens",
+                    "updated_at",
+                ],
+            )
+        return results
+
+
+def _insert_all(model, objs: list) -> None:
+    """INSERT with one prepared statement (bulk_create compiles SQL per 999 parameters)."""
+    if not objs:
+        return
+    for pk, obj in zip(reserve_ids(model, len(objs)), objs, strict=True):
+        obj.pk = pk
+    insert_objects(model, objs)
+
+
+def _update_all(objs: list, names: list[str]) -> None:
+    """UPDATE the named fields of each object with one prepared statement."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [Enterprise._meta.get_field(n) for n in names]
+    qn = conn.ops.quote_name
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    # Identifiers come from the model's metadata, quoted; values go as parameters.
+    sql = f"UPDATE {qn(Enterprise._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(getattr(o, f.attname), conn) for f in fields] + [o.pk] for o in objs
+    ]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _incoming(row: Row) -> dict:
+    values = dict(row.values)
+    if row.place is not None:
+        values["_adcode"] = row.place.adcode
+    return values
+
+
+def run(job: ImportJob, progress=None) -> ImportJob:
+    """Run (or resume) `job` to the end. `progress(rows)` is called after each committed batch."""
+    if job.status == ImportJob.Status.DONE:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        started_at=job.started_at or timezone.now(),
+        error_code="",
+        error_message="",
+    )
+    job.refresh_from_db()
+    try:
+        engine = Engine(job)
+        table = table_of(job)
+        size = batch_size()
+        batch = []
+        for item in table.rows(after=job.last_row):
+            batch.append(item)
+            if len(batch) >= size:
+                engine.process(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            engine.process(batch)
+            if progress:
+                progress(len(batch))
+    except Exception as exc:
+        log.exception("Import %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            error_code="crashed",
+            error_message=str(exc)[:2000],
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    """One uploaded enterprise list and its progress through validation, resolution and writing."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for the column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    cluster = models.ForeignKey(
+        "registry.Cluster",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+        help_text="Cluster the listed firms join; empty for an operator's registry-wide list.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="On whose behalf the list is supplied (the cluster office or the operator).",
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/", help_text="The uploaded file as received.")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=4, help_text="xlsx or csv")
+    sheet = models.CharField(max_length=100, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=2, blank=True)
+    header_row = models.PositiveIntegerField(default=1)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, help_text="Column index (as text) → field name.")
+    notes = models.JSONField(default=list, blank=True, help_text="Things the user should know.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PREVIEW, db_index=True
+    )
+    total_rows = models.PositiveIntegerField(default=0, help_text="Data rows (upper bound).")
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows in committed batches.")
+    last_row = models.PositiveIntegerField(
+        default=0, help_text="Sheet row number of the last committed row: where a rerun resumes."
+    )
+    created = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0, help_text="Potential matches for review.")
+    rejected = models.PositiveIntegerField(default=0, help_text="Rows with errors, not written.")
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(100 * self.rows_done / self.total_rows)) if self.total_rows else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class RowError(models.Model):
+    """A problem with one cell or row; the row is not written. Message from `code` + `params`."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row = models.PositiveIntegerField(help_text="Row number as the spreadsheet shows it.")
+    field = models.CharField(max_length=30, blank=True, help_text="Field of the column, if any.")
+    column = models.CharField(max_length=200, blank=True, help_text="Header of the column.")
+    code = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["row", "id"]
+        indexes = [models.Index(fields=["job", "row"])]
+
+    def __str__(self):
+        return f"row {self.row}: {self.code}"
+
+
+class MatchDecision(models.Model):
+    """What entity resolution decided for one incoming row, with its score and reason."""
+
+    class Reason(models.TextChoices):
+        USCC = "uscc", _("Same unified social credit code")
+        NAME_COUNTY = "name_county", _("Same normalised name in the same county")
+        FUZZY = "fuzzy", _("Similar name and address")
+        NONE = "none", _("No similar enterprise")
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("New enterprise")
+        MERGED = "merged", _("Merged automatically")
+        UNCHANGED = "unchanged", _("Already up to date")
+        PENDING = "pending", _("Waiting for review")
+        CONFIRMED = "confirmed", _("Merged after review")
+        REJECTED = "rejected", _("Rejected: new enterprise created")
+        UNDONE = "undone", _("Merge undone")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="decisions")
+    row = models.PositiveIntegerField()
+    incoming = models.JSONField(help_text="The row's cleaned values.")
+    candidate = models.ForeignKey(
+        "registry.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The registry record the row was compared with.",
+    )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The record the row ended up in.",
+    )
+    score = models.FloatField(default=0, help_text="0–100; 100 for a code or exact-name match.")
+    name_score = models.FloatField(default=0)
+    address_score = models.FloatField(default=0)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, db_index=True)
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="Merged fields: {field: [before, after]}, for undo."
+    )
+    provenance_before = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "row"]
+        constraints = [models.UniqueConstraint(fields=["job", "row"], name="one_decision_per_row")]
+        indexes = [models.Index(fields=["job", "outcome"])]
+
+    def __str__(self):
+        return f"row {self.row}: {self.outcome} ({self.reason}, {self.score:.0f})"
