@@ -6,11 +6,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_ENTERPRISES ?= 20000
+# Apps that keep their own translation catalogue (weft/<app>/locale).
+APP_CATALOGUES := chain csr events imports market services stats talent
 
-.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-chain messages clean
-.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-services messages clean
-.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-stats messages clean
-.PHONY: run test install install-python install-assets install-browser install-system lint migrate demo bench bench-quick bench-imports messages clean
+.PHONY: run test install install-python install-assets install-browser install-system migrate demo \
+	messages clean bench bench-quick bench-imports bench-stats bench-chain bench-market bench-services
 
 run: install migrate demo
 	@$(PY) manage.py demo_logins
@@ -55,27 +55,32 @@ demo: migrate
 	$(PY) manage.py setup_demo --enterprises $(DEMO_ENTERPRISES)
 
 messages:
-	cd weft && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete && ../$(PY) ../manage.py compilemessages -l zh_Hans
+	cd weft && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,$(APP_CATALOGUES),--ignore '$(a)/*')
+	for a in $(APP_CATALOGUES); do (cd weft/$$a && ../../$(PY) ../../manage.py makemessages -l zh_Hans --no-obsolete) || exit 1; done
+	$(PY) manage.py compilemessages -l zh_Hans
 
+# Benchmarks: each prints a table and the machine it ran on (figures in BENCHMARKS.md).
 bench: install
 	$(PY) bench/directory.py
 
 bench-quick: install
 	$(PY) bench/directory.py --enterprises 100000 --requests 400
 
+bench-imports: install
+	$(PY) bench/imports.py
+
 bench-stats: install
 	$(PY) bench/stats.py
 
-clean:
-	rm -rf var staticfiles
-
 bench-chain: install
 	$(PY) bench/chain.py
+
 # Marketplace matching: 1,000,000 firms and 100,000 capacity offers on SQLite and PostgreSQL.
-.PHONY: bench-market
 bench-market: install
 	$(PY) bench/market.py
+
 bench-services: install
 	$(PY) bench/vouchers.py
-bench-imports: install
-	$(PY) bench/imports.py
+
+clean:
+	rm -rf var staticfiles
