@@ -2,7 +2,8 @@
 
 import pytest
 
-from weft.chain.models import ChainGap
+from weft.audit.models import AuditRecord
+from weft.chain.models import ChainGap, RecomputeRun, StageProfile
 from weft.chain.partners import recommend_clusters
 from weft.chain.services import recompute_profiles
 from weft.registry.demo.generator import generate
@@ -18,6 +19,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         from weft.registry.taxonomy import load_clusters
 
+        last_audit = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
         load_clusters()
         generate(12000, seed=1, progress=False)
         recompute_profiles()
@@ -25,8 +27,12 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         from weft.registry.demo.generator import delete_demo_enterprises
 
+        # Committed outside any test's transaction: leave the database as the module found it.
         delete_demo_enterprises()
         ChainGap.objects.all().delete()
+        StageProfile.objects.all().delete()
+        RecomputeRun.objects.all().delete()
+        AuditRecord.objects.filter(id__gt=last_audit).delete()
 
 
 def gaps(slug):
