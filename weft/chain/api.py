@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
@@ -61,7 +61,7 @@ def chain_recompute(request):
     from .tasks import recompute_chain
 
     result = recompute_chain.enqueue()
-    return 202, {"task": str(result.id), "status": str(result.status)}
+    return Status(202, {"task": str(result.id), "status": str(result.status)})
 
 
 @router.get("/clusters/{cluster_id}/chain", summary="A cluster's chain profile")
@@ -105,7 +105,7 @@ def declare_gap(request, cluster_id: int, payload: GapIn):
         quantity_unit=payload.quantity_unit,
         certifications=payload.certifications,
     )
-    return 201, presenters.gap_dict(gap)
+    return Status(201, presenters.gap_dict(gap))
 
 
 @router.delete(
@@ -121,7 +121,7 @@ def withdraw_gap(request, cluster_id: int, gap_id: int):
             404, "not_found", _("This cluster has no gap with id %(id)d.") % {"id": gap_id}
         )
     services.withdraw_gap(current_user(request), gap)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/clusters/{cluster_id}/gaps/{stage}/partners", summary="Partners for a gap")
@@ -304,7 +304,7 @@ def create_event(request, payload: EventIn):
         stages=payload.stages,
         cluster_ids=payload.cluster_ids,
     )
-    return 201, event_dict(event)
+    return Status(201, event_dict(event))
 
 
 @events_router.get("/docking/{event_id}", summary="One docking event")
@@ -355,7 +355,7 @@ def create_registration(request, event_id: int, payload: RegistrationIn):
         certifications=payload.certifications,
         max_meetings=payload.max_meetings,
     )
-    return 201, registration_dict(reg)
+    return Status(201, registration_dict(reg))
 
 
 class RequestIn(Schema):
@@ -378,7 +378,7 @@ def create_request(request, event_id: int, payload: RequestIn):
         _registration(event, payload.target_id),
         payload.note,
     )
-    return 201, {"id": req.id, "requester": req.requester_id, "target": req.target_id}
+    return Status(201, {"id": req.id, "requester": req.requester_id, "target": req.target_id})
 
 
 @events_router.post(

@@ -6,7 +6,7 @@ import os
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from weft.core.api import ApiError
@@ -112,14 +112,17 @@ def create_import(
         raise ApiError(422, exc.code, exc.message) from None
     if start or given is not None:
         job = services.start_job(user=user, job=job, mapping=given)
-    return 201, {
-        "id": job.pk,
-        "status": job.status,
-        "headers": job.headers,
-        "mapping": job.mapping,
-        "total_rows": job.total_rows,
-        "notes": job.notes,
-    }
+    return Status(
+        201,
+        {
+            "id": job.pk,
+            "status": job.status,
+            "headers": job.headers,
+            "mapping": job.mapping,
+            "total_rows": job.total_rows,
+            "notes": job.notes,
+        },
+    )
 
 
 @router.post("/imports/{job_id}/start", response=ImportOut, auth=REQUIRED_AUTH, summary="Start")

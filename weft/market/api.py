@@ -8,7 +8,7 @@ exactly like one that does not exist.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError, api, error
@@ -126,7 +126,7 @@ def create_demand(request, payload: DemandIn):
         enterprise_id=payload.enterprise_id,
         publish=payload.publish,
     )
-    return 201, _demand(request, demand.pk)
+    return Status(201, _demand(request, demand.pk))
 
 
 @router.get("/demands/{demand_id}", response=DemandOut, summary="One demand")
@@ -205,7 +205,7 @@ def invite(request, demand_id: int, payload: InvitationIn):
             _("No enterprise has id %(id)d.") % {"id": payload.enterprise_id},
         )
     invitation = services.invite(user=current_user(request), demand=demand, enterprise=firm)
-    return 201, {"id": invitation.pk, "demand_id": demand.pk, "enterprise_id": firm.pk}
+    return Status(201, {"id": invitation.pk, "demand_id": demand.pk, "enterprise_id": firm.pk})
 
 
 @router.get(
@@ -237,7 +237,7 @@ def create_quote(request, demand_id: int, payload: QuoteIn):
         data=payload.dict(exclude={"enterprise_id"}),
         enterprise_id=payload.enterprise_id,
     )
-    return 201, quote
+    return Status(201, quote)
 
 
 @router.post(
@@ -248,7 +248,9 @@ def create_quote(request, demand_id: int, payload: QuoteIn):
 )
 def report_demand(request, demand_id: int, payload: ReportIn):
     demand = _demand(request, demand_id)
-    return 201, services.report_post(user=current_user(request), post=demand, reason=payload.reason)
+    return Status(
+        201, services.report_post(user=current_user(request), post=demand, reason=payload.reason)
+    )
 
 
 # --- quotes, awards, ratings ------------------------------------------------------------------
@@ -270,7 +272,7 @@ def award_quote(request, quote_id: int, payload: AwardIn | None = None):
     result = services.award(
         user=current_user(request), quote=quote, quantity=payload.quantity if payload else None
     )
-    return 201, Award.objects.select_related("demand").get(pk=result.pk)
+    return Status(201, Award.objects.select_related("demand").get(pk=result.pk))
 
 
 @router.post(
@@ -295,12 +297,15 @@ def rate_award(request, award_id: int, payload: RatingIn):
     award = Award.objects.select_related("demand", "quote").filter(pk=award_id).first()
     if award is None or not selectors.visible_quotes(user).filter(pk=award.quote_id).exists():
         raise ApiError(404, "not_found", _("No award has id %(id)d.") % {"id": award_id})
-    return 201, services.rate(
-        user=user,
-        award=award,
-        on_time=payload.on_time,
-        quality=payload.quality,
-        comment=payload.comment,
+    return Status(
+        201,
+        services.rate(
+            user=user,
+            award=award,
+            on_time=payload.on_time,
+            quality=payload.quality,
+            comment=payload.comment,
+        ),
     )
 
 
@@ -329,7 +334,7 @@ def create_offer(request, payload: OfferIn):
         data=payload.dict(exclude={"enterprise_id"}),
         enterprise_id=payload.enterprise_id,
     )
-    return 201, _offer(request, offer.pk)
+    return Status(201, _offer(request, offer.pk))
 
 
 @router.get("/capacity-offers/{offer_id}", response=OfferOut, summary="One capacity offer")
@@ -383,7 +388,9 @@ def offer_matches(request, offer_id: int, limit: int = 50):
 )
 def report_offer(request, offer_id: int, payload: ReportIn):
     offer = _offer(request, offer_id)
-    return 201, services.report_post(user=current_user(request), post=offer, reason=payload.reason)
+    return Status(
+        201, services.report_post(user=current_user(request), post=offer, reason=payload.reason)
+    )
 
 
 @router.post(
@@ -407,12 +414,15 @@ def list_saved_searches(request):
 
 @router.post("/saved-searches", response={201: SavedSearchOut}, auth=REQUIRED_AUTH)
 def create_saved_search(request, payload: SavedSearchIn):
-    return 201, services.save_search(
-        user=current_user(request),
-        name=payload.name,
-        kind=payload.kind,
-        filters=payload.filters,
-        notify=payload.notify,
+    return Status(
+        201,
+        services.save_search(
+            user=current_user(request),
+            name=payload.name,
+            kind=payload.kind,
+            filters=payload.filters,
+            notify=payload.notify,
+        ),
     )
 
 

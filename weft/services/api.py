@@ -6,7 +6,7 @@ from django.db.models import Avg, Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import can
@@ -105,7 +105,9 @@ def get_service(request, service_id: int):
 def create_service(request, payload: ServiceIn):
     provider = _org(payload.provider_id, Organisation.Kind.SERVICE_PROVIDER, _("service provider"))
     data = payload.dict(exclude={"provider_id"})
-    return 201, services.create_service(user=current_user(request), provider=provider, data=data)
+    return Status(
+        201, services.create_service(user=current_user(request), provider=provider, data=data)
+    )
 
 
 @router.patch(
@@ -174,7 +176,7 @@ def create_order(request, payload: OrderIn):
         )
     firm = _org(payload.firm_id, Organisation.Kind.ENTERPRISE, _("enterprise"))
     order = orders.request_service(user=user, service=service, firm=firm, note=payload.note)
-    return 201, _order_out(order, user)
+    return Status(201, _order_out(order, user))
 
 
 def _step_endpoint(name: str):
@@ -267,7 +269,7 @@ def create_programme(request, payload: ProgrammeIn):
     programme = vouchers.create_programme(
         user=user, issuer=issuer, data=data, providers=providers, clusters=clusters
     )
-    return 201, _programme_out(programme, user)
+    return Status(201, _programme_out(programme, user))
 
 
 def _application_out(a: VoucherApplication):
@@ -310,7 +312,7 @@ def apply(request, payload: ApplicationIn):
         declared_revenue=payload.declared_revenue,
         note=payload.note,
     )
-    return 201, _application_out(application)
+    return Status(201, _application_out(application))
 
 
 def _decide(request, application_id, payload, approve):

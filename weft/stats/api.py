@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
@@ -285,7 +285,7 @@ def open_round(request, payload: RoundIn):
         firms=payload.firms,
         title=payload.title,
     )
-    return 201, rounds.round_summary(rnd, user)
+    return Status(201, rounds.round_summary(rnd, user))
 
 
 def _round(request, round_id) -> ReportingRound:
@@ -346,11 +346,14 @@ def submit(request, round_id: int, payload: SubmissionIn):
             _("Some figures need confirmation and a reason."),
             {k: str(v) for k, v in exc.warnings.items()},
         ) from None
-    return 201, {
-        "created": written.created,
-        "revised": written.revised,
-        "unchanged": written.unchanged,
-    }
+    return Status(
+        201,
+        {
+            "created": written.created,
+            "revised": written.revised,
+            "unchanged": written.unchanged,
+        },
+    )
 
 
 @router.get(
