@@ -61,6 +61,15 @@ def test_demo_makes_dalangs_design_shortage_visible(clusters):
     html = page.content.decode()
     assert "Design shortage: 12 designer posts open, 2 designers available." in html
     assert '"openings": [12,' in html  # the chart's data, designers first
+    # …and the same numbers show up as a design gap in Dalang's chain diagnosis.
+    from weft.chain.graph import load_stage_links
+    from weft.chain.models import ChainGap
+    from weft.chain.services import recompute_profiles
+
+    load_stage_links()
+    recompute_profiles()
+    gap = ChainGap.objects.get(cluster=dalang, group="design")
+    assert "12 designer posts open, designers available in the cluster: 2" in gap.evidence_en
 
 
 def test_personal_data_never_in_lists_api_or_exports(world):
