@@ -8,7 +8,7 @@ Objects: "own" is the Humen firm / Humen cluster / the Humen firm's organisation
 the Keqiao firm / Keqiao cluster / its organisation; "-" means no object.
 
 Each grid row lists the expected outcome for the roles in the order of ROLES. Sections:
-1. `can(...)` for every rule in weft/accounts/permissions.py RULES.
+1. `can(...)` for every rule in weft/accounts/permissions/foundation.py RULES.
 2. Every API operation (status codes).
 3. Contact-field visibility (public / registered / private) per role.
 4. Every page (status codes; a new URL pattern fails the suite until it has rows here).

@@ -1,6 +1,6 @@
 """POST /enterprises and PATCH /enterprises/{id}: who may, what is checked, what is recorded.
 
-Policy (weft/accounts/permissions.py `create_enterprise`): anyone signed in may add a firm's
+Policy (weft/accounts/permissions/foundation.py `create_enterprise`): anyone signed in may add a firm's
 record without a cluster (self-registration of a record); adding it straight onto a cluster's
 roll (`cluster_id`) is for that cluster's office admin or the operator.
 """

@@ -1,7 +1,7 @@
 """The sourcing marketplace: demands, spare capacity offers, quotes, awards, ratings.
 
 Lifecycle rules live in services.py (one state machine); who sees what lives in
-weft/accounts/permissions.py. Columns marked "derived" are kept by services for matching.
+weft/accounts/permissions/market.py. Columns marked "derived" are kept by services for matching.
 """
 
 from django.conf import settings

@@ -1,5 +1,5 @@
 """Reads of the marketplace. Every list, search, match and page by id starts from these
-querysets, so who sees what is decided once (weft/accounts/permissions.py)."""
+querysets, so who sees what is decided once (weft/accounts/permissions/market.py)."""
 
 from dataclasses import dataclass
 

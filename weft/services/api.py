@@ -1,5 +1,5 @@
 """Service marketplace and voucher endpoints. Handlers are thin: rules live in orders.py,
-vouchers.py and accounts/permissions.py."""
+vouchers.py and accounts/permissions/services.py."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count
