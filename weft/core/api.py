@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from .auth import OPTIONAL_AUTH, CsrfFailed
+from .errors import ApiError
 from .throttling import ClientThrottle
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,6 @@ api = NinjaAPI(
     throttle=[ClientThrottle()],
     docs_url="/docs",
 )
-
-
-class ApiError(Exception):
-    """A business error with a stable code, raised from handlers."""
-
-    def __init__(self, status: int, code: str, message: str, details=None):
-        self.status, self.code, self.message, self.details = status, code, message, details
-        super().__init__(message)
 
 
 def error(request: HttpRequest, status: int, code: str, message: str, details=None, headers=None):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from weft.accounts.permissions import can
-from weft.core.api import ApiError, api, error
+from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
 from weft.registry.models import Enterprise
@@ -45,11 +45,6 @@ from .schemas import (
 )
 
 router = Router(tags=["market"])
-
-
-@api.exception_handler(services.Refused)
-def _refused(request, exc: services.Refused):
-    return error(request, exc.status, exc.code, exc.message, exc.details)
 
 
 class PostQuery(Schema):

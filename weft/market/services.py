@@ -22,6 +22,7 @@ from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import ADMIN_ROLES, actor_for, can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
+from weft.core.errors import ApiError
 from weft.registry.geocoding import geocode
 from weft.registry.models import Certification, ChainStage, ClusterMembership, Enterprise
 from weft.registry.search import normalise
@@ -46,12 +47,11 @@ from .models import (
 S = Demand.Status
 
 
-class Refused(Exception):
+class Refused(ApiError):
     """A step the rules do not allow now (wrong state, too late, too many posts): 409 or 429."""
 
     def __init__(self, code: str, message: str, status: int = 409, details=None):
-        self.code, self.message, self.status, self.details = code, message, status, details
-        super().__init__(message)
+        super().__init__(status, code, message, details)
 
 
 # --- the lifecycle ---------------------------------------------------------------------------

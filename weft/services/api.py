@@ -10,13 +10,12 @@ from ninja import Header, Query, Router, Schema, Status
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import can
-from weft.core.api import ApiError, api, error
+from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
 from weft.registry.models import Cluster
 
 from . import orders, selectors, services, statements, vouchers
-from .errors import Refused
 from .models import Service, ServiceOrder, Voucher, VoucherApplication, VoucherProgramme
 from .schemas import (
     ApplicationIn,
@@ -43,11 +42,6 @@ from .schemas import (
 
 router = Router(tags=["services"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@api.exception_handler(Refused)
-def _refused(request, exc: Refused):
-    return error(request, exc.status, exc.code, exc.message, exc.details)
 
 
 class PageQuery(Schema):
