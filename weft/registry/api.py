@@ -99,8 +99,8 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
         certification=query.certification,
         size_band=query.size_band,
     )
-    qs = selectors.enterprise_list_page(selectors.enterprise_directory(filters))
-    return paginate(request, qs, **_page_args(query))
+    qs = selectors.enterprise_directory(filters).values(*selectors.LIST_FIELDS)
+    return paginate(request, qs, **_page_args(query), windowed=True, rows=selectors.directory_rows)
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")
