@@ -1,6 +1,6 @@
 """Reads about reporting rounds: which rounds a user sees, who reported, the figures reported."""
 
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can, stats_firm_figures_q
@@ -57,6 +57,11 @@ def status_rows(rnd: ReportingRound) -> list[dict]:
         s.enterprise_id: s
         for s in Submission.objects.filter(round=rnd).select_related("submitted_by")
     }
+    reminded = dict(
+        rnd.reminders.values("enterprise_id")
+        .annotate(last=Max("sent_on"))
+        .values_list("enterprise_id", "last")
+    )
     rows = []
     for firm in rnd.firms.order_by("name_sort", "pk"):
         sub = done.get(firm.pk)
@@ -67,6 +72,7 @@ def status_rows(rnd: ReportingRound) -> list[dict]:
                 "reported": sub is not None,
                 "submitted_at": sub.submitted_at.isoformat() if sub else None,
                 "via": sub.via if sub else None,
+                "last_reminded": reminded[firm.pk].isoformat() if firm.pk in reminded else None,
             }
         )
     return rows
