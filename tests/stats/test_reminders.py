@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django.utils.translation import override
 
 from weft.stats import reminders, services
 from weft.stats.models import Indicator, Notice, ReportingRound, RoundReminder
@@ -104,7 +105,7 @@ def test_the_office_button_and_the_schedule_share_the_once_a_day_rule(
 ):
     today = timezone.localdate()
     assert services.remind(world.humen_office, rnd) == 2
-    with pytest.raises(ValidationError) as exc:
+    with override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.remind(world.humen_office, rnd)
     assert "今天已经提醒过了" in str(exc.value)
     reminder = RoundReminder.objects.get(round=rnd, enterprise=world.firm)

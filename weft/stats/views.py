@@ -448,26 +448,6 @@ def round_remind(request, pk):
 # --- assessments and reports -------------------------------------------------------------------
 
 
-def assessment_detail(request, pk):
-    run = get_object_or_404(AssessmentRun.objects.select_related("scheme"), pk=pk)
-    if run.status != AssessmentRun.Status.PUBLISHED and not can(
-        request.user, "stats.manage_catalogue"
-    ):
-        raise Http404
-    results = list(run.results.select_related("cluster"))
-    dims = sorted(run.medians)
-    return render(
-        request,
-        "stats/assessment.html",
-        {
-            "run": run,
-            "results": results,
-            "dimensions": [(d, assessment.DIMENSIONS.get(d, (d, d))) for d in dims],
-            "formulas": FORMULAS,
-        },
-    )
-
-
 def cluster_report(request, slug):
     cluster = get_object_or_404(Cluster, slug=slug)
     return render(request, "stats/report.html", reports.context(request, cluster, _year(request)))
