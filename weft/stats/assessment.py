@@ -197,14 +197,14 @@ def _feedback(dimensions: dict, medians: dict) -> tuple[str, str]:
             "Every dimension is at or above the median of peer clusters: keep it up.",
         )
     zh = "；".join(
-        f"{DIMENSIONS[d][0]}得分 {dimensions[d]:.0f}，低于中位数 {medians[d]:.0f}：{DIMENSIONS[d][2]}"
+        f"{DIMENSIONS[d][0]}得分 {dimensions[d]:.0f}，低于中位数 {medians[d]:.0f}：{DIMENSIONS[d][2].rstrip('。')}"
         for d in weakest
     )
     en = "; ".join(
-        f"{DIMENSIONS[d][1]} scores {dimensions[d]:.0f}, below the median of {medians[d]:.0f}: {DIMENSIONS[d][3]}"
+        f"{DIMENSIONS[d][1]} scores {dimensions[d]:.0f}, below the median of {medians[d]:.0f}: {DIMENSIONS[d][3].rstrip('.')}"
         for d in weakest
     )
-    return "最弱维度——" + zh + "。", "Weakest dimensions — " + en
+    return "最弱维度——" + zh + "。", "Weakest dimensions — " + en + "."
 
 
 def _score(item: SchemeItem, value, bounds: dict, metrics: dict) -> Decimal | None:
