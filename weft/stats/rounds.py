@@ -5,7 +5,7 @@ from django.db.models import Max, Q
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can, stats_firm_figures_q
 
-from .models import ReportingRound, Submission, Value
+from .models import ReportingRound, Submission, Value, ValueRevision
 
 
 def visible_rounds(user):
@@ -98,3 +98,19 @@ def round_figures(rnd: ReportingRound, user) -> list[dict]:
             "revision": revision,
         }
     return list(out.values())
+
+
+def revision_history(rnd: ReportingRound, user, limit: int = 200) -> list:
+    """Corrected figures of the round (every revision of a value revised at least once), as far as
+    the user may see them: who changed what, when and why."""
+    return list(
+        ValueRevision.objects.filter(stats_firm_figures_q(user, "value__enterprise_id"))
+        .filter(
+            value__period=rnd.period,
+            value__enterprise__in=rnd.firms.all(),
+            value__indicator__in=rnd.indicators.all(),
+            value__revision__gt=1,
+        )
+        .select_related("value__enterprise", "value__indicator", "changed_by")
+        .order_by("value__enterprise__name_sort", "value__indicator__order", "revision")[:limit]
+    )

@@ -330,6 +330,7 @@ def round_detail(request, pk):
     }
     if context["private"]:
         context["status"] = rounds.status_rows(rnd)
+    context["revisions"] = rounds.revision_history(rnd, request.user)
     if firm is not None:
         previous = selectors.previous_figures(firm, rnd.period)
         current = dict(
