@@ -143,3 +143,29 @@ def test_cron_command_and_task(world, rnd, settings, mailoutbox):
         call_command("send_round_reminders", "--date", "30/06/2025")
     # The task (today is no scheduled day for this round) runs and reports what it did.
     assert send_round_reminders.enqueue().return_value["firms"] == 0
+
+
+def test_a_new_warning_reaches_the_office_in_each_members_language(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from weft.stats import monitoring
+
+    from .test_monitoring import monthly
+
+    world.humen_office.language = "en"
+    world.humen_office.save()
+    for month in (4, 5, 6):
+        monthly(world.firm_member, world.firm, 2024, month, revenue=1000, profit=100)
+        monthly(world.firm_member, world.firm, 2025, month, revenue=700, profit=70)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        monitoring.evaluate_warnings(world.humen)
+    notice = Notice.objects.filter(
+        organisation=world.humen.office, subject__contains="下降超过 20%"
+    ).get()
+    assert notice.subject.startswith("预警 2025-06：") and notice.subject_en.startswith(
+        "Warning 2025-06: "
+    )
+    by_address = {m.to[0]: m for m in mailoutbox if "20%" in m.subject}
+    assert by_address[world.humen_office.email].subject == notice.subject_en
+    assert by_address[world.humen_office_member.email].subject == notice.subject

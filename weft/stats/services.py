@@ -314,18 +314,37 @@ def acknowledge_warning(user, warning: ClusterWarning, note: str) -> None:
     )
 
 
-def office_notice(cluster, subject: str, body: str, url: str = "") -> None:
-    """Tell a cluster's office (in Weft and by email)."""
+def office_notice(
+    cluster, subject: str, body: str, url: str = "", *, subject_en: str = "", body_en: str = ""
+) -> None:
+    """Tell a cluster's office in Weft and by e-mail, each member in their language when the
+    English text is given (Chinese otherwise)."""
     if cluster.office_id is None:
         return
-    Notice.objects.create(organisation_id=cluster.office_id, subject=subject, body=body, url=url)
-    emails = list(
-        Membership.objects.filter(organisation_id=cluster.office_id)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+    Notice.objects.create(
+        organisation_id=cluster.office_id,
+        subject=subject,
+        body=body,
+        subject_en=subject_en,
+        body_en=body_en,
+        url=url,
     )
-    if emails:
-        messages = [(subject, body, None, [e]) for e in emails]
+    messages = []
+    for member in Membership.objects.filter(organisation_id=cluster.office_id).select_related(
+        "user"
+    ):
+        if not member.user.email:
+            continue
+        english = (member.user.language or "").startswith("en") and subject_en
+        messages.append(
+            (
+                subject_en if english else subject,
+                body_en if english else body,
+                None,
+                [member.user.email],
+            )
+        )
+    if messages:
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
 
 
