@@ -75,6 +75,8 @@ def test_operator_defines_edits_runs_and_publishes_a_scheme(world, clusters):
     page = response.content.decode()
     assert "Row 3: unknown measure “nonsense”" in page and "above 0" in page
     assert scheme.items.count() == 11
+    forged = op.post(f"/stats/assessments/schemes/{scheme.pk}/", {"rows": "many"})
+    assert forged.status_code == 400 and "at least one measure" in forged.content.decode()
     response = op.post(f"/stats/assessments/schemes/{scheme.pk}/", rows_post(keep))
     assert response.status_code == 302
     assert sorted(scheme.items.values_list("metric", "normalisation")) == [

@@ -101,7 +101,10 @@ def scheme_detail(request, pk):
     if request.method == "POST":
         if not manage:
             raise PermissionDenied
-        count = int(request.POST.get("rows", "0") or 0)
+        try:
+            count = max(0, int(request.POST.get("rows", "0") or 0))
+        except ValueError:
+            count = 0  # a forged form: no rows, which the service refuses with its message
         rows = [
             {
                 k: request.POST.get(f"{k}_{n}", "")
