@@ -29,7 +29,7 @@ from weft.registry.services import size_band_for
 
 from .merging import M2M, SCALARS, merge_codes, merge_scalars, place_values
 from .models import ImportJob, MatchDecision, RowError
-from .parsing import Table
+from .parsing import FileRejected, Table
 from .resolution import Index, Record, resolve
 from .validation import Row, Vocabulary, validate_rows
 
@@ -160,6 +160,16 @@ class Engine:
     def _write(self, rows: list[Row], planned: list, new: dict[int, NewFirm]) -> None:
         job = self.job
         now = timezone.now()
+        # A worker thought dead may come back after the job was resumed elsewhere: whoever
+        # finds the position moved since it read it has been superseded, and writes nothing.
+        position = (
+            ImportJob.objects.select_for_update()
+            .filter(pk=job.pk)
+            .values_list("last_row", "status")
+        )
+        last_row, status = position.get()
+        if last_row != job.last_row or status != ImportJob.Status.RUNNING:
+            raise Superseded(job.pk)
         cluster_ids = [job.cluster_id] if job.cluster_id else []
 
         # Rows merged into a firm that is itself new in this import: combine before inserting.
@@ -305,7 +315,10 @@ class Engine:
         ]
         _insert_all(RowError, errors)
         rejected = sum(1 for r in rows if not r.ok)
+        if rows:
+            job.last_row = rows[-1].number
         ImportJob.objects.filter(pk=job.pk).update(
+            heartbeat_at=now,
             last_row=rows[-1].number if rows else job.last_row,
             rows_done=F("rows_done") + len(rows),
             created=F("created") + counts["created"],
@@ -434,6 +447,10 @@ class Engine:
         return results
 
 
+class Superseded(Exception):
+    """Another worker has taken the job over (it was resumed as stale): this one stops."""
+
+
 def _insert_all(model, objs: list) -> None:
     """INSERT with one prepared statement (bulk_create compiles SQL per 999 parameters)."""
     if not objs:
@@ -472,6 +489,7 @@ def run(job: ImportJob, progress=None) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING,
         started_at=job.started_at or timezone.now(),
+        heartbeat_at=timezone.now(),
         error_code="",
         error_message="",
     )
@@ -492,6 +510,19 @@ def run(job: ImportJob, progress=None) -> ImportJob:
             engine.process(batch)
             if progress:
                 progress(len(batch))
+    except Superseded:
+        log.warning("Import %s was resumed by another worker; this one stops", job.pk)
+        job.refresh_from_db()
+        return job
+    except FileRejected as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            error_code=exc.code,
+            error_message=exc.message[:2000],
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        return job
     except Exception as exc:
         log.exception("Import %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(
