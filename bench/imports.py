@@ -142,6 +142,7 @@ def child_measure(path: str) -> dict:
     with open(path, "rb") as fh:
         job = services.create_job(user=None, upload=File(fh, name="bench.xlsx"), system=True)
     services.start_job(user=None, job=job, system=True)
+    checked = time.perf_counter() - began  # upload: file checks, header, row count, preview
     job = engine.run(job)
     seconds = time.perf_counter() - began
     if job.status != "done":
@@ -165,6 +166,8 @@ def child_measure(path: str) -> dict:
         "registry_before": before,
         "registry_after": Enterprise.objects.count(),
         "new_firm_searchable": found,
+        "phases": {"file checks and preview": round(checked, 2)}
+        | {k: round(v, 2) for k, v in job.timings.items()},
         "load_average": f"{load_before:.1f}–{os.getloadavg()[0]:.1f}",
     }
 
@@ -356,6 +359,9 @@ def table(r: dict) -> str:
             f"| {b['unchanged']:,} | {b['pending']:,} | {b['rejected']:,} "
             f"| {'yes' if b['new_firm_searchable'] else 'NO'} | {b.get('load_average', '')} |"
         )
+    for name, b in r["backends"].items():
+        phases = " · ".join(f"{k} {v} s" for k, v in b.get("phases", {}).items())
+        lines.append(f"{name} phases: {phases}")
     res = r["resolution"]
     lines += [
         "",
