@@ -70,6 +70,20 @@ class Table:
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
     preview: list[tuple[int, list]] = field(default_factory=list)
+    preview_scanned: int = 0  # data rows already looked at for the preview
+
+    def preview_from(self, top: list[list]) -> None:
+        """The first five non-blank data rows among `top`, the rows read to find the header."""
+        width = len(self.headers)
+        below = top[self.header_row :]
+        self.preview_scanned = len(below)
+        self.preview = []
+        for number, values in enumerate(below, start=self.header_row + 1):
+            cells = [cell_text(v) for v in values[:width]]
+            if any(c is not None for c in cells):
+                self.preview.append((number, cells + [None] * (width - len(cells))))
+                if len(self.preview) >= 5:
+                    break
 
     @property
     def mapping(self) -> dict[int, str]:
@@ -167,11 +181,13 @@ def open_table(path: str, filename: str = "") -> Table:
             n=len(table.headers),
             limit=lim["max_columns"],
         )
-    table.preview = []
-    for number, cells in table.rows():
-        table.preview.append((number, cells))
-        if len(table.preview) >= 5:
-            break
+    if len(table.preview) < 5 and table.total_rows > table.preview_scanned:
+        # The rows read to find the header did not hold five: read on (the file is opened again).
+        table.preview = []
+        for number, cells in table.rows():
+            table.preview.append((number, cells))
+            if len(table.preview) >= 5:
+                break
     if not table.preview:
         raise FileRejected("no_rows", _("The file has a header row but no enterprises below it."))
     return table
@@ -305,7 +321,7 @@ def _open_xlsx(path: str, lim: dict) -> Table:
             notes.append(
                 str(_("Hidden sheets were skipped: %(names)s")) % {"names": "、".join(hidden)}
             )
-        return Table(
+        table = Table(
             path=path,
             kind="xlsx",
             headers=headers,
@@ -314,6 +330,8 @@ def _open_xlsx(path: str, lim: dict) -> Table:
             sheet=active.title,
             notes=notes,
         )
+        table.preview_from(top)
+        return table
     finally:
         wb.close()
 
@@ -360,7 +378,7 @@ def _open_csv(path: str, lim: dict) -> Table:
         ) from None
     if total > most:
         raise too_many_rows(total - index - 1)
-    return Table(
+    table = Table(
         path=path,
         kind="csv",
         headers=_trim(top[index]),
@@ -369,3 +387,5 @@ def _open_csv(path: str, lim: dict) -> Table:
         encoding=encoding,
         delimiter=delimiter,
     )
+    table.preview_from(top)
+    return table
