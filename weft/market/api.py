@@ -162,7 +162,7 @@ _transition_endpoint("close", "close", "Delivered → closed")
     "/demands/{demand_id}/matches",
     response=list[MatchOut],
     auth=REQUIRED_AUTH,
-    summary="Ranked suppliers (capacity offers) for a demand, with reasons",
+    summary="Ranked suppliers (capacity offers, and firms without one) for a demand, with reasons",
 )
 def demand_matches(request, demand_id: int, limit: int = 20):
     demand = _demand(request, demand_id)
@@ -171,10 +171,11 @@ def demand_matches(request, demand_id: int, limit: int = 20):
     limit = max(1, min(limit, 100))
     return [
         {
-            "offer_id": m.offer.pk,
-            "offer_title": m.offer.title,
-            "supplier_id": m.offer.supplier_id,
-            "supplier_name": m.offer.supplier.name_zh,
+            "kind": m.key[0],
+            "offer_id": m.offer.pk if m.offer else None,
+            "offer_title": m.offer.title if m.offer else "",
+            "supplier_id": m.supplier_id,
+            "supplier_name": m.supplier.name_zh,
             "score": round(m.score, 4),
             "strong": m.strong,
             "parts": {k: round(v, 4) for k, v in m.parts.items()},

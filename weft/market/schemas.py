@@ -127,7 +127,8 @@ class OfferPage(Schema):
 
 
 class MatchOut(Schema):
-    offer_id: int
+    kind: str = Field(description="offer: a capacity offer; firm: a firm without an open offer")
+    offer_id: int | None
     offer_title: str
     supplier_id: int
     supplier_name: str
