@@ -20,12 +20,24 @@ from dataclasses import dataclass, field
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Greatest, Least
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 from weft.registry.models import Enterprise
 
 from .models import CapacityOffer, Demand, Invitation, SupplierCapability, Visibility
 from .services import unit_vector
+
+_translated: dict[tuple, str] = {}
+
+
+def _(message: str) -> str:
+    """gettext, remembered per language: every match's reasons repeat the same dozen phrases."""
+    key = (get_language(), message)
+    text = _translated.get(key)
+    if text is None:
+        text = _translated[key] = gettext(message)
+    return text
+
 
 WEIGHTS = {
     "distance": 0.20,
@@ -58,7 +70,25 @@ class Context:
 
     @classmethod
     def of(cls, demand: Demand, today: datetime.date | None = None) -> "Context":
+        from django.db import connection
+
         today = today or timezone.localdate()
+        clusters, certs = Demand.clusters.field, Demand.certifications.field
+        # Two plain statements: the ORM's compile time for them was most of a match's cost.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {clusters.m2m_reverse_name()} FROM {clusters.m2m_db_table()}"  # noqa: S608
+                f" WHERE {clusters.m2m_column_name()} = %s",
+                [demand.pk],
+            )
+            cluster_ids = sorted(r[0] for r in cursor.fetchall())
+            cursor.execute(
+                "SELECT c.code FROM registry_certification c"  # noqa: S608
+                f" JOIN {certs.m2m_db_table()} t ON t.{certs.m2m_reverse_name()} = c.id"
+                f" WHERE t.{certs.m2m_column_name()} = %s ORDER BY c.code",
+                [demand.pk],
+            )
+            codes = [r[0] for r in cursor.fetchall()]
         return cls(
             quantity=float(demand.quantity),
             unit=demand.unit,
@@ -66,9 +96,9 @@ class Context:
             today=today.toordinal(),
             needed=demand.needed_by.toordinal(),
             vec=unit_vector(demand.delivery_lat, demand.delivery_lon),
-            cluster_tokens=[f" c:{c} " for c in demand.clusters.values_list("id", flat=True)],
+            cluster_tokens=[f" c:{c} " for c in cluster_ids],
             province_code=(demand.delivery_adcode or "")[:2],
-            certs=list(demand.certifications.values_list("code", flat=True)),
+            certs=codes,
         )
 
 
@@ -234,19 +264,7 @@ def reasons(ctx: Context, offer, parts: dict[str, float]) -> list[str]:
         _("can finish the quantity %(d)d days before the needed-by date")
         % {"d": max(0, math.floor(ctx.needed - finish))}
     )
-    if parts["history"] > 0.6:
-        out.append(_("good on-time and quality ratings on Weft"))
-    elif parts["history"] < 0.6:
-        out.append(_("weak on-time or quality ratings on Weft"))
-    else:
-        out.append(_("no ratings on Weft yet"))
-    if parts["green"] > 0:
-        out.append(_("social and green certifications: %(c)s") % {"c": offer.cert_tokens.strip()})
-    if parts["cluster"] == 1:
-        out.append(_("in the buyer's own cluster"))
-    elif parts["cluster"] == 0.5:
-        out.append(_("in the delivery place's province"))
-    return out
+    return out + _common_reasons(offer, parts)
 
 
 MATCH_FIELDS = (
@@ -535,51 +553,46 @@ CAPABILITY_FIELDS = (
 def matches_for_demand(
     demand: Demand, limit: int = 20, today=None, *, firms: bool = True
 ) -> list[Match]:
-    """The best `limit` suppliers for a demand: capacity offers and (with `firms`) firms that
-    make the category without an open offer. Filtered, scored and cut to `limit` in the
-    database; full objects are built only for the rows returned."""
+    """The best `limit` suppliers for a demand: capacity offers (filtered, scored and cut in the
+    database) and, with `firms`, firms that make the category without an open offer (ranked in
+    memory, firm_index.py). Objects are built only for the `limit` returned."""
     from django.db import connection
 
+    from .firm_index import top_firms
+
     ctx = Context.of(demand, today)
-    ranked: list[tuple[float, int, int]] = []  # (-score, kind: 0 offer 1 firm, id)
     with connection.cursor() as cursor:
         sql, params = match_sql(demand, ctx, limit)
         cursor.execute(sql, params)
-        ranked += [(-score, 0, pk) for pk, score in cursor.fetchall()]
-        if firms:
-            sql, params = firm_sql(demand, ctx, limit)
-            cursor.execute(sql, params)
-            ranked += [(-score, 1, pk) for pk, score in cursor.fetchall()]
-    ranked.sort()
+        ranked: list[tuple] = [(-score, 0, pk, None) for pk, score in cursor.fetchall()]
+    if firms:
+        ranked += [
+            (-score, 1, row.enterprise_id, row) for score, row, _p in top_firms(demand, ctx, limit)
+        ]
+    ranked.sort(key=lambda t: t[:3])
     ranked = ranked[:limit]
-    offer_ids = [pk for _s, kind, pk in ranked if kind == 0]
-    firm_ids = [pk for _s, kind, pk in ranked if kind == 1]
-    offers = CapacityOffer.objects.only(*MATCH_FIELDS).in_bulk(offer_ids) if offer_ids else {}
-    caps = (
-        {
-            c.enterprise_id: c
-            for c in SupplierCapability.objects.filter(
-                enterprise_id__in=firm_ids, stage=demand.stage, category=demand.category
-            ).only(*CAPABILITY_FIELDS)
-        }
-        if firm_ids
+    offer_ids = [pk for _s, kind, pk, _r in ranked if kind == 0]
+    offers = (
+        CapacityOffer.objects.select_related("supplier")
+        .only(*MATCH_FIELDS, "supplier__name_zh", "supplier__name_en")
+        .in_bulk(offer_ids)
+        if offer_ids
         else {}
     )
-    names = Enterprise.objects.only("id", "name_zh", "name_en").in_bulk(
-        {o.supplier_id for o in offers.values()} | set(firm_ids)
+    firm_ids = [pk for _s, kind, pk, _r in ranked if kind == 1]
+    names = (
+        Enterprise.objects.only("id", "name_zh", "name_en").in_bulk(firm_ids) if firm_ids else {}
     )
     out = []
-    for _s, kind, pk in ranked:
+    for _s, kind, pk, row in ranked:
         if kind == 0:
             offer = offers[pk]
-            offer.supplier = names[offer.supplier_id]
             parts = score_parts(ctx, offer)
             out.append(Match(offer, total(parts), parts, reasons(ctx, offer, parts)))
         else:
-            cap = caps[pk]
-            parts = firm_parts(ctx, cap)
+            parts = firm_parts(ctx, row)
             out.append(
-                Match(None, total(parts), parts, firm_reasons(ctx, cap, parts), firm=names[pk])
+                Match(None, total(parts), parts, firm_reasons(ctx, row, parts), firm=names[pk])
             )
     return out
 

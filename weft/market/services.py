@@ -559,7 +559,8 @@ def rate(*, user, award: Award, on_time: bool, quality: int, comment: str = "") 
             record.save()
             score = history_score(record)
             CapacityOffer.objects.filter(supplier=ratee).update(history_score=score)
-            SupplierCapability.objects.filter(enterprise=ratee).update(history_score=score)
+            # Replaced, not updated in place: matching's in-memory arrays notice new rows.
+            refresh_capabilities([ratee.pk])
     return rating
 
 

@@ -5,29 +5,34 @@ its capability rows are rebuilt once, after the transaction commits (several cha
 transaction cost one rebuild).
 """
 
-import threading
-
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from weft.registry.models import ClusterMembership, Enterprise
 
-_pending = threading.local()
+
+class _Refresh:
+    """One pending rebuild per transaction, for every firm touched in it."""
+
+    def __init__(self):
+        self.ids: set[int] = set()
+
+    def __call__(self):
+        from .services import refresh_capabilities
+
+        refresh_capabilities(self.ids)
 
 
 def _later(enterprise_id: int) -> None:
-    todo = getattr(_pending, "ids", None)
-    if todo is None:
-        todo = _pending.ids = set()
-
-        def run():
-            from .services import refresh_capabilities
-
-            ids, _pending.ids = _pending.ids, None
-            refresh_capabilities(ids)
-
-        transaction.on_commit(run)
-    todo.add(enterprise_id)
+    # Found among the transaction's own on-commit callbacks, so a rolled-back transaction takes
+    # its pending rebuild with it.
+    pending = next((f for _s, f, _r in connection.run_on_commit if isinstance(f, _Refresh)), None)
+    if pending is None:
+        pending = _Refresh()
+        pending.ids.add(enterprise_id)
+        transaction.on_commit(pending)
+    else:
+        pending.ids.add(enterprise_id)
 
 
 def _firm_saved(sender, instance, raw=False, **kwargs):
