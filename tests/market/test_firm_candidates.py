@@ -65,7 +65,8 @@ def test_firms_without_offers_rank_beside_offers_with_reasons(market, makers):
         ("firm", firms["far"].pk),
     ]
     near = got[1]
-    assert near.offer is None and near.supplier == firms["near"]
+    assert near.offer is None and near.supplier.pk == firms["near"].pk
+    assert near.supplier.name_zh == firms["near"].name_zh
     assert near.parts["price"] == near.parts["lead"] == matching.NEUTRAL
     assert near.reasons[1] == (
         "makes this category but has no open capacity offer: price and lead time unknown"

@@ -3,9 +3,9 @@
 At national scale a stage and category holds tens of thousands of firms; scoring them row by row
 in SQL took longer than the whole 50 ms budget (SQLite evaluates the expression row by row). Each
 process keeps a category's columns as NumPy arrays and reloads them when the category's rows
-change: its row count and highest id are read with one index-only query per demand. Rows are only
-ever replaced (`services.refresh_capabilities` deletes and inserts, ids only grow), never updated
-in place, so any change moves one or the other.
+change: rows are only written by `services.refresh_capabilities`, which bumps the category's
+CapabilityVersion, so one key look-up per demand tells whether the arrays are stale. (Firms
+deleted meanwhile drop out at the exact check, which reads their rows afresh.)
 
 The pass gives an upper bound of each firm's score (exact while cluster and certification ids are
 below 64, the bit each one sets); the best few are then checked exactly in Python (tokens, the
@@ -39,8 +39,9 @@ class CapRow(NamedTuple):
 
 @dataclass
 class _Category:
-    stamp: tuple
-    rows: list[CapRow]
+    """Arrays only: a national category is tens of thousands of firms in every process."""
+
+    stamp: int
     ids: np.ndarray
     xyz: np.ndarray
     located: np.ndarray
@@ -79,47 +80,65 @@ def cluster_bits(tokens) -> int:
     return bits
 
 
-def _stamp(stage: str, category: str) -> tuple:
+def _stamp(stage: str, category: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), MAX(id) FROM market_suppliercapability"
-            " WHERE stage = %s AND category = %s",
+            "SELECT version FROM market_capabilityversion WHERE stage = %s AND category = %s",
             [stage, category],
         )
-        return tuple(cursor.fetchone())
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
-def _load(stage: str, category: str, stamp: tuple) -> _Category:
+def _load(stage: str, category: str, stamp: int) -> _Category:
     from .matching import NEUTRAL, WEIGHTS
 
-    rows = [
-        CapRow(*r)
-        for r in SupplierCapability.objects.filter(stage=stage, category=category)
+    rows = list(
+        SupplierCapability.objects.filter(stage=stage, category=category)
         .order_by("enterprise_id")
         .values_list(*CapRow._fields)
-    ]
+    )
     n = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(CapRow._fields)
+    ids, gx, gy, gz, history, green, province, clusters, certs = cols
+    located = np.array([x is not None for x in gx], dtype=bool)
     xyz = np.array(
-        [(r.geo_x or 0.0, r.geo_y or 0.0, r.geo_z or 0.0) for r in rows], dtype=float
+        [(x or 0.0, y or 0.0, z or 0.0) for x, y, z in zip(gx, gy, gz, strict=True)], dtype=float
     ).reshape(n, 3)
     static = (
-        np.array([r.history_score for r in rows], dtype=float) * WEIGHTS["history"]
-        + np.array([r.green_score for r in rows], dtype=float) * WEIGHTS["green"]
+        np.array(history, dtype=float) * WEIGHTS["history"]
+        + np.array(green, dtype=float) * WEIGHTS["green"]
         + NEUTRAL * (WEIGHTS["price"] + WEIGHTS["lead"])
     )
     return _Category(
         stamp=stamp,
-        rows=rows,
-        ids=np.array([r.enterprise_id for r in rows], dtype=np.int64),
+        ids=np.array(ids, dtype=np.int64),
         xyz=xyz,
-        located=np.array([r.geo_x is not None for r in rows], dtype=bool),
+        located=located,
         static=static,
-        province=np.array([r.province_code for r in rows], dtype="<U2"),
-        cluster_bits=np.array(
-            [cluster_bits(r.cluster_tokens.split()) for r in rows], dtype=np.uint64
-        ),
-        cert_bits=np.array([cert_bits(r.cert_tokens.split()) for r in rows], dtype=np.uint64),
+        province=np.array(province, dtype="<U2"),
+        cluster_bits=np.array([cluster_bits(t.split()) for t in clusters], dtype=np.uint64),
+        cert_bits=np.array([cert_bits(t.split()) for t in certs], dtype=np.uint64),
     )
+
+
+def warm() -> int:
+    """Load every category now (at start-up, or before measuring); returns the rows loaded."""
+    pairs = SupplierCapability.objects.values_list("stage", "category").distinct()
+    return sum(len(category(stage, cat).ids) for stage, cat in pairs)
+
+
+def _rows(stage: str, category: str, ids: list[int]) -> dict[int, CapRow]:
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(CapRow._fields)} FROM market_suppliercapability"  # noqa: S608
+            f" WHERE stage = %s AND category = %s AND enterprise_id IN ({marks})",
+            [stage, category, *ids],
+        )
+        return {r[0]: CapRow(*r) for r in cursor.fetchall()}
 
 
 def category(stage: str, category: str) -> _Category:
@@ -187,10 +206,12 @@ def top_firms(demand, ctx, limit: int) -> list[tuple[float, CapRow, dict]]:
         chunk = [int(i) for i in order[start : start + step] if bound[i] > -np.inf]
         if not chunk:
             break
-        offering = _offering(demand.stage, [int(cat.ids[i]) for i in chunk])
-        for i in chunk:
-            row = cat.rows[i]
-            if row.enterprise_id in offering or not certs <= set(row.cert_tokens.split()):
+        firm_ids = [int(cat.ids[i]) for i in chunk]
+        offering = _offering(demand.stage, firm_ids)
+        rows = _rows(demand.stage, demand.category, [f for f in firm_ids if f not in offering])
+        for firm_id in firm_ids:
+            row = rows.get(firm_id)  # None: offering, or its rows replaced since they were read
+            if row is None or not certs <= set(row.cert_tokens.split()):
                 continue
             tokens = row.cluster_tokens
             if demand.visibility == Visibility.CLUSTER and not any(

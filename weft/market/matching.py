@@ -16,13 +16,14 @@ Parts: distance (1 next door, 0 at 1,500 km or more), price fit (1 at or under t
 import datetime
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
-from weft.registry.models import Enterprise
+from weft.registry.models import BilingualName
 
 from .models import CapacityOffer, Demand, Invitation, SupplierCapability, Visibility
 from .services import unit_vector
@@ -30,9 +31,10 @@ from .services import unit_vector
 _translated: dict[tuple, str] = {}
 
 
-def _(message: str) -> str:
-    """gettext, remembered per language: every match's reasons repeat the same dozen phrases."""
-    key = (get_language(), message)
+def _(message: str, lang: str | None = None) -> str:
+    """gettext, remembered per language: every match's reasons repeat the same dozen phrases.
+    `lang` is the active language when the caller has it already (looking it up costs)."""
+    key = (lang or get_language(), message)
     text = _translated.get(key)
     if text is None:
         text = _translated[key] = gettext(message)
@@ -67,6 +69,7 @@ class Context:
     cluster_tokens: list[str]
     province_code: str
     certs: list[str] = field(default_factory=list)
+    lang: str | None = None
 
     @classmethod
     def of(cls, demand: Demand, today: datetime.date | None = None) -> "Context":
@@ -99,6 +102,7 @@ class Context:
             cluster_tokens=[f" c:{c} " for c in cluster_ids],
             province_code=(demand.delivery_adcode or "")[:2],
             certs=codes,
+            lang=get_language(),
         )
 
 
@@ -215,14 +219,14 @@ def total(parts: dict[str, float]) -> float:
 class Match:
     """One ranked supplier: a capacity offer, or a firm able to make it without an open offer."""
 
-    offer: CapacityOffer | None
+    offer: "OfferView | None"
     score: float
     parts: dict[str, float]
     reasons: list[str]
-    firm: Enterprise | None = None
+    firm: "FirmName | None" = None
 
     @property
-    def supplier(self) -> Enterprise:
+    def supplier(self) -> "FirmName":
         return self.offer.supplier if self.offer is not None else self.firm
 
     @property
@@ -250,21 +254,23 @@ def reasons(ctx: Context, offer, parts: dict[str, float]) -> list[str]:
     out = []
     km = distance_km(ctx, offer)
     if km is not None:
-        out.append(_("%(km)d km from the delivery place") % {"km": round(km)})
+        out.append(_("%(km)d km from the delivery place", ctx.lang) % {"km": round(km)})
     if ctx.target and offer.price is not None:
         if parts["price"] >= 1:
-            out.append(_("indicative price ¥%(p)s is within the target") % {"p": offer.price})
+            out.append(
+                _("indicative price ¥%(p)s is within the target", ctx.lang) % {"p": offer.price}
+            )
         else:
             out.append(
-                _("indicative price ¥%(p)s is %(pct)d%% over the target")
+                _("indicative price ¥%(p)s is %(pct)d%% over the target", ctx.lang)
                 % {"p": offer.price, "pct": round((float(offer.price) / ctx.target - 1) * 100)}
             )
     finish = max(offer.start_day, ctx.today) + ctx.quantity / offer.daily_capacity
     out.append(
-        _("can finish the quantity %(d)d days before the needed-by date")
+        _("can finish the quantity %(d)d days before the needed-by date", ctx.lang)
         % {"d": max(0, math.floor(ctx.needed - finish))}
     )
-    return out + _common_reasons(offer, parts)
+    return out + _common_reasons(ctx, offer, parts)
 
 
 MATCH_FIELDS = (
@@ -432,28 +438,35 @@ def score_parts_common(ctx: Context, row) -> dict[str, float]:
 
 
 def firm_reasons(ctx: Context, cap, parts: dict[str, float]) -> list[str]:
-    out = [_("makes this category but has no open capacity offer: price and lead time unknown")]
+    out = [
+        _(
+            "makes this category but has no open capacity offer: price and lead time unknown",
+            ctx.lang,
+        )
+    ]
     km = distance_km(ctx, cap)
     if km is not None:
-        out.insert(0, _("%(km)d km from the delivery place") % {"km": round(km)})
-    out += _common_reasons(cap, parts)
+        out.insert(0, _("%(km)d km from the delivery place", ctx.lang) % {"km": round(km)})
+    out += _common_reasons(ctx, cap, parts)
     return out
 
 
-def _common_reasons(row, parts: dict[str, float]) -> list[str]:
+def _common_reasons(ctx: Context, row, parts: dict[str, float]) -> list[str]:
     out = []
     if parts["history"] > 0.6:
-        out.append(_("good on-time and quality ratings on Weft"))
+        out.append(_("good on-time and quality ratings on Weft", ctx.lang))
     elif parts["history"] < 0.6:
-        out.append(_("weak on-time or quality ratings on Weft"))
+        out.append(_("weak on-time or quality ratings on Weft", ctx.lang))
     else:
-        out.append(_("no ratings on Weft yet"))
+        out.append(_("no ratings on Weft yet", ctx.lang))
     if parts["green"] > 0:
-        out.append(_("social and green certifications: %(c)s") % {"c": row.cert_tokens.strip()})
+        out.append(
+            _("social and green certifications: %(c)s", ctx.lang) % {"c": row.cert_tokens.strip()}
+        )
     if parts["cluster"] == 1:
-        out.append(_("in the buyer's own cluster"))
+        out.append(_("in the buyer's own cluster", ctx.lang))
     elif parts["cluster"] == 0.5:
-        out.append(_("in the delivery place's province"))
+        out.append(_("in the delivery place's province", ctx.lang))
     return out
 
 
@@ -550,6 +563,108 @@ CAPABILITY_FIELDS = (
 )
 
 
+# The columns a Match's offer carries: what scoring, reasons, pages and the API read.
+OFFER_COLUMNS = (
+    "id",
+    "title",
+    "supplier_id",
+    "price",
+    "unit",
+    "quantity",
+    "period",
+    "geo_x",
+    "geo_y",
+    "geo_z",
+    "start_day",
+    "daily_capacity",
+    "history_score",
+    "green_score",
+    "cluster_tokens",
+    "cert_tokens",
+    "province_code",
+)
+CENTS = Decimal("0.01")
+
+
+def _decimal(value) -> Decimal | None:
+    # SQLite hands decimals back as floats or ints; PostgreSQL as Decimal.
+    return None if value is None else Decimal(str(value)).quantize(CENTS)
+
+
+class FirmName(BilingualName):
+    """A ranked firm as pages and the API show it: id and names. (A full Enterprise instance
+    costs more to build than the whole matching query.)"""
+
+    __slots__ = ("pk", "name_zh", "name_en")
+
+    def __init__(self, pk: int, name_zh: str, name_en: str):
+        self.pk, self.name_zh, self.name_en = pk, name_zh, name_en
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def __str__(self):
+        return self.name
+
+
+class OfferView:
+    """A ranked capacity offer: the columns scoring, reasons, pages and the API read, and its
+    firm. Built from one plain statement for the `limit` offers returned."""
+
+    __slots__ = (*OFFER_COLUMNS, "supplier")
+
+    def __init__(self, supplier: FirmName, **columns):
+        for name, value in columns.items():
+            setattr(self, name, value)
+        self.supplier = supplier
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __str__(self):
+        return self.title
+
+
+def _offers(ids: list[int]) -> dict[int, OfferView]:
+    if not ids:
+        return {}
+    from django.db import connection
+
+    cols = ", ".join(f"o.{c}" for c in OFFER_COLUMNS)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {cols}, e.name_zh, e.name_en FROM market_capacityoffer o"  # noqa: S608
+            f" JOIN registry_enterprise e ON e.id = o.supplier_id WHERE o.id IN ({marks})",
+            ids,
+        )
+        rows = cursor.fetchall()
+    out = {}
+    for row in rows:
+        data = dict(zip(OFFER_COLUMNS, row[:-2], strict=True))
+        data["price"] = _decimal(data["price"])
+        data["quantity"] = _decimal(data["quantity"])
+        out[data["id"]] = OfferView(FirmName(data["supplier_id"], row[-2], row[-1]), **data)
+    return out
+
+
+def _firms(ids: list[int]) -> dict[int, FirmName]:
+    if not ids:
+        return {}
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, name_zh, name_en FROM registry_enterprise"  # noqa: S608
+            f" WHERE id IN ({marks})",
+            ids,
+        )
+        return {pk: FirmName(pk, zh, en) for pk, zh, en in cursor.fetchall()}
+
+
 def matches_for_demand(
     demand: Demand, limit: int = 20, today=None, *, firms: bool = True
 ) -> list[Match]:
@@ -572,17 +687,8 @@ def matches_for_demand(
     ranked.sort(key=lambda t: t[:3])
     ranked = ranked[:limit]
     offer_ids = [pk for _s, kind, pk, _r in ranked if kind == 0]
-    offers = (
-        CapacityOffer.objects.select_related("supplier")
-        .only(*MATCH_FIELDS, "supplier__name_zh", "supplier__name_en")
-        .in_bulk(offer_ids)
-        if offer_ids
-        else {}
-    )
-    firm_ids = [pk for _s, kind, pk, _r in ranked if kind == 1]
-    names = (
-        Enterprise.objects.only("id", "name_zh", "name_en").in_bulk(firm_ids) if firm_ids else {}
-    )
+    offers = _offers(offer_ids)
+    names = _firms([pk for _s, kind, pk, _r in ranked if kind == 1])
     out = []
     for _s, kind, pk, row in ranked:
         if kind == 0:

@@ -447,3 +447,20 @@ class SupplierCapability(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id}: {self.stage}/{self.category}"
+
+
+class CapabilityVersion(models.Model):
+    """Derived: bumped whenever a stage and category's SupplierCapability rows change, so each
+    process's in-memory ranking (firm_index.py) knows with one key look-up to reload them."""
+
+    stage = models.CharField(max_length=32)
+    category = models.CharField(max_length=40)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "category"], name="one_version_per_category")
+        ]
+
+    def __str__(self):
+        return f"{self.stage}/{self.category} v{self.version}"

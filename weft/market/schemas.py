@@ -159,6 +159,19 @@ class QuoteIn(Schema):
     notes: str = Field("", max_length=2000)
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int = Field(description="Bytes.")
+    created_at: datetime.datetime
+    download_url: str = Field(description="GET it with the same credentials.")
+
+    @staticmethod
+    def resolve_download_url(obj) -> str:
+        return f"/api/v1/attachments/{obj.id}"
+
+
 class QuoteOut(Schema):
     id: int
     demand_id: int

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -31,6 +31,7 @@ from . import vocabulary
 from .models import (
     Attachment,
     Award,
+    CapabilityVersion,
     CapacityOffer,
     Demand,
     Invitation,
@@ -687,8 +688,20 @@ def refresh_capabilities(enterprise_ids) -> int:
                 )
             )
     with transaction.atomic():
-        SupplierCapability.objects.filter(enterprise_id__in=ids).delete()
+        old = SupplierCapability.objects.filter(enterprise_id__in=ids)
+        touched = set(old.values_list("stage", "category").distinct())
+        touched |= {(r.stage, r.category) for r in rows}
+        old.delete()
         SupplierCapability.objects.bulk_create(rows, batch_size=2000)
+        for stage, category in sorted(touched):
+            bumped = CapabilityVersion.objects.filter(stage=stage, category=category).update(
+                version=F("version") + 1
+            )
+            if not bumped:
+                CapabilityVersion.objects.bulk_create(
+                    [CapabilityVersion(stage=stage, category=category, version=1)],
+                    ignore_conflicts=True,
+                )
     return len(rows)
 
 
@@ -924,7 +937,7 @@ def notify(user, kind: str, zh: str, en: str, url: str = "", *, email: bool = Tr
 
 
 def notify_firm(firm: Enterprise, kind: str, zh: str, en: str, url: str = "") -> int:
-    org = Organisation.objects.filter(enterprise=firm).first()
+    org = Organisation.objects.filter(enterprise_id=firm.pk).first()
     if org is None:
         return 0
     admins = _admins(org)
