@@ -69,12 +69,6 @@ class PostQuery(Schema):
     page_size: int | None = None
 
 
-def _page(query):
-    if query.page < 1 or (query.page_size is not None and query.page_size < 1):
-        raise ApiError(422, "invalid_request", _("page and page_size must be 1 or more."))
-    return {"page": query.page, "page_size": query.page_size}
-
-
 def _filters(query) -> selectors.PostFilters:
     return selectors.PostFilters(
         q=query.q,
@@ -120,7 +114,9 @@ def list_demands(request, query: Query[PostQuery]):
         qs = selectors.my_firm_demands(user).select_related("buyer")
     else:
         qs = selectors.search_demands(user, _filters(query))
-    return paginate(request, qs.prefetch_related("certifications"), **_page(query))
+    return paginate(
+        request, qs.prefetch_related("certifications"), page=query.page, page_size=query.page_size
+    )
 
 
 @router.post("/demands", response={201: DemandOut}, auth=REQUIRED_AUTH, summary="Post a demand")
@@ -380,7 +376,7 @@ def list_offers(request, query: Query[PostQuery]):
         qs = selectors.my_firm_offers(user)
     else:
         qs = selectors.search_offers(user, _filters(query))
-    return paginate(request, qs, **_page(query))
+    return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
 @router.post(
