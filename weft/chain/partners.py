@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import FloatField
+from django.db.models import FloatField, JSONField, Value
 from django.db.models.functions import Cast
 
 from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
@@ -112,8 +112,10 @@ def recommend_clusters(
     certifications: list[str] | None = None,
     limit: int = 10,
     max_km: float | None = None,
+    explained: bool = True,
 ) -> list[Recommendation]:
-    """Clusters other than `origin` that can supply `stages`, best first.
+    """Clusters other than `origin` that can supply `stages`, best first (`explained`: with
+    their reasons in words).
 
     Reads the stored profiles only (one query, as tuples, with each cluster's point); Cluster
     objects are loaded for the clusters returned.
@@ -122,6 +124,8 @@ def recommend_clusters(
     # cluster id → [firms, employees, spare, {cert: n}, lat, lon, slug]
     agg: dict[int, list] = {}
     national = 0
+    # Certificate counts are JSON: decoded only when the buyer needs certificates.
+    held_column = "certifications" if certifications else Value(None, JSONField())
     for cid, firms, emp, spare, held, lat, lon, slug in StageProfile.objects.filter(
         stage__code__in=stages, firms__gt=0
     ).values_list(
@@ -129,7 +133,7 @@ def recommend_clusters(
         "firms",
         "employees",
         "spare_employees",
-        "certifications",
+        held_column,
         # Floats: no Decimal conversion of ~300 points on every query.
         Cast("cluster__latitude", FloatField()),
         Cast("cluster__longitude", FloatField()),
@@ -177,7 +181,7 @@ def recommend_clusters(
     clusters = Cluster.objects.only(
         "id", "slug", "name_zh", "name_en", "latitude", "longitude", "primary_stages"
     ).in_bulk([r[3] for r in top])
-    names = _stage_names(stages)
+    names = _stage_names(stages) if explained else None
     out = []
     for neg, km, _slug, cid, parts, firms, emp, share, spare_share, cert_share, n_deals in top:
         rec = Recommendation(
@@ -192,7 +196,8 @@ def recommend_clusters(
             cert_share=cert_share,
             deals=n_deals,
         )
-        explain(rec, names, certifications)
+        if names is not None:
+            explain(rec, names, certifications)
         out.append(rec)
     return out
 
@@ -314,7 +319,12 @@ def recommend_firms(
     if stage_obj is None:
         return []
     clusters = recommend_clusters(
-        near, [stage], certifications=certifications, limit=FIRM_CANDIDATE_CLUSTERS, max_km=max_km
+        near,
+        [stage],
+        certifications=certifications,
+        limit=FIRM_CANDIDATE_CLUSTERS,
+        max_km=max_km,
+        explained=False,
     )
     by_id = {near.pk: (near, 0.0)} | {r.cluster.pk: (r.cluster, r.km) for r in clusters}
     origin = (float(near.latitude), float(near.longitude))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from weft.registry.models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise
+from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
 
 from .models import ChainGap, StageFirm, StageLink, StageProfile
 
@@ -47,19 +47,19 @@ def stage_figures(cluster_ids=None) -> dict[int, dict[str, StageFigures]]:
             employees=r["employees"] or 0,
             capacity=Decimal(r["capacity"]) if r["capacity"] is not None else None,
         )
-    # Only the rows of certified firms join the certificates (most firms hold none).
-    cert_codes = dict(Certification.objects.values_list("id", "code"))
-    certified = (
+    # Certificates from the copy's “,code,code,” column: few distinct sets per cluster and
+    # stage, so grouping by the text and splitting it here beats joining the link table.
+    for r in (
         rows.exclude(certifications="")
-        .values("cluster_id", "stage_id", "enterprise__certifications")
+        .values("cluster_id", "stage_id", "certifications")
         .annotate(n=Count("id"))
         .order_by()
-    )
-    for r in certified:
+    ):
         figures = out[r["cluster_id"]].get(codes[r["stage_id"]])
-        cert = cert_codes.get(r["enterprise__certifications"])
-        if figures is not None and cert is not None:
-            figures.certifications[cert] = r["n"]
+        if figures is None:
+            continue
+        for cert in r["certifications"].strip(",").split(","):
+            figures.certifications[cert] = figures.certifications.get(cert, 0) + r["n"]
     for cluster_id, by_stage in reported_output(cluster_ids).items():
         for code, amount in by_stage.items():
             out[cluster_id].setdefault(code, StageFigures()).output = amount

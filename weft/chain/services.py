@@ -73,9 +73,40 @@ def rebuild_stage_firms() -> int:
         WHERE m.status = %s
     """  # noqa: S608
     with connection.cursor() as cursor:
+        # SQLite: a million rows go in faster with the indexes built once afterwards (a sort)
+        # than maintained row by row; their definitions are read back from the database itself.
+        # (PostgreSQL keeps them: it cannot build an index while the deferred foreign-key checks
+        # of the new rows are pending.)
+        indexes = _index_definitions(cursor, table) if connection.vendor == "sqlite" else []
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {qn(name)}")
+        if connection.vendor == "postgresql":
+            # TRUNCATE waits for no deferred foreign-key check: run the pending ones now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(clear)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are deferred
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB while the copy is built
         cursor.execute(sql, [ClusterMembership.Status.APPROVED])
-        return cursor.rowcount
+        count = cursor.rowcount
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+        return count
+
+
+def _index_definitions(cursor, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of a SQLite table's secondary, non-unique indexes."""
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+        [table],
+    )
+    return list(cursor.fetchall())
 
 
 def _insert_all(model, objs: list) -> None:
