@@ -76,6 +76,12 @@ def test_participant_pdf_holds_its_firm_meetings_and_tables_only(world, event):
     # Each of its rows carries its table number: the "time–end table" run in the text.
     for m in mine:
         assert re.search(rf"{m.slot.ends_at.astimezone():%H:%M}{m.table}", text)
+    # The Chinese is drawn in a CJK font, not boxes of a Latin one.
+    fonts = set()
+    for page in PdfReader(BytesIO(response.content)).pages:
+        for font in page["/Resources"].get_object().get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("CJK" in f for f in fonts), fonts
     others = Meeting.objects.filter(event=event).exclude(pk__in=[m.pk for m in mine])
     assert others.exists()
     for m in others:
