@@ -78,6 +78,8 @@ RULE_OBJECTS = {
     "docking.register": "enterprise",
     "docking.act_for": "registration",
     "docking.view_registration": "registration",
+    "docking.print_schedule": "registration",
+    "docking.print_tables": "event",
 }
 
 # fmt: off
@@ -96,6 +98,10 @@ CAN_GRID = {
     ("docking.act_for", "foreign"):              (N,  N,     N,    Y,    N,    Y,    Y),
     ("docking.view_registration", "own"):        (N,  Y,     Y,    N,    Y,    N,    Y),
     ("docking.view_registration", "foreign"):    (N,  N,     N,    Y,    N,    Y,    Y),
+    ("docking.print_schedule", "own"):           (N,  Y,     Y,    N,    Y,    N,    Y),
+    ("docking.print_schedule", "foreign"):       (N,  N,     N,    Y,    N,    Y,    Y),
+    ("docking.print_tables", "own"):             (N,  N,     N,    N,    Y,    N,    Y),
+    ("docking.print_tables", "foreign"):         (N,  N,     N,    N,    N,    Y,    Y),
 }
 # fmt: on
 CAN = expand(CAN_GRID)
@@ -141,6 +147,13 @@ API_GRID = {
     ("GET /events/docking/{event_id}/registrations/{registration_id}/meetings", "foreign"): (401, 403, 403, 200, 403, 200, 200),
     ("POST /events/docking/{event_id}/meetings/{meeting_id}/respond", "own"): (401, 403, 200, 403, 200, 403, 200),
     ("PUT /events/docking/{event_id}/meetings/{meeting_id}/outcome", "own"):  (401, 403, 200, 403, 200, 403, 200),
+    # "own"/"foreign": a participant's schedule (?registration_id=); "-": every table of Humen's
+    ("GET /events/docking/{event_id}/schedule.pdf", "own"):                   (401, 200, 200, 403, 200, 403, 200),
+    ("GET /events/docking/{event_id}/schedule.pdf", "foreign"):               (401, 403, 403, 200, 403, 200, 200),
+    ("GET /events/docking/{event_id}/schedule.pdf", "-"):                     (401, 403, 403, 403, 200, 403, 200),
+    ("GET /events/docking/{event_id}/schedule.xlsx", "own"):                  (401, 200, 200, 403, 200, 403, 200),
+    ("GET /events/docking/{event_id}/schedule.xlsx", "foreign"):              (401, 403, 403, 200, 403, 200, 200),
+    ("GET /events/docking/{event_id}/schedule.xlsx", "-"):                    (401, 403, 403, 403, 200, 403, 200),
 }
 # fmt: on
 API_EXPECTED = expand(API_GRID)
@@ -212,6 +225,8 @@ def test_api(m, role, operation, obj):
     params = None
     if path == "/partners":
         params = {"stage": "garment_making", "near_cluster": o["cluster"]["foreign"].pk}
+    if path.endswith(("schedule.pdf", "schedule.xlsx")) and obj != "-":
+        params = {"registration_id": o["registration"][key].pk}
     if method == "GET":
         response = client.get("/api/v1" + url, params)
     else:
@@ -220,6 +235,8 @@ def test_api(m, role, operation, obj):
         )
     expected = API_EXPECTED[(role, operation, obj)]
     assert response.status_code == expected, response.content[:300]
+    if path.endswith("schedule.pdf") and expected == 200:
+        assert response.content.startswith(b"%PDF-")
     if expected >= 400:
         assert {"code", "message", "details"} <= set(response.json())
     if operation.startswith("DELETE"):
@@ -245,6 +262,10 @@ PAGE_GRID = {
     ("chain:meeting_respond", "own"):     (LOGIN, FORBIDDEN, REDIRECT,  FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
     ("chain:meeting_outcome", "own"):     (LOGIN, FORBIDDEN, REDIRECT,  FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
     ("chain:event_xlsx", "own"):          (LOGIN, OK,        OK,        FORBIDDEN, OK,       FORBIDDEN, OK),
+    ("chain:event_pdf", "own"):           (LOGIN, OK,        OK,        FORBIDDEN, OK,       FORBIDDEN, OK),
+    # "-": the schedule of every table of Humen's event, no registration given
+    ("chain:event_xlsx", "-"):            (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       FORBIDDEN, OK),
+    ("chain:event_pdf", "-"):             (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       FORBIDDEN, OK),
 }
 # fmt: on
 PAGE_EXPECTED = expand(PAGE_GRID)
@@ -295,9 +316,8 @@ def test_page(m, role, name, obj):
     ):
         response = client.post(url, posted)
     else:
-        response = client.get(
-            url + (f"?registration={reg.pk}" if name == "chain:event_xlsx" else "")
-        )
+        printed = name in ("chain:event_xlsx", "chain:event_pdf") and obj == "own"
+        response = client.get(url + (f"?registration={reg.pk}" if printed else ""))
     expected = PAGE_EXPECTED[(role, name, obj)]
     if expected == LOGIN:
         assert response.status_code == 302 and "/login/" in response["Location"]

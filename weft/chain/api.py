@@ -402,6 +402,42 @@ def registration_meetings(request, event_id: int, registration_id: int):
     return {"results": [meeting_dict(m) for m in docking.meetings_of(reg)]}
 
 
+def _schedule_file(request, event_id: int, registration_id: int | None, kind: str):
+    from django.http import HttpResponse
+
+    event = _event(event_id)
+    user = current_user(request)
+    reg = None
+    if registration_id is not None:
+        reg = _registration(event, registration_id)
+        if not can(user, "docking.print_schedule", reg):
+            raise PermissionDenied
+    elif not can(user, "docking.print_tables", event):
+        raise PermissionDenied
+    name, data, content_type = docking.schedule_file(event, reg, kind)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@events_router.get(
+    "/docking/{event_id}/schedule.pdf",
+    auth=REQUIRED_AUTH,
+    summary="The schedule as PDF: one participant's (registration_id) or every table's",
+)
+def schedule_pdf(request, event_id: int, registration_id: int | None = None):
+    return _schedule_file(request, event_id, registration_id, "pdf")
+
+
+@events_router.get(
+    "/docking/{event_id}/schedule.xlsx",
+    auth=REQUIRED_AUTH,
+    summary="The schedule as XLSX: one participant's (registration_id) or every table's",
+)
+def schedule_xlsx(request, event_id: int, registration_id: int | None = None):
+    return _schedule_file(request, event_id, registration_id, "xlsx")
+
+
 class RespondIn(Schema):
     registration_id: int
     accept: bool

@@ -411,26 +411,19 @@ def event_report(event: DockingEvent) -> dict:
     }
 
 
-def schedule_workbook(event: DockingEvent, registration: Registration | None = None) -> bytes:
-    """The schedule as XLSX: one participant's meetings, or one sheet per table for the hall."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    bold = Font(bold=True)
-
-    def header(sheet, title):
-        sheet.append([title])
-        sheet["A1"].font = bold
-        sheet.append([_("Time"), _("Table"), _("Participants"), _("Why"), _("Status")])
-        for cell in sheet[2]:
-            cell.font = bold
+def schedule_sheets(
+    event: DockingEvent, registration: Registration | None = None
+) -> list[tuple[str, list[list]]]:
+    """What a printed schedule holds, as (title, rows): one participant's meetings, or one
+    section per table for the hall. Declined meetings are left out."""
+    local = timezone.localtime
+    meetings = list(
+        event.meetings.exclude(status=Meeting.Status.DECLINED)
+        .select_related("slot", "first__enterprise", "second__enterprise")
+        .order_by("slot__starts_at", "table", "id")
+    )
 
     def row(m):
-        local = timezone.localtime
         return [
             f"{local(m.slot.starts_at):%Y-%m-%d %H:%M}–{local(m.slot.ends_at):%H:%M}",
             m.table,
@@ -439,29 +432,84 @@ def schedule_workbook(event: DockingEvent, registration: Registration | None = N
             m.get_status_display(),
         ]
 
-    meetings = list(
-        event.meetings.exclude(status=Meeting.Status.DECLINED).select_related(
-            "slot", "first__enterprise", "second__enterprise"
-        )
-    )
     if registration is not None:
-        ws.title = _("Schedule")[:31]
-        header(ws, f"{event.title_zh} · {registration.enterprise.name_zh}")
-        for m in meetings:
-            if registration.pk in (m.first_id, m.second_id):
-                ws.append(row(m))
-    else:
-        tables = sorted({m.table for m in meetings}) or [1]
-        wb.remove(ws)
-        for table in tables:
-            sheet = wb.create_sheet(f"{_('Table')} {table}"[:31])
-            header(sheet, f"{event.title_zh} · {_('Table')} {table}")
-            for m in meetings:
-                if m.table == table:
-                    sheet.append(row(m))
-    for sheet in wb.worksheets:
+        title = f"{event.title_zh} · {registration.enterprise.name_zh}"
+        mine = [m for m in meetings if registration.pk in (m.first_id, m.second_id)]
+        return [(title, [row(m) for m in mine])]
+    tables = sorted({m.table for m in meetings}) or [1]
+    return [
+        (
+            f"{event.title_zh} · {_('Table')} {table}",
+            [row(m) for m in meetings if m.table == table],
+        )
+        for table in tables
+    ]
+
+
+def schedule_columns() -> list[str]:
+    return [_("Time"), _("Table"), _("Participants"), _("Why"), _("Status")]
+
+
+def schedule_workbook(event: DockingEvent, registration: Registration | None = None) -> bytes:
+    """The schedule as XLSX: one participant's meetings, or one sheet per table for the hall."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    sections = schedule_sheets(event, registration)
+    for title, rows in sections:
+        name = _("Schedule") if registration is not None else title.rsplit(" · ", 1)[-1]
+        sheet = wb.create_sheet(name[:31])
+        sheet.append([title])
+        sheet["A1"].font = bold
+        sheet.append(schedule_columns())
+        for cell in sheet[2]:
+            cell.font = bold
+        for r in rows:
+            sheet.append(r)
         for col, width in zip("ABCDE", (24, 8, 60, 60, 12), strict=True):
             sheet.column_dimensions[col].width = width
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def schedule_pdf(event: DockingEvent, registration: Registration | None = None) -> bytes:
+    """The schedule as PDF (WeasyPrint, with the CJK fonts the statistics report uses): one
+    participant's meetings, or one page per table for the hall."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from weft.stats.reports import CJK_FONT
+
+    html = render_to_string(
+        "chain/schedule_print.html",
+        {
+            "event": event,
+            "registration": registration,
+            "sections": schedule_sheets(event, registration),
+            "columns": schedule_columns(),
+            "cjk_font": CJK_FONT,
+            "printed_at": timezone.localtime(),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+SCHEDULE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def schedule_file(
+    event: DockingEvent, registration: Registration | None, kind: str
+) -> tuple[str, bytes, str]:
+    """(file name, bytes, content type) of a printed schedule; callers check permissions."""
+    render = schedule_pdf if kind == "pdf" else schedule_workbook
+    who = f"firm-{registration.pk}" if registration else "tables"
+    return f"docking-{event.pk}-{who}.{kind}", render(event, registration), SCHEDULE_TYPES[kind]

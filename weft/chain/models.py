@@ -117,6 +117,44 @@ class StageProfile(models.Model):
         return f"{self.cluster.slug}/{self.stage.code}: {self.level}"
 
 
+class StageFirm(models.Model):
+    """One approved cluster member working in one stage, as the last recompute saw it.
+
+    A narrow copy of the registry (firm × stage × cluster) that recompute_profiles() rebuilds in
+    one INSERT … SELECT: profiles are grouped from it, and a firm partner query reads the biggest
+    firms of a stage in each candidate cluster straight from its index.
+    """
+
+    # The composite index below serves stage and cluster; fewer indexes, a faster rebuild.
+    stage = models.ForeignKey(
+        ChainStage, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+", db_index=False)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    employees = models.PositiveIntegerField(default=0)
+    capacity_per_year = models.DecimalField(
+        max_digits=24,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Stated capacity as a year's worth, when stated in the stage's own unit.",
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    certifications = models.TextField(
+        blank=True, help_text="Codes of the certificates the firm holds, as “,code,code,”."
+    )
+
+    class Meta:
+        indexes = [
+            # The biggest firms of a stage in one cluster: an index range, no sort.
+            models.Index(fields=["stage", "cluster", "-employees"], name="chain_stagefirm_biggest"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise_id}@{self.cluster_id}/{self.stage_id}"
+
+
 class ChainGap(models.Model):
     """A missing or weak link in a cluster's chain: diagnosed from data, or declared by its office."""
 

@@ -14,12 +14,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import FloatField, JSONField, Value
+from django.db.models.functions import Cast
 
 from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
-from weft.registry.search import facet_token
 
-from .models import MeetingOutcome, StageProfile
+from .models import MeetingOutcome, StageFirm, StageProfile
 
 WEIGHTS = {"strength": 0.35, "spare": 0.15, "distance": 0.25, "certs": 0.1, "docking": 0.15}
 DISTANCE_SCALE_KM = 800.0
@@ -52,15 +53,6 @@ class Recommendation:
     firms_sample: list = field(default_factory=list)
 
 
-def national_employees(stages: list[str]) -> int:
-    """Workers of all clusters in `stages` (the profiles' sum, so a group is one whole)."""
-    from django.db.models import Sum
-
-    return (
-        StageProfile.objects.filter(stage__code__in=stages).aggregate(n=Sum("employees"))["n"] or 0
-    )
-
-
 def past_deals_by_cluster(stages: list[str]) -> dict[int, int]:
     """Deals signed at docking meetings where a firm of the cluster offered one of `stages`."""
     deals: dict[int, int] = defaultdict(int)
@@ -89,28 +81,28 @@ def past_deals_by_cluster(stages: list[str]) -> dict[int, int]:
 
 
 def past_deals_by_firm(enterprise_ids) -> dict[int, int]:
-    ids = list(enterprise_ids)
+    """Deals signed at docking meetings, per firm of `enterprise_ids` (either side).
+
+    Signed deals are few next to firms: reading them all beats an IN list of candidate firms.
+    """
+    ids = set(enterprise_ids)
     deals: dict[int, int] = defaultdict(int)
-    for field_name in ("meeting__first__enterprise_id", "meeting__second__enterprise_id"):
-        for firm, n in (
-            MeetingOutcome.objects.filter(deal_signed=True, **{f"{field_name}__in": ids})
-            .values(field_name)
-            .annotate(n=Count("id"))
-            .values_list(field_name, "n")
-        ):
-            deals[firm] += n
+    for first, second in MeetingOutcome.objects.filter(deal_signed=True).values_list(
+        "meeting__first__enterprise_id", "meeting__second__enterprise_id"
+    ):
+        for firm in (first, second):
+            if firm in ids:
+                deals[firm] += 1
     return dict(deals)
 
 
-def _cert_share(rows: list[StageProfile], certifications: list[str]) -> float | None:
+def _cert_share(firms: int, held: dict[str, int], certifications: list[str]) -> float | None:
     if not certifications:
         return None
-    firms = sum(r.firms for r in rows)
     if not firms:
         return 0.0
     # The scarcest certificate bounds how many firms hold them all.
-    held = min(sum(r.certifications.get(c, 0) for r in rows) for c in certifications)
-    return min(1.0, held / firms)
+    return min(1.0, min(held.get(c, 0) for c in certifications) / firms)
 
 
 def recommend_clusters(
@@ -120,44 +112,59 @@ def recommend_clusters(
     certifications: list[str] | None = None,
     limit: int = 10,
     max_km: float | None = None,
+    explained: bool = True,
 ) -> list[Recommendation]:
-    """Clusters other than `origin` that can supply `stages`, best first."""
+    """Clusters other than `origin` that can supply `stages`, best first (`explained`: with
+    their reasons in words).
+
+    Reads the stored profiles only (one query, as tuples, with each cluster's point); Cluster
+    objects are loaded for the clusters returned.
+    """
     certifications = certifications or []
-    rows_by_cluster: dict[int, list[StageProfile]] = defaultdict(list)
-    # Only the columns the score needs: this runs on every partner query.
-    for row in (
-        StageProfile.objects.filter(stage__code__in=stages, firms__gt=0)
-        .exclude(cluster=origin)
-        .only("cluster_id", "firms", "employees", "spare_employees", "certifications")
+    # cluster id → [firms, employees, spare, {cert: n}, lat, lon, slug]
+    agg: dict[int, list] = {}
+    national = 0
+    # Certificate counts are JSON: decoded only when the buyer needs certificates.
+    held_column = "certifications" if certifications else Value(None, JSONField())
+    for cid, firms, emp, spare, held, lat, lon, slug in StageProfile.objects.filter(
+        stage__code__in=stages, firms__gt=0
+    ).values_list(
+        "cluster_id",
+        "firms",
+        "employees",
+        "spare_employees",
+        held_column,
+        # Floats: no Decimal conversion of ~300 points on every query.
+        Cast("cluster__latitude", FloatField()),
+        Cast("cluster__longitude", FloatField()),
+        "cluster__slug",
     ):
-        rows_by_cluster[row.cluster_id].append(row)
-    if not rows_by_cluster:
-        return []
-    clusters = Cluster.objects.only(
-        "id", "slug", "name_zh", "name_en", "latitude", "longitude", "primary_stages"
-    ).in_bulk(list(rows_by_cluster))
-    deals = past_deals_by_cluster(stages)
-    candidates = []
-    for cluster_id, rows in rows_by_cluster.items():
-        cluster = clusters[cluster_id]
-        km = haversine_km(origin.latitude, origin.longitude, cluster.latitude, cluster.longitude)
-        if max_km is not None and km > max_km:
+        national += emp  # the nation's workers in `stages`, the group as one whole
+        if cid == origin.pk:
             continue
-        employees = sum(r.employees for r in rows)
-        candidates.append((cluster, rows, km, employees))
+        row = agg.setdefault(cid, [0, 0, 0.0, defaultdict(int), lat, lon, slug])
+        row[0] += firms
+        row[1] += emp
+        row[2] += spare
+        if certifications:
+            for code in certifications:
+                row[3][code] += (held or {}).get(code, 0)
+    candidates = []
+    for cid, (firms, emp, spare, held, lat, lon, slug) in agg.items():
+        km = haversine_km(origin.latitude, origin.longitude, lat, lon)
+        if max_km is None or km <= max_km:
+            candidates.append((cid, firms, emp, spare, held, km, slug))
     if not candidates:
         return []
-    national = national_employees(stages)
-    candidates = [
-        (c, rows, km, emp, emp / national if national else 0.0) for c, rows, km, emp in candidates
-    ]
-    best_share = max(c[4] for c in candidates) or 1.0
-    out = []
-    for cluster, rows, km, employees, share in candidates:
-        spare = sum(r.spare_employees for r in rows)
-        spare_share = min(1.0, spare / employees) if employees else 0.0
-        cert_share = _cert_share(rows, certifications)
-        n_deals = deals.get(cluster.pk, 0)
+    deals = past_deals_by_cluster(stages)
+    best_share = max(c[2] for c in candidates) / national if national else 0.0
+    best_share = best_share or 1.0
+    scored = []
+    for cid, firms, emp, spare, held, km, slug in candidates:
+        share = emp / national if national else 0.0
+        spare_share = min(1.0, spare / emp) if emp else 0.0
+        cert_share = _cert_share(firms, held, certifications)
+        n_deals = deals.get(cid, 0)
         parts = {
             "strength": share / best_share,
             "spare": spare_share,
@@ -165,25 +172,34 @@ def recommend_clusters(
             "certs": 1.0 if cert_share is None else cert_share,
             "docking": min(1.0, n_deals / DEALS_FOR_FULL_MARKS),
         }
-        score = sum(WEIGHTS[k] * v for k, v in parts.items())
+        score = round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4)
+        scored.append(
+            (-score, km, slug, cid, parts, firms, emp, share, spare_share, cert_share, n_deals)
+        )
+    scored.sort(key=lambda r: r[:3])
+    top = scored[:limit]
+    clusters = Cluster.objects.only(
+        "id", "slug", "name_zh", "name_en", "latitude", "longitude", "primary_stages"
+    ).in_bulk([r[3] for r in top])
+    names = _stage_names(stages) if explained else None
+    out = []
+    for neg, km, _slug, cid, parts, firms, emp, share, spare_share, cert_share, n_deals in top:
         rec = Recommendation(
-            cluster=cluster,
-            score=round(score, 4),
+            cluster=clusters[cid],
+            score=-neg,
             parts={k: round(v, 4) for k, v in parts.items()},
             km=round(km, 1),
-            firms=sum(r.firms for r in rows),
-            employees=employees,
+            firms=firms,
+            employees=emp,
             share=share,
             spare_share=spare_share,
             cert_share=cert_share,
             deals=n_deals,
         )
+        if names is not None:
+            explain(rec, names, certifications)
         out.append(rec)
-    out.sort(key=lambda r: (-r.score, r.km, r.cluster.slug))
-    names = _stage_names(stages)
-    for rec in out[:limit]:
-        explain(rec, names, certifications)
-    return out[:limit]
+    return out
 
 
 def _stage_names(stages: list[str]) -> tuple[str, str]:
@@ -234,6 +250,56 @@ class FirmMatch:
     reason_en: str
 
 
+def _bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    """Latitudes and longitudes that hold every point within `km` of (lat, lon) (a little more)."""
+    dlat = km / 110.5
+    coslat = max(math.cos(math.radians(min(abs(lat) + dlat, 89.0))), 0.01)
+    dlon = min(km / (111.3 * coslat), 180.0)
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def _like_code(code: str) -> str:
+    escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%,{escaped},%"
+
+
+def stage_firm_rows(
+    stage_id: int,
+    clusters: list[int],
+    *,
+    per_cluster: int,
+    certifications: list[str],
+    box: tuple[float, float, float, float] | None,
+) -> list[tuple]:
+    """The biggest firms of a stage in each of `clusters`: one statement, one index range per
+    cluster (StageFirm's (stage, cluster, -employees) index), certificates and the bounding box
+    checked on those rows only. Rows: (enterprise_id, cluster_id, employees, lat, lon)."""
+    table = connection.ops.quote_name(StageFirm._meta.db_table)
+    where = ["stage_id = %s", "cluster_id = %s"]
+    extra: list = []
+    for code in certifications:
+        where.append("certifications LIKE %s ESCAPE '\\'")
+        extra.append(_like_code(code))
+    if box is not None:
+        # Firms without a point are placed at their cluster's, checked by the caller.
+        where.append(
+            "(latitude IS NULL OR (latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s))"
+        )
+        extra += list(box)
+    one = (
+        f"SELECT enterprise_id, cluster_id, employees, latitude, longitude FROM {table} "  # noqa: S608
+        f"WHERE {' AND '.join(where)} ORDER BY employees DESC LIMIT %s"
+    )
+    union = " UNION ALL ".join(f"SELECT * FROM ({one}) AS t{i}" for i in range(len(clusters)))  # noqa: S608
+    sql = union
+    params: list = []
+    for cluster_id in clusters:
+        params += [stage_id, cluster_id, *extra, per_cluster]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def recommend_firms(
     *,
     stage: str,
@@ -244,68 +310,94 @@ def recommend_firms(
 ) -> list[FirmMatch]:
     """Firms working in `stage`, holding every certificate, within `max_km` of `near`'s point.
 
-    The best clusters in range (by the cluster score) are searched through the directory's index
-    one by one; their firms are scored by size, distance and past deals.
+    Candidates are `near`'s own cluster (a local supplier is the best one) and the best clusters
+    in range by the cluster score (stored profiles only); one query reads the biggest firms of
+    the stage in all of them, and each is scored by size, its own distance and past deals.
     """
     certifications = certifications or []
-    clusters = recommend_clusters(
-        near, [stage], certifications=certifications, limit=FIRM_CANDIDATE_CLUSTERS, max_km=max_km
-    )
-    # The origin cluster's own firms are partners too (a local supplier is the best one).
-    in_range = [(near, 0.0)] + [(r.cluster, r.km) for r in clusters]
-    matches: list[tuple[Enterprise, Cluster, float]] = []
-    base = [facet_token("s", stage)] + [facet_token("cert", c) for c in certifications]
-    for cluster, km in in_range:
-        qs = (
-            Enterprise.objects.filter(search_tokens__has_all=[*base, facet_token("c", cluster.pk)])
-            .only(
-                "id",
-                "name_zh",
-                "name_en",
-                "employees",
-                "capacity_quantity",
-                "capacity_unit",
-                "capacity_period",
-                "is_demo",
-            )
-            .order_by("-employees", "id")[:limit]
-        )
-        matches += [(e, cluster, km) for e in qs]
-    if not matches:
+    stage_obj = ChainStage.objects.filter(code=stage).only("id").first()
+    if stage_obj is None:
         return []
-    deals = past_deals_by_firm(e.pk for e, _c, _k in matches)
-    biggest = max((e.employees or 0) for e, _c, _k in matches) or 1
-    out = []
-    for e, cluster, km in matches:
+    clusters = recommend_clusters(
+        near,
+        [stage],
+        certifications=certifications,
+        limit=FIRM_CANDIDATE_CLUSTERS,
+        max_km=max_km,
+        explained=False,
+    )
+    by_id = {near.pk: (near, 0.0)} | {r.cluster.pk: (r.cluster, r.km) for r in clusters}
+    origin = (float(near.latitude), float(near.longitude))
+    box = _bounding_box(*origin, max_km) if max_km is not None else None
+    rows = stage_firm_rows(
+        stage_obj.pk, list(by_id), per_cluster=limit, certifications=certifications, box=box
+    )
+    found: list[tuple[int, Cluster, float, int]] = []
+    for enterprise_id, cluster_id, employees, lat, lon in rows:
+        cluster, cluster_km = by_id[cluster_id]
+        # A firm without a point of its own is placed at its cluster's.
+        km = cluster_km if lat is None else haversine_km(*origin, lat, lon)
+        if max_km is not None and km > max_km:
+            continue
+        found.append((enterprise_id, cluster, km, employees or 0))
+    if not found:
+        return []
+    deals = past_deals_by_firm({f[0] for f in found})
+    biggest = max(f[3] for f in found) or 1
+    scored = []
+    for pk, cluster, km, employees in found:
         parts = {
-            "size": math.log1p(e.employees or 0) / math.log1p(biggest),
+            "size": math.log1p(employees) / math.log1p(biggest),
             "distance": 1 / (1 + km / DISTANCE_SCALE_KM),
-            "docking": min(1.0, deals.get(e.pk, 0) / DEALS_FOR_FULL_MARKS),
+            "docking": min(1.0, deals.get(pk, 0) / DEALS_FOR_FULL_MARKS),
         }
         score = 0.4 * parts["size"] + 0.45 * parts["distance"] + 0.15 * parts["docking"]
-        certs = ", ".join(certifications)
-        zh = f"{cluster.name_zh}，距离{km:,.0f}公里；{e.employees or 0}名员工"
-        en = f"In {cluster.name_en}, {km:,.0f} km away; {e.employees or 0:,} employees"
+        scored.append((-score, km, pk, cluster, parts, employees))
+    scored.sort(key=lambda r: r[:3])
+    top, seen = [], set()
+    for row in scored:
+        if row[2] not in seen:  # a firm in two candidate clusters counts once
+            seen.add(row[2])
+            top.append(row)
+        if len(top) == limit:
+            break
+    # Only the firms shown are loaded as objects.
+    firms = Enterprise.objects.only(
+        "id",
+        "name_zh",
+        "name_en",
+        "employees",
+        "capacity_quantity",
+        "capacity_unit",
+        "capacity_period",
+        "is_demo",
+    ).in_bulk([r[2] for r in top])
+    certs = ", ".join(certifications)
+    out = []
+    for neg_score, km, pk, cluster, parts, employees in top:
+        if pk not in firms:  # deleted since the last recompute
+            continue
+        zh = f"{cluster.name_zh}，距离{km:,.0f}公里；{employees}名员工"
+        en = f"In {cluster.name_en}, {km:,.0f} km away; {employees:,} employees"
         if certs:
             zh += f"；持有{certs}"
             en += f"; holds {certs}"
-        if deals.get(e.pk):
-            zh += f"；以往对接会签约{deals[e.pk]}次"
-            en += f"; {deals[e.pk]} deal(s) at past docking events"
+        if deals.get(pk):
+            zh += f"；以往对接会签约{deals[pk]}次"
+            en += f"; {deals[pk]} deal(s) at past docking events"
         out.append(
             FirmMatch(
-                e,
+                firms[pk],
                 cluster,
                 round(km, 1),
-                round(score, 4),
+                round(-neg_score, 4),
                 {k: round(v, 4) for k, v in parts.items()},
-                deals.get(e.pk, 0),
+                deals.get(pk, 0),
                 zh + "。",
                 en + ".",
             )
         )
-    out.sort(key=lambda m: (-m.score, m.km, m.enterprise.pk))
-    return out[:limit]
+    return out
 
 
 def gap_stages(cluster: Cluster, key: str) -> tuple[list[str], list[str]] | None:

@@ -4,11 +4,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Count, Sum
 
 from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
 
-from .models import ChainGap, StageLink, StageProfile
+from .models import ChainGap, StageFirm, StageLink, StageProfile
 
 # A year's worth of a stated capacity (working days and weeks of a textile mill).
 PER_YEAR = {"day": 300, "week": 50, "month": 12, "year": 1}
@@ -28,51 +28,38 @@ class StageFigures:
 def stage_figures(cluster_ids=None) -> dict[int, dict[str, StageFigures]]:
     """Per cluster and stage: approved member firms, employees, yearly capacity, certificates.
 
-    Three grouped queries over the whole registry, whatever its size. A firm working in two
-    stages counts in both; its capacity counts where its unit is the stage's own unit.
+    Two grouped queries over StageFirm (the registry as the recompute copied it, see
+    services.rebuild_stage_firms). A firm working in two stages counts in both; its capacity
+    counts where its unit is the stage's own unit.
     """
-    members = ClusterMembership.objects.filter(status=ClusterMembership.Status.APPROVED)
+    rows = StageFirm.objects.all()
     if cluster_ids is not None:
-        members = members.filter(cluster_id__in=cluster_ids)
-    yearly = Case(
-        *[
-            When(
-                Q(enterprise__capacity_period=period)
-                & Q(enterprise__capacity_unit=F("enterprise__stages__capacity_unit")),
-                then=F("enterprise__capacity_quantity") * Value(Decimal(n)),
-            )
-            for period, n in PER_YEAR.items()
-        ],
-        default=None,
-        output_field=DecimalField(max_digits=24, decimal_places=2),
-    )
-    rows = (
-        members.filter(enterprise__stages__isnull=False)
-        .values("cluster_id", "enterprise__stages__code")
-        .annotate(
-            firms=Count("enterprise_id"),
-            employees=Sum("enterprise__employees"),
-            capacity=Sum(yearly),
-        )
-        .order_by()
-    )
+        rows = rows.filter(cluster_id__in=cluster_ids)
+    codes = dict(ChainStage.objects.values_list("id", "code"))
     out: dict[int, dict[str, StageFigures]] = defaultdict(dict)
-    for r in rows:
-        out[r["cluster_id"]][r["enterprise__stages__code"]] = StageFigures(
+    for r in (
+        rows.values("cluster_id", "stage_id")
+        .annotate(firms=Count("id"), employees=Sum("employees"), capacity=Sum("capacity_per_year"))
+        .order_by()
+    ):
+        out[r["cluster_id"]][codes[r["stage_id"]]] = StageFigures(
             firms=r["firms"],
             employees=r["employees"] or 0,
             capacity=Decimal(r["capacity"]) if r["capacity"] is not None else None,
         )
-    certs = (
-        members.filter(enterprise__stages__isnull=False, enterprise__certifications__isnull=False)
-        .values("cluster_id", "enterprise__stages__code", "enterprise__certifications__code")
-        .annotate(n=Count("enterprise_id"))
+    # Certificates from the copy's “,code,code,” column: few distinct sets per cluster and
+    # stage, so grouping by the text and splitting it here beats joining the link table.
+    for r in (
+        rows.exclude(certifications="")
+        .values("cluster_id", "stage_id", "certifications")
+        .annotate(n=Count("id"))
         .order_by()
-    )
-    for r in certs:
-        figures = out[r["cluster_id"]].get(r["enterprise__stages__code"])
-        if figures is not None:
-            figures.certifications[r["enterprise__certifications__code"]] = r["n"]
+    ):
+        figures = out[r["cluster_id"]].get(codes[r["stage_id"]])
+        if figures is None:
+            continue
+        for cert in r["certifications"].strip(",").split(","):
+            figures.certifications[cert] = figures.certifications.get(cert, 0) + r["n"]
     for cluster_id, by_stage in reported_output(cluster_ids).items():
         for code, amount in by_stage.items():
             out[cluster_id].setdefault(code, StageFigures()).output = amount

@@ -27,6 +27,7 @@ urlpatterns = [
         name="meeting_outcome",
     ),
     path("events/docking/<int:pk>/schedule.xlsx", views.event_schedule_xlsx, name="event_xlsx"),
+    path("events/docking/<int:pk>/schedule.pdf", views.event_schedule_pdf, name="event_pdf"),
     path("events/docking/<int:pk>/register/", views.event_register, name="event_register"),
     path("events/docking/<int:pk>/schedule/", views.event_schedule, name="event_schedule"),
 ]

@@ -332,8 +332,8 @@ def meeting_request(request, pk):
     return redirect("chain:event_detail", pk=event.pk)
 
 
-def event_schedule_xlsx(request, pk):
-    """Per participant (?registration=<id>) or per table (organisers) as an XLSX file."""
+def _schedule_file(request, pk, kind: str):
+    """Per participant (?registration=<id>) or per table (organisers), as PDF or XLSX."""
     from django.http import HttpResponse
 
     event = get_object_or_404(DockingEvent, pk=pk)
@@ -347,14 +347,19 @@ def event_schedule_xlsx(request, pk):
         )
         if reg is None:
             raise Http404(_("No such registration for this event."))
-        if not can(request.user, "docking.view_registration", reg):
+        if not can(request.user, "docking.print_schedule", reg):
             raise PermissionDenied
-    elif not can(request.user, "docking.manage_event", event):
+    elif not can(request.user, "docking.print_tables", event):
         raise PermissionDenied
-    data = docking.schedule_workbook(event, reg)
-    name = f"docking-{event.pk}-" + (f"firm-{reg.pk}" if reg else "tables") + ".xlsx"
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    name, data, content_type = docking.schedule_file(event, reg, kind)
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def event_schedule_xlsx(request, pk):
+    return _schedule_file(request, pk, "xlsx")
+
+
+def event_schedule_pdf(request, pk):
+    return _schedule_file(request, pk, "pdf")

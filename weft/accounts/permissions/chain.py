@@ -46,6 +46,16 @@ def docking_view_registration(actor: Actor, registration) -> bool:
     )
 
 
+def docking_print_schedule(actor: Actor, registration) -> bool:
+    """A participant's own schedule (PDF, XLSX): whoever may see the registration."""
+    return docking_view_registration(actor, registration)
+
+
+def docking_print_tables(actor: Actor, event) -> bool:
+    """The schedule of every table (the whole hall's meetings): the organiser only."""
+    return docking_manage_event(actor, event)
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "chain.declare_gap": chain_declare_gap,
     "chain.recompute": chain_recompute,
@@ -54,5 +64,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "docking.register": docking_register,
     "docking.act_for": docking_act_for,
     "docking.view_registration": docking_view_registration,
+    "docking.print_schedule": docking_print_schedule,
+    "docking.print_tables": docking_print_tables,
 }
 NO_OBJECT_ACTIONS = frozenset({"chain.recompute"})
