@@ -95,6 +95,7 @@ def _profiles() -> tuple[list[tuple[int, int]], list[tuple[int, str, str]]]:
 
 
 def _recompute_sql(indicator_ids: str | None) -> str:
+    """PostgreSQL: one statement; its hash aggregations need no sort."""
     v, a = Value._meta.db_table, Aggregate._meta.db_table
     return (
         f"INSERT INTO {a} (indicator_id, period_id, level, key, total, firms, updated_at) "
@@ -109,10 +110,26 @@ def _recompute_sql(indicator_ids: str | None) -> str:
     )
 
 
+def _recompute_pair_sql() -> str:
+    """SQLite: one statement per (indicator, period). SQLite aggregates by sorting; one sort of
+    every value costs several times more than a small sort per pair, whose rows the covering
+    index (indicator, period, enterprise, value) hands over in one contiguous range."""
+    v, a = Value._meta.db_table, Aggregate._meta.db_table
+    return (
+        f"INSERT INTO {a} (indicator_id, period_id, level, key, total, firms, updated_at) "
+        "SELECT %s, %s, k.level, k.key, SUM(t.total), SUM(t.n), %s FROM ("
+        "SELECT f.profile_id, SUM(v.value) AS total, COUNT(*) AS n "
+        f"FROM {v} v JOIN stats_tmp_firm_profile f ON f.enterprise_id = v.enterprise_id "
+        "WHERE v.indicator_id = %s AND v.period_id = %s GROUP BY f.profile_id) t "
+        "JOIN stats_tmp_profile_key k ON k.profile_id = t.profile_id "
+        "GROUP BY k.level, k.key"
+    )
+
+
 def recompute(indicator_ids=None, *, progress=None) -> int:
     """Rebuild the aggregates of the given indicators (all when None) from the firm values,
     in one transaction: readers see the old totals until the new ones are complete."""
-    from .models import Indicator
+    from .models import Indicator, Period
 
     ids = list(indicator_ids or Indicator.objects.values_list("pk", flat=True))
     if not ids:
@@ -137,11 +154,19 @@ def recompute(indicator_ids=None, *, progress=None) -> int:
         cursor.execute("CREATE INDEX stats_tmp_profile_key_p ON stats_tmp_profile_key (profile_id)")
         cursor.executemany("INSERT INTO stats_tmp_firm_profile VALUES (%s, %s)", firm_rows)
         cursor.executemany("INSERT INTO stats_tmp_profile_key VALUES (%s, %s, %s)", key_rows)
+        Aggregate.objects.filter(indicator_id__in=ids).delete()
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE stats_tmp_firm_profile")
             cursor.execute("ANALYZE stats_tmp_profile_key")
-        Aggregate.objects.filter(indicator_id__in=ids).delete()
-        cursor.execute(_recompute_sql(placeholders), [now])
+            # Room for the (indicator, period, profile) hash table, so it is not spilled to disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(_recompute_sql(placeholders), [now])
+        else:
+            # Pairs without values cost one index probe each.
+            sql = _recompute_pair_sql()
+            for period_id in Period.objects.order_by("pk").values_list("pk", flat=True):
+                for indicator_id in ids:
+                    cursor.execute(sql, [indicator_id, period_id, now, indicator_id, period_id])
         if progress:
             progress("aggregates")
         cursor.execute("DROP TABLE stats_tmp_firm_profile")
