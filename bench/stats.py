@@ -186,7 +186,11 @@ def load_values(connection, table, columns, now) -> None:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE")
+        else:
+            # As autovacuum would leave it: planner statistics and the visibility map that lets
+            # index-only scans skip the table.
+            cursor.execute("VACUUM ANALYZE")
 
 
 def prepare(args) -> dict:

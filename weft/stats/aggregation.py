@@ -1,6 +1,6 @@
 # ruff: noqa: S608 -- the SQL is built from model table names and integer ids only, never user input.
 """Aggregates: totals of firm values by cluster, province, nation, industry division and chain
-stage, with the number of reporting firms (coverage).
+stage, and per cluster by division and by stage, with the number of reporting firms (coverage).
 
 Two ways, which must agree (tested): `apply_changes` adds each new figure's difference inside
 the transaction that writes it; `recompute` rebuilds everything (a background task) in one pass
@@ -33,9 +33,11 @@ def firm_keys(enterprise_ids) -> dict[int, list[tuple[str, str]]]:
     for eid, province in Enterprise.objects.filter(pk__in=ids).values_list("pk", "province"):
         if province:
             keys[eid].append((Level.PROVINCE, province))
+    clusters: dict[int, list[int]] = defaultdict(list)
     for eid, cluster_id in ClusterMembership.objects.filter(
         enterprise_id__in=ids, status=ClusterMembership.Status.APPROVED
     ).values_list("enterprise_id", "cluster_id"):
+        clusters[eid].append(cluster_id)
         keys[eid].append((Level.CLUSTER, str(cluster_id)))
     divisions: dict[int, str] = {}
     for eid, code in Enterprise.industry_codes.through.objects.filter(
@@ -45,10 +47,12 @@ def firm_keys(enterprise_ids) -> dict[int, list[tuple[str, str]]]:
         divisions[eid] = min(divisions.get(eid, division), division)
     for eid, division in divisions.items():
         keys[eid].append((Level.INDUSTRY, division))
+        keys[eid] += [(Level.CLUSTER_INDUSTRY, f"{c}:{division}") for c in clusters[eid]]
     for eid, stage in Enterprise.stages.through.objects.filter(enterprise_id__in=ids).values_list(
         "enterprise_id", "chainstage__code"
     ):
         keys[eid].append((Level.STAGE, stage))
+        keys[eid] += [(Level.CLUSTER_STAGE, f"{c}:{stage}") for c in clusters[eid]]
     return keys
 
 
@@ -171,4 +175,9 @@ def recompute(indicator_ids=None, *, progress=None) -> int:
             progress("aggregates")
         cursor.execute("DROP TABLE stats_tmp_firm_profile")
         cursor.execute("DROP TABLE stats_tmp_profile_key")
+    if not connection.in_atomic_block:
+        # Fresh planner statistics for the rebuilt table, so the dashboards' lookups use the
+        # unique (level, key, …) index rather than guessing from a table that was empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Aggregate._meta.db_table}")
     return Aggregate.objects.filter(indicator_id__in=ids).count()
