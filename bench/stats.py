@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark of cluster statistics on SQLite and PostgreSQL, with DuckDB as the yardstick.
 
-    .venv/bin/python bench/stats.py                                  # 50,000 firms × 36 months × 10 indicators
-    .venv/bin/python bench/stats.py --firms 2000 --requests 60       # a quick check
-    .venv/bin/python bench/stats.py --backends sqlite
+    .venv/bin/python bench/stats.py --prepare-only      # generate and load 50,000 firms × 36 × 10
+    .venv/bin/python bench/stats.py --reuse             # measure on the prepared databases
+    .venv/bin/python bench/stats.py --firms 2000 --requests 60       # a quick check, both steps
+    .venv/bin/python bench/stats.py --backends sqlite --pg-port 55434
 
 Data: firms spread over the 55 real clusters (by size weight), each with a province, a chain
 stage and a GB/T 4754 division taken from its cluster; 36 monthly figures for 10 indicators per
@@ -11,20 +12,25 @@ firm (firms × 36 × 10 values; 18 million at full size) plus the three calendar
 cover (the yearly figures the dashboards read, the sums of the months). Generated with a fixed
 seed, so every backend and DuckDB get exactly the same rows.
 
-Per backend, in a child process with its own DATABASE_URL: a fresh database (SQLite file in
-var/bench/, or a throwaway PostgreSQL 15 cluster on 127.0.0.1), migrate, bulk load, planner
-statistics; then
-  - a full recomputation of all aggregates (`weft.stats.aggregation.recompute`, five INSERT …
-    SELECT … GROUP BY over every value: cluster, province, nation, division, stage);
+Prepare (per backend, in a child process with its own DATABASE_URL): a fresh database (SQLite
+file in var/bench/, or a throwaway PostgreSQL 15 cluster on 127.0.0.1 in var/bench/), migrate,
+bulk load (COPY on PostgreSQL, executemany on SQLite, secondary indexes built after the load),
+planner statistics. `--reuse --prepare-only` only migrates a prepared database.
+
+Measure (`--reuse`, or right after preparing):
+  - a full recomputation of all aggregates (`weft.stats.aggregation.recompute`);
   - the cluster dashboard's API calls (series of a monthly indicator, the cluster's derived
     indicators for the latest year, its warnings) for random clusters, and the national
     dashboard's (the national monthly series and the national page with its ranking and province
     totals), each request through Django's full stack in-process (no HTTP server), p50/p95.
-In this process: DuckDB loads the same rows (from memory) and runs the same five GROUP BYs; the
-ratio is the backend's recompute time over DuckDB's.
+In this process: DuckDB loads the same rows (from memory) and runs the same aggregation (seven
+GROUP BYs: nation, cluster, province, division, stage, cluster × stage, cluster × division); the
+ratio is the backend's recompute time over DuckDB's. Per level, the rows, coverage and totals of
+the backend and of DuckDB are compared ("same as DuckDB").
 
 Goals (from the issue): cluster dashboard p95 ≤ 150 ms, national p95 ≤ 300 ms, full recompute
-≤ 60 s. Results: a table on stdout and bench/results/stats-latest.json.
+≤ 60 s. Results: a table on stdout (with the load average before and after each backend's
+measurement) and bench/results/stats-<firms>-<backends>.json.
 """
 
 import argparse
@@ -423,6 +429,8 @@ def duckdb_run(args, clusters_info, cluster_meta) -> dict:
         "SELECT v.indicator_id, v.period_id, 'province', e.province, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
         "SELECT v.indicator_id, v.period_id, 'industry', e.division, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
         "SELECT v.indicator_id, v.period_id, 'stage', e.stage, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
+        "SELECT v.indicator_id, v.period_id, 'cstage', CAST(e.cluster_id AS VARCHAR) || ':' || e.stage, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
+        "SELECT v.indicator_id, v.period_id, 'cind', CAST(e.cluster_id AS VARCHAR) || ':' || e.division, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
     ]
     con.execute(
         "CREATE TABLE agg (indicator_id INT, period_id INT, level VARCHAR, key VARCHAR, total DECIMAL(38, 4), firms BIGINT)"
@@ -576,7 +584,9 @@ def main() -> None:
     for r in report["backends"].values():
         r["same_as_duckdb"] = same(r["check"], report["duckdb"]["check"])
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "stats-latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (RESULTS / f"stats-{args.firms}-{args.backends.replace(',', '-')}.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False)
+    )
     print(markdown(report))
 
 

@@ -3,12 +3,15 @@
 stage, and per cluster by division and by stage, with the number of reporting firms (coverage).
 
 Two ways, which must agree (tested): `apply_changes` adds each new figure's difference inside
-the transaction that writes it; `recompute` rebuilds everything (a background task) in one pass
-over the values: firms are grouped by the set of aggregates they feed, values summed per group,
-and every level built from those few sums. A firm counts in every cluster it is an approved member of and in
-every chain stage it works in, so stage totals may exceed the national one; for industry codes
-it counts once, under its primary division (the lowest GB/T 4754 division among its codes), so
-the divisions add up to the nation.
+the transaction that writes it; `recompute` rebuilds everything (a background task), set-based in
+the database, in one transaction: firms are grouped by the set of aggregates they feed (their
+"profile"), values are summed per (indicator, period, profile) with their count (coverage), and
+every level is built from those few sums by a join to the profiles' keys. PostgreSQL does it in
+one INSERT … SELECT (hash aggregation); SQLite, which aggregates by sorting, in one per
+(indicator, period) over the covering index. A firm counts in every cluster it is an approved
+member of and in every chain stage it works in, so stage totals may exceed the national one; for
+industry codes it counts once, under its primary division (the lowest GB/T 4754 division among
+its codes), so the divisions add up to the nation.
 """
 
 from collections import defaultdict
