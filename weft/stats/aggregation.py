@@ -23,10 +23,13 @@ from django.utils import timezone
 
 from weft.registry.models import ClusterMembership, Enterprise
 
-from .models import Aggregate, Value
+from .models import Aggregate, Period, PeriodKind, Value
 
 NATION = "CN"
 Level = Aggregate.Level
+# A cluster's breakdowns feed yearly derived indicators only (location quotients, shift-share,
+# composition), so they are kept for yearly periods: a twelfth of the rows they would take.
+YEARLY_ONLY = (Level.CLUSTER_STAGE, Level.CLUSTER_INDUSTRY)
 
 
 def firm_keys(enterprise_ids) -> dict[int, list[tuple[str, str]]]:
@@ -66,9 +69,16 @@ def apply_changes(changes) -> None:
     if not changes:
         return
     keys = firm_keys(c[0] for c in changes)
+    yearly = set(
+        Period.objects.filter(pk__in={c[2] for c in changes}, kind=PeriodKind.YEAR).values_list(
+            "pk", flat=True
+        )
+    )
     deltas: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
     for eid, indicator_id, period_id, old, new in changes:
         for level, key in keys[eid]:
+            if level in YEARLY_ONLY and period_id not in yearly:
+                continue
             d = deltas[(level, key, indicator_id, period_id)]
             d[0] += Decimal(new) - Decimal(old or 0)
             d[1] += 0 if old is not None else 1
@@ -86,7 +96,7 @@ def apply_changes(changes) -> None:
         )
 
 
-def _profiles() -> tuple[list[tuple[int, int]], list[tuple[int, str, str]]]:
+def _profiles() -> tuple[list[tuple[int, int]], list[tuple[int, str, str, bool]]]:
     """Firms grouped by the set of aggregates they feed (their "profile"): many firms share one,
     so the values are summed once per profile and the levels are built from those sums."""
     ids = list(Enterprise.objects.values_list("pk", flat=True))
@@ -97,7 +107,11 @@ def _profiles() -> tuple[list[tuple[int, int]], list[tuple[int, str, str]]]:
         profile = tuple(sorted(set(keys[eid])))
         pid = profile_of.setdefault(profile, len(profile_of) + 1)
         firm_rows.append((eid, pid))
-    key_rows = [(pid, level, key) for profile, pid in profile_of.items() for level, key in profile]
+    key_rows = [
+        (pid, level, key, level not in YEARLY_ONLY)
+        for profile, pid in profile_of.items()
+        for level, key in profile
+    ]
     return firm_rows, key_rows
 
 
@@ -113,6 +127,8 @@ def _recompute_sql(indicator_ids: str | None) -> str:
         + (f"WHERE v.indicator_id IN ({indicator_ids}) " if indicator_ids else "")
         + "GROUP BY v.indicator_id, v.period_id, f.profile_id) t "
         "JOIN stats_tmp_profile_key k ON k.profile_id = t.profile_id "
+        f"JOIN {Period._meta.db_table} p ON p.id = t.period_id "
+        f"WHERE k.every_period OR p.kind = '{PeriodKind.YEAR}' "
         "GROUP BY t.indicator_id, t.period_id, k.level, k.key"
     )
 
@@ -129,6 +145,7 @@ def _recompute_pair_sql() -> str:
         f"FROM {v} v JOIN stats_tmp_firm_profile f ON f.enterprise_id = v.enterprise_id "
         "WHERE v.indicator_id = %s AND v.period_id = %s GROUP BY f.profile_id) t "
         "JOIN stats_tmp_profile_key k ON k.profile_id = t.profile_id "
+        "WHERE k.every_period OR %s "
         "GROUP BY k.level, k.key"
     )
 
@@ -136,7 +153,7 @@ def _recompute_pair_sql() -> str:
 def recompute(indicator_ids=None, *, progress=None) -> int:
     """Rebuild the aggregates of the given indicators (all when None) from the firm values,
     in one transaction: readers see the old totals until the new ones are complete."""
-    from .models import Indicator, Period
+    from .models import Indicator
 
     ids = list(indicator_ids or Indicator.objects.values_list("pk", flat=True))
     if not ids:
@@ -156,11 +173,12 @@ def recompute(indicator_ids=None, *, progress=None) -> int:
         )
         cursor.execute(
             "CREATE TEMPORARY TABLE stats_tmp_profile_key "
-            "(profile_id INTEGER NOT NULL, level VARCHAR(8) NOT NULL, key VARCHAR(40) NOT NULL)"
+            "(profile_id INTEGER NOT NULL, level VARCHAR(8) NOT NULL, key VARCHAR(40) NOT NULL, "
+            "every_period BOOLEAN NOT NULL)"
         )
         cursor.execute("CREATE INDEX stats_tmp_profile_key_p ON stats_tmp_profile_key (profile_id)")
         cursor.executemany("INSERT INTO stats_tmp_firm_profile VALUES (%s, %s)", firm_rows)
-        cursor.executemany("INSERT INTO stats_tmp_profile_key VALUES (%s, %s, %s)", key_rows)
+        cursor.executemany("INSERT INTO stats_tmp_profile_key VALUES (%s, %s, %s, %s)", key_rows)
         Aggregate.objects.filter(indicator_id__in=ids).delete()
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE stats_tmp_firm_profile")
@@ -171,9 +189,12 @@ def recompute(indicator_ids=None, *, progress=None) -> int:
         else:
             # Pairs without values cost one index probe each.
             sql = _recompute_pair_sql()
-            for period_id in Period.objects.order_by("pk").values_list("pk", flat=True):
+            for period_id, kind in Period.objects.order_by("pk").values_list("pk", "kind"):
+                yearly = kind == PeriodKind.YEAR
                 for indicator_id in ids:
-                    cursor.execute(sql, [indicator_id, period_id, now, indicator_id, period_id])
+                    cursor.execute(
+                        sql, [indicator_id, period_id, now, indicator_id, period_id, yearly]
+                    )
         if progress:
             progress("aggregates")
         cursor.execute("DROP TABLE stats_tmp_firm_profile")

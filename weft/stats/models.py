@@ -227,8 +227,8 @@ class Aggregate(models.Model):
         NATION = "nation", _("Nation")
         INDUSTRY = "industry", _("Industry code")
         STAGE = "stage", _("Chain stage")
-        # A cluster's breakdowns (key "<cluster id>:<code>"): location quotients and shift-share
-        # read these instead of the member firms' figures.
+        # A cluster's breakdowns (key "<cluster id>:<code>"), for yearly periods only: location
+        # quotients and shift-share read these instead of the member firms' figures.
         CLUSTER_STAGE = "cstage", format_lazy("{} × {}", _("Cluster"), _("Chain stage"))
         CLUSTER_INDUSTRY = "cind", format_lazy("{} × {}", _("Cluster"), _("Industry code"))
 
