@@ -32,31 +32,43 @@ Level = Aggregate.Level
 YEARLY_ONLY = (Level.CLUSTER_STAGE, Level.CLUSTER_INDUSTRY)
 
 
-def firm_keys(enterprise_ids) -> dict[int, list[tuple[str, str]]]:
-    """(level, key) of every aggregate each firm's figures feed."""
-    ids = list(set(enterprise_ids))
-    keys: dict[int, list[tuple[str, str]]] = {eid: [(Level.NATION, NATION)] for eid in ids}
-    for eid, province in Enterprise.objects.filter(pk__in=ids).values_list("pk", "province"):
+def firm_keys(enterprise_ids=None) -> dict[int, list[tuple[str, str]]]:
+    """(level, key) of every aggregate each firm's figures feed; every firm's when None (a full
+    recompute: no list of tens of thousands of ids to send to the database)."""
+    firms = Enterprise.objects.all()
+    memberships = ClusterMembership.objects.filter(status=ClusterMembership.Status.APPROVED)
+    codes = Enterprise.industry_codes.through.objects.all()
+    stages = Enterprise.stages.through.objects.all()
+    keys: dict[int, list[tuple[str, str]]] = {}
+    if enterprise_ids is not None:
+        ids = set(enterprise_ids)
+        firms = firms.filter(pk__in=ids)
+        memberships = memberships.filter(enterprise_id__in=ids)
+        codes = codes.filter(enterprise_id__in=ids)
+        stages = stages.filter(enterprise_id__in=ids)
+        keys = {eid: [(Level.NATION, NATION)] for eid in ids}
+    for eid, province in firms.values_list("pk", "province"):
+        entry = keys.setdefault(eid, [(Level.NATION, NATION)])
         if province:
-            keys[eid].append((Level.PROVINCE, province))
+            entry.append((Level.PROVINCE, province))
     clusters: dict[int, list[int]] = defaultdict(list)
-    for eid, cluster_id in ClusterMembership.objects.filter(
-        enterprise_id__in=ids, status=ClusterMembership.Status.APPROVED
-    ).values_list("enterprise_id", "cluster_id"):
+    for eid, cluster_id in memberships.values_list("enterprise_id", "cluster_id"):
+        if eid not in keys:
+            continue  # a firm registered since the firms were read: the next recompute has it
         clusters[eid].append(cluster_id)
         keys[eid].append((Level.CLUSTER, str(cluster_id)))
     divisions: dict[int, str] = {}
-    for eid, code in Enterprise.industry_codes.through.objects.filter(
-        enterprise_id__in=ids
-    ).values_list("enterprise_id", "industrycode__code"):
+    for eid, code in codes.values_list("enterprise_id", "industrycode__code"):
         division = code[:2]
         divisions[eid] = min(divisions.get(eid, division), division)
     for eid, division in divisions.items():
+        if eid not in keys:
+            continue
         keys[eid].append((Level.INDUSTRY, division))
         keys[eid] += [(Level.CLUSTER_INDUSTRY, f"{c}:{division}") for c in clusters[eid]]
-    for eid, stage in Enterprise.stages.through.objects.filter(enterprise_id__in=ids).values_list(
-        "enterprise_id", "chainstage__code"
-    ):
+    for eid, stage in stages.values_list("enterprise_id", "chainstage__code"):
+        if eid not in keys:
+            continue
         keys[eid].append((Level.STAGE, stage))
         keys[eid] += [(Level.CLUSTER_STAGE, f"{c}:{stage}") for c in clusters[eid]]
     return keys
@@ -99,11 +111,10 @@ def apply_changes(changes) -> None:
 def _profiles() -> tuple[list[tuple[int, int]], list[tuple[int, str, str, bool]]]:
     """Firms grouped by the set of aggregates they feed (their "profile"): many firms share one,
     so the values are summed once per profile and the levels are built from those sums."""
-    ids = list(Enterprise.objects.values_list("pk", flat=True))
-    keys = firm_keys(ids)
+    keys = firm_keys()
     profile_of: dict[tuple, int] = {}
     firm_rows = []
-    for eid in ids:
+    for eid in keys:
         profile = tuple(sorted(set(keys[eid])))
         pid = profile_of.setdefault(profile, len(profile_of) + 1)
         firm_rows.append((eid, pid))
