@@ -373,13 +373,11 @@ def explain(backend: str, env: dict, pools: dict, k: int) -> dict:
 
 def statement_kind(sql: str) -> str:
     s = sql.upper()
-    if "COUNT(*)" in s:
-        return "count"
     if "REGISTRY_ENTERPRISE_STAGES" in s:
-        return "prefetch stages"
+        return "stages of the page"
     if "REGISTRY_CLUSTERMEMBERSHIP" in s:
-        return "prefetch clusters"
-    return "page"
+        return "clusters of the page"
+    return "page with its total"
 
 
 # --- report ------------------------------------------------------------------------------------

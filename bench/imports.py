@@ -3,6 +3,8 @@
 
     .venv/bin/python bench/imports.py                              # 100,000 rows into 200,000 firms
     .venv/bin/python bench/imports.py --rows 10000 --registry 20000 --backends sqlite
+    nice -n 19 .venv/bin/python bench/imports.py --prepare-only    # generate, measure nothing
+    .venv/bin/python bench/imports.py --reuse                      # measure on what was prepared
 
 For each backend: a fresh database in var/bench/ (SQLite file, or a throwaway PostgreSQL 15 cluster
 on 127.0.0.1), migrated and filled with `generate_demo --enterprises REGISTRY`. A generated XLSX
@@ -132,6 +134,7 @@ def child_measure(path: str) -> dict:
         return count, time.perf_counter() - began
 
     # The machine is shared: the baseline is the mean of a pass before and one after the import.
+    load_before = os.getloadavg()[0]
     count, bare_before = bare_pass()
     before = Enterprise.objects.count()
 
@@ -139,6 +142,7 @@ def child_measure(path: str) -> dict:
     with open(path, "rb") as fh:
         job = services.create_job(user=None, upload=File(fh, name="bench.xlsx"), system=True)
     services.start_job(user=None, job=job, system=True)
+    checked = time.perf_counter() - began  # upload: file checks, header, row count, preview
     job = engine.run(job)
     seconds = time.perf_counter() - began
     if job.status != "done":
@@ -162,6 +166,9 @@ def child_measure(path: str) -> dict:
         "registry_before": before,
         "registry_after": Enterprise.objects.count(),
         "new_firm_searchable": found,
+        "phases": {"file checks and preview": round(checked, 2)}
+        | {k: round(v, 2) for k, v in job.timings.items()},
+        "load_average": f"{load_before:.1f}–{os.getloadavg()[0]:.1f}",
     }
 
 
@@ -196,21 +203,30 @@ def child(args) -> None:
 # --- parent: databases and the table -------------------------------------------------------------
 
 
+def base_name(args) -> str:
+    return f"imports_{args.registry}_base"
+
+
 def prepare(backend: str, args, pg) -> str:
+    """Generate the registry once into a base database, kept for `--reuse`; return its URL."""
     n = args.registry
     if backend == "sqlite":
-        path = VAR / f"imports-{n}.sqlite3"
+        path = VAR / f"{base_name(args)}.sqlite3"
+        url = f"sqlite:///{path}"
+        if args.reuse and path.exists():
+            return url
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
     else:
-        pg.recreate_database(f"weft_imports_{n}")
-        url = pg.url(f"weft_imports_{n}")
+        url = pg.url(f"weft_{base_name(args)}")
+        if args.reuse and pg.database_exists(f"weft_{base_name(args)}"):
+            return url
+        pg.recreate_database(f"weft_{base_name(args)}")
     env = django_env(url)
     log(f"{backend}: migrate")
     run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env, "migrate")
     log(f"{backend}: generate {n:,} registry firms")
-    if pg is not None and backend == "postgresql":
+    if backend == "postgresql":
         pg.bulk_load()  # fsync off while generating only; durable again before measuring
     seconds, _ = run(
         [PY, "manage.py", "generate_demo", "--enterprises", str(n), "--seed", "1"], env, "generate"
@@ -218,6 +234,28 @@ def prepare(backend: str, args, pg) -> str:
     log(f"{backend}: generated in {seconds:.0f} s")
     if backend == "postgresql":
         pg.durable()
+    return url
+
+
+def working_copy(backend: str, args, pg) -> str:
+    """A fresh copy of the base database to import into (the import changes it), migrated."""
+    if backend == "sqlite":
+        base = VAR / f"{base_name(args)}.sqlite3"
+        path = VAR / f"imports_{args.registry}_run.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        run([PY, "-c", f"import sqlite3; s = sqlite3.connect({str(base)!r}); "
+             f"d = sqlite3.connect({str(path)!r}); s.backup(d); d.close(); s.close()"],
+            os.environ.copy(), "copy")  # fmt: skip
+        url = f"sqlite:///{path}"
+    else:
+        name = f"weft_imports_{args.registry}_run"
+        pg.psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
+        pg.psql("postgres", f'CREATE DATABASE "{name}" TEMPLATE "weft_{base_name(args)}"')
+        url = pg.url(name)
+    env = django_env(url)
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env, "migrate")
+    if backend == "postgresql":
         run([PY, "-c", "import django; django.setup(); from django.db import connection; "
              "connection.cursor().execute('ANALYZE')"], env, "analyze")  # fmt: skip
     return url
@@ -240,13 +278,19 @@ def main() -> None:
     parser.add_argument("--child", choices=["make-file", "measure", "resolution"])
     parser.add_argument("--file")
     parser.add_argument("--output", type=Path, default=RESULTS / "imports-latest.json")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure on the databases and file already prepared"
+    )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="generate databases and file, measure nothing"
+    )
     args = parser.parse_args()
     if args.child:
         return child(args)
 
     VAR.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    file = VAR / f"imports-{args.rows}.xlsx"
+    file = VAR / f"imports-{args.rows}-of-{args.registry}-seed{args.seed}.xlsx"
     report = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
@@ -262,26 +306,35 @@ def main() -> None:
                 from postgres import Postgres
 
                 pg = Postgres(VAR / "pg-imports", args.pg_port)
-                pg.init()
+                if not (args.reuse and pg.exists()):
+                    pg.init()
                 pg.start()
-            url = prepare(backend, args, pg)
-            env = django_env(url)
-            if not file.exists() or backend == backends[0]:
+            base = prepare(backend, args, pg)
+            if not (file.exists() and (args.reuse or backend != backends[0])):
                 log(f"writing the {args.rows:,}-row list")
-                _, out = run(
+                run(
                     [PY, __file__, "--child", "make-file", "--file", str(file), "--rows",
                      str(args.rows), "--seed", str(args.seed)],
-                    env,
+                    django_env(base),
                     "make-file",
                 )  # fmt: skip
-                report["file"] = json.loads(out)
+            if args.prepare_only:
+                continue
+            url = working_copy(backend, args, pg)
             log(f"{backend}: importing")
-            _, out = run([PY, __file__, "--child", "measure", "--file", str(file)], env, "measure")
+            _, out = run(
+                [PY, __file__, "--child", "measure", "--file", str(file)],
+                django_env(url),
+                "measure",
+            )
             report["backends"][backend] = json.loads(out)
             log(f"{backend}: {report['backends'][backend]}")
     finally:
         if pg is not None:
             pg.stop()
+    if args.prepare_only:
+        log("prepared; measure with --reuse")
+        return
     _, out = run([PY, __file__, "--child", "resolution", "--seed", str(args.seed)],
                  django_env(f"sqlite:///{VAR / 'unused.sqlite3'}"), "resolution")  # fmt: skip
     report["resolution"] = json.loads(out)
@@ -296,16 +349,19 @@ def table(r: dict) -> str:
         f"{r['rows']:,}-row XLSX into a registry of {r['registry']:,} enterprises",
         "",
         "| backend | rows/s | import s | bare openpyxl s | ratio | peak MB | created | merged "
-        "| unchanged | review | rejected | searchable |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| unchanged | review | rejected | searchable | load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for name, b in r["backends"].items():
         lines.append(
             f"| {name} | {b['rows_per_second']:,} | {b['import_seconds']} | {b['bare_seconds']} "
             f"| {b['ratio']} | {b['peak_mb']} | {b['created']:,} | {b['merged']:,} "
             f"| {b['unchanged']:,} | {b['pending']:,} | {b['rejected']:,} "
-            f"| {'yes' if b['new_firm_searchable'] else 'NO'} |"
+            f"| {'yes' if b['new_firm_searchable'] else 'NO'} | {b.get('load_average', '')} |"
         )
+    for name, b in r["backends"].items():
+        phases = " · ".join(f"{k} {v} s" for k, v in b.get("phases", {}).items())
+        lines.append(f"{name} phases: {phases}")
     res = r["resolution"]
     lines += [
         "",

@@ -38,6 +38,7 @@ VAR = ROOT / "var" / "bench"
 RESULTS = HERE / "results"
 PY = sys.executable
 P95_GOAL_MS = 50.0
+FIRMS_DECLARING = 0.4
 RECALL_GOAL = 0.9
 
 
@@ -64,7 +65,8 @@ PRICES = {"t": 9000, "kg": 30, "m": 12, "pcs": 40, "set": 120}
 GREEN = ["csc9000t", "bluesign", "grs"]
 
 
-def worker(args) -> dict:
+def generate(args) -> dict:
+    """Fill a migrated, empty database; return what the measurement needs (saved as JSON)."""
     import django
 
     django.setup()
@@ -72,9 +74,21 @@ def worker(args) -> dict:
     from django.utils import timezone
 
     from weft.accounts.models import Membership, Organisation, User
-    from weft.market import matching, services, vocabulary
-    from weft.market.models import CapacityOffer, Demand, SupplierRecord, Visibility
-    from weft.registry.models import Certification, Cluster, ClusterMembership, Enterprise
+    from weft.market import services, vocabulary
+    from weft.market.models import (
+        CapacityOffer,
+        Demand,
+        SupplierCapability,
+        SupplierRecord,
+        Visibility,
+    )
+    from weft.registry.models import (
+        Certification,
+        ChainStage,
+        Cluster,
+        ClusterMembership,
+        Enterprise,
+    )
     from weft.registry.taxonomy import load_clusters, load_taxonomy
 
     load_taxonomy()
@@ -90,12 +104,25 @@ def worker(args) -> dict:
     firm_cluster = {}
     batch = 5000
     made = 0
+    stages = [s for s in STAGE_UNITS if s in vocabulary.CATEGORIES]
+    stage_ids = dict(ChainStage.objects.values_list("code", "id"))
+    makes: dict[int, set] = {}  # firm -> {(stage, category)}: declared, or from its offers
+    stage_through = Enterprise.stages.through
+    zh_of = {c: zh for rows in vocabulary.CATEGORIES.values() for c, zh, _en in rows}
     while made < args.firms:
-        rows, members, chosen = [], [], []
+        rows, members, chosen, declared = [], [], [], []
         n = min(batch, args.firms - made)
         for i in range(made, made + n):
             c = rng.choice(clusters)
             chosen.append(c)
+            # Two firms in five declare a stage and name one or two of its products.
+            pairs = ()
+            if rng.random() < FIRMS_DECLARING:
+                stage = rng.choice(stages)
+                cats = vocabulary.CATEGORIES[stage]
+                pairs = tuple((stage, c) for c, _zh, _en in rng.sample(cats, min(2, len(cats))))
+                pairs = pairs[: rng.randint(1, len(pairs))]
+            declared.append(pairs)
             rows.append(
                 Enterprise(
                     name_zh=f"{c.place_zh or c.name_zh}演示纺织企业{i}",
@@ -105,18 +132,26 @@ def worker(args) -> dict:
                     latitude=round(float(c.latitude) + rng.uniform(-0.2, 0.2), 6),
                     longitude=round(float(c.longitude) + rng.uniform(-0.2, 0.2), 6),
                     geocode_precision="county",
+                    main_products="、".join(zh_of[c] for _s, c in pairs),
                     source="demo",
                     is_demo=True,
                 )
             )
         with transaction.atomic():
             created = Enterprise.objects.bulk_create(rows)
-            for e, cluster in zip(created, chosen, strict=True):
+            links = []
+            for e, cluster, pairs in zip(created, chosen, declared, strict=True):
                 firm_cluster[e.pk] = cluster.pk
                 members.append(
                     ClusterMembership(enterprise_id=e.pk, cluster_id=cluster.pk, status="approved")
                 )
+                if pairs:
+                    makes[e.pk] = set(pairs)
+                    links.append(
+                        stage_through(enterprise_id=e.pk, chainstage_id=stage_ids[pairs[0][0]])
+                    )
             ClusterMembership.objects.bulk_create(members)
+            stage_through.objects.bulk_create(links)
         made += n
     firm_ids = list(firm_cluster)
     by_cluster: dict[int, list[int]] = {}
@@ -152,6 +187,7 @@ def worker(args) -> dict:
         lat, lon, adcode = firm_rows[firm]
         vec = services.unit_vector(lat, lon)
         certs = certs_of.get(firm, [])
+        makes.setdefault(firm, set()).update((stage, c) for c in categories)
         return CapacityOffer(
             supplier_id=firm,
             supplier_org_id=orgs[firm],
@@ -185,7 +221,6 @@ def worker(args) -> dict:
     # Query demands, each with planted right suppliers and decoys.
     t0 = time.perf_counter()
     buyer_user = User.objects.create(username="bench_buyer")
-    stages = [s for s in STAGE_UNITS if s in vocabulary.CATEGORIES]
     demands, planted = [], {}
     used = set()
     used_in: dict[int, set] = {}
@@ -359,33 +394,103 @@ def worker(args) -> dict:
         batch_size=batch,
         ignore_conflicts=True,
     )
+    # What each firm makes, as services.refresh_capabilities would have left it.
+    caps = []
+    for f, pairs in makes.items():
+        lat, lon, adcode = firm_rows[f]
+        vec = services.unit_vector(lat, lon)
+        certs = sorted(certs_of.get(f, []))
+        for stage, category in sorted(pairs):
+            caps.append(
+                SupplierCapability(
+                    enterprise_id=f,
+                    stage=stage,
+                    category=category,
+                    geo_x=vec[0],
+                    geo_y=vec[1],
+                    geo_z=vec[2],
+                    province_code=adcode[:2],
+                    cluster_tokens=f" c:{firm_cluster[f]} ",
+                    cert_tokens=" " + " ".join(certs) + " ",
+                    green_score=services.green_score(certs),
+                    history_score=history_of.get(f, services.HISTORY_PRIOR),
+                )
+            )
+        if len(caps) >= batch:
+            SupplierCapability.objects.bulk_create(caps)
+            caps = []
+    SupplierCapability.objects.bulk_create(caps)
+    info["capabilities"] = SupplierCapability.objects.count()
     info["offers"] = CapacityOffer.objects.count()
     info["open_offers"] = CapacityOffer.objects.filter(status="open").count()
     info["firms"] = Enterprise.objects.count()
     info["offers_s"] = round(time.perf_counter() - t0, 1)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    log(f"{connection.vendor}: {info['offers']:,} offers in {info['offers_s']} s; measuring")
+    log(f"{connection.vendor}: {info['offers']:,} offers in {info['offers_s']} s")
+    info["demand_ids"] = [d.pk for d in demands]
+    info["planted"] = {str(d.pk): sorted(planted[d.pk]) for d in demands}
+    info["spare_firms"] = rng.sample(ids, min(len(ids), 1000))
+    return info
 
-    # Warm-up, then the indexed matching for every demand.
+
+def measure(args, meta: dict) -> dict:
+    """Matching, the naive baseline and posting on a prepared database."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from weft.accounts.models import Membership, Organisation, User
+    from weft.market import firm_index, matching, services, vocabulary
+    from weft.market.models import Demand, SupplierCapability
+
+    today = timezone.localdate()
+    stages = [s for s in STAGE_UNITS if s in vocabulary.CATEGORIES]
+    info = {k: meta[k] for k in ("backend", "firms", "offers", "open_offers", "capabilities")}
+    info["prepared_s"] = meta.get("firms_s", 0) + meta.get("offers_s", 0)
+    demands = list(Demand.objects.filter(pk__in=meta["demand_ids"]).order_by("pk"))
+    planted = {int(k): {("offer", pk) for pk in v} for k, v in meta["planted"].items()}
+
+    info["load_average_before"] = round(os.getloadavg()[0], 1)
+    # The firms' in-memory index is loaded once per process (a server does it at its first
+    # queries); timed apart, so the per-demand times are the steady state.
+    t = time.perf_counter()
+    info["firm_index_rows"] = firm_index.warm()
+    info["firm_index_load_s"] = round(time.perf_counter() - t, 2)
     matching.matches_for_demand(demands[0])
+    if args.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        for d in demands[: args.profile]:
+            matching.matches_for_demand(d, limit=20)
+        prof.disable()
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     times, recalls, sizes = [], [], []
     results = {}
     for d in demands:
         t = time.perf_counter()
         got = matching.matches_for_demand(d, limit=20)
         times.append((time.perf_counter() - t) * 1000)
-        results[d.pk] = [m.offer.pk for m in got]
+        results[d.pk] = [m.key for m in got]
         recalls.append(len(set(results[d.pk][:10]) & planted[d.pk]) / 10)
+    firm_rows = 0
     for d in demands[:5]:
         sizes.append(matching.candidate_offers(d).count())
+        firm_rows += SupplierCapability.objects.filter(stage=d.stage, category=d.category).count()
+    info["firms_in_results"] = sum(k[0] == "firm" for r in results.values() for k in r)
+    info["capability_rows_per_category"] = firm_rows // 5
     # The naive scan-and-score of all open offers, on a subset of the same demands.
     naive_times, agree = [], []
     for d in demands[: args.naive]:
         t = time.perf_counter()
         naive = matching.naive_matches(d, limit=20)
         naive_times.append((time.perf_counter() - t) * 1000)
-        agree.append([pk for _s, pk in naive] == results[d.pk])
+        agree.append([key for _s, key in naive] == results[d.pk])
     indexed_subset = times[: args.naive]
 
     def pct(values, p):
@@ -413,10 +518,18 @@ def worker(args) -> dict:
     # by 12 %, more than the duplicate check's 10 %, so none is refused as a repeat.
     from django.test.utils import override_settings
 
-    poster_firm = ids[0]
-    org_for([poster_firm])
-    poster = User.objects.create(username="bench_poster")
-    Membership.objects.create(user=poster, organisation_id=orgs[poster_firm], role="owner")
+    # A fresh firm each run, so a reused database never sees the same posts twice.
+    taken = set(
+        Organisation.objects.filter(enterprise_id__in=meta["spare_firms"]).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    poster_firm = next(f for f in meta["spare_firms"] if f not in taken)
+    org = Organisation.objects.create(
+        kind="enterprise", name_zh="演示发布企业", enterprise_id=poster_firm
+    )
+    poster = User.objects.create(username=f"bench_poster_{poster_firm}")
+    Membership.objects.create(user=poster, organisation=org, role="owner")
     with override_settings(WEFT_MARKET_POSTS_PER_DAY=10**9):
         t = time.perf_counter()
         for i in range(args.posts):
@@ -471,7 +584,8 @@ def machine() -> dict:
     return directory_machine()
 
 
-def run_backend(backend: str, args) -> dict:
+def run_backend(backend: str, args) -> dict | None:
+    """Prepare (fresh database, migrate, generate) unless --reuse; measure unless --prepare-only."""
     from postgres import Postgres
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEFT_")}
@@ -485,25 +599,41 @@ def run_backend(backend: str, args) -> dict:
     )
     pg = None
     VAR.mkdir(parents=True, exist_ok=True)
-    tag = args.output.stem
+    tag = f"market-{args.firms}-{args.offers}-{args.demands}-s{args.seed}"
+    meta_path = VAR / f"{tag}-{backend}.json"
     try:
         if backend == "sqlite":
             path = VAR / f"{tag}.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
             env["DATABASE_URL"] = f"sqlite:///{path}"
+            if not args.reuse:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
         else:
             pg = Postgres(VAR / f"{tag}-pg", args.pg_port)
-            pg.init()
+            if not args.reuse:
+                pg.init()
+            elif not pg.exists():
+                sys.exit(f"{backend}: nothing prepared under {pg.dir}; run with --prepare-only")
             pg.start()
-            pg.durable()
-            pg.recreate_database("weft_market")
+            if not args.reuse:
+                pg.bulk_load()
+                pg.recreate_database("weft_market")
             env["DATABASE_URL"] = pg.url("weft_market")
+        # Also on --reuse: a database prepared before a new migration gets it (seconds).
         log(f"{backend}: migrate")
         subprocess.run(
             [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
         )
-        cmd = [PY, __file__, "--worker", *sys.argv[1:]]
+        if not args.reuse:
+            cmd = [PY, __file__, "--worker", "generate", "--meta", str(meta_path), *sys.argv[1:]]
+            subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+            if pg is not None:
+                pg.durable()
+        elif not meta_path.exists():
+            sys.exit(f"{backend}: {meta_path.name} missing; run with --prepare-only first")
+        if args.prepare_only:
+            return None
+        cmd = [PY, __file__, "--worker", "measure", "--meta", str(meta_path), *sys.argv[1:]]
         out = subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True)
         info = json.loads(out.stdout.strip().splitlines()[-1])
         if pg is not None:
@@ -525,11 +655,22 @@ def main():
     p.add_argument("--pg-port", type=int, default=55436)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--output", type=Path, default=RESULTS / "market-latest.json")
-    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--prepare-only", action="store_true", help="generate the databases, measure nothing"
+    )
+    p.add_argument("--reuse", action="store_true", help="measure on databases prepared before")
+    p.add_argument("--profile", type=int, default=0, help="cProfile this many top-20 queries")
+    p.add_argument("--worker", choices=["generate", "measure"], help=argparse.SUPPRESS)
+    p.add_argument("--meta", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
         sys.path.insert(0, str(ROOT))
-        print(json.dumps(worker(args), default=str))
+        if args.worker == "generate":
+            meta = generate(args)
+            args.meta.write_text(json.dumps(meta, default=str))
+        else:
+            meta = json.loads(args.meta.read_text())
+            print(json.dumps(measure(args, meta), default=str))
         return
     report = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -539,10 +680,16 @@ def main():
     }
     RESULTS.mkdir(exist_ok=True)
     for backend in args.backends.split(","):
-        report["backends"].append(run_backend(backend.strip(), args))
+        info = run_backend(backend.strip(), args)
+        if info is None:
+            log(f"{backend}: prepared")
+            continue
+        report["backends"].append(info)
         # Saved after each backend, so a long run keeps what it has measured.
         args.output.write_text(json.dumps(report, ensure_ascii=False, indent=2))
         log(json.dumps(report["backends"][-1], ensure_ascii=False))
+    if args.prepare_only:
+        return
     m = report["machine"]
     print(f"\nMarketplace matching — {report['date']}")
     print(
@@ -563,6 +710,9 @@ def main():
         "naive agrees",
         "demand posts/s",
         "offer posts/s",
+        "firms ranked in results",
+        "firm index load s",
+        "load avg",
     )
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
@@ -581,6 +731,9 @@ def main():
                     b["naive_agreement"],
                     b["demand_posts_per_s"],
                     b["offer_posts_per_s"],
+                    b["firms_in_results"],
+                    f"{b['firm_index_load_s']} ({b['firm_index_rows']:,} rows)",
+                    f"{b['load_average_before']}–{b['load_average']}",
                 )
             )
         )

@@ -160,7 +160,7 @@ def explain(path: str) -> dict:
     """Run each query the way the API does, capturing every statement, its time and its plan."""
     from urllib.parse import parse_qsl, urlsplit
 
-    from django.core.paginator import Paginator
+    from django.db.models import Count, Window
     from django.test.utils import CaptureQueriesContext
 
     from weft.registry import selectors
@@ -176,10 +176,13 @@ def explain(path: str) -> dict:
             stage=params.get("stage", ""),
             size_band=params.get("size_band", ""),
         )
-        qs = selectors.enterprise_list_page(selectors.enterprise_directory(filters))
+        # As the API: the page with its total in one statement, then its stages and clusters.
+        qs = selectors.enterprise_directory(filters).values(*selectors.LIST_FIELDS)
         with CaptureQueriesContext(connection) as captured:
-            page = Paginator(qs, 20).page(1)
-            rows = list(page.object_list)
+            rows = list(qs.annotate(total_rows=Window(Count("*")))[:20])
+            selectors.directory_rows(
+                [{k: v for k, v in r.items() if k != "total_rows"} for r in rows]
+            )
         statements = []
         for q in captured.captured_queries:
             sql = q["sql"]
@@ -189,9 +192,8 @@ def explain(path: str) -> dict:
                 cursor.fetchall()
             ms = (time.perf_counter() - began) * 1000
             statements.append({"sql": sql, "ms": round(ms, 2), "plan": plan(sql)})
-        out.append(
-            {"url": url, "count": page.paginator.count, "rows": len(rows), "statements": statements}
-        )
+        count = rows[0]["total_rows"] if rows else 0
+        out.append({"url": url, "count": count, "rows": len(rows), "statements": statements})
     return {"vendor": connection.vendor, "queries": out}
 
 

@@ -179,6 +179,24 @@ def test_crash_leaves_whole_batches_and_resume_finishes_without_duplicates(
     assert Enterprise.objects.filter(name_zh__startswith="东莞市虎门镇织梦").count() == 5
 
 
+def test_row_limit_holds_while_streaming_and_nothing_is_written(world, settings):
+    """A limit lowered (or a file changed) after the upload stops the run before any batch."""
+    job = services.create_job(
+        user=world.humen_office,
+        upload=upload(xlsx([firm_row(name=f"东莞市虎门镇限行{i}制衣厂") for i in range(5)])),
+        cluster=world.humen,
+    )
+    services.start_job(user=None, job=job, system=True)
+    settings.WEFT_IMPORT_MAX_ROWS = 2
+    before = (Enterprise.objects.count(), MatchDecision.objects.count())
+    job = engine.run(job)
+    assert job.status == "failed" and job.error_code == "too_many_rows"
+    # Stored in the site's language (Chinese by default), as the worker has no user's.
+    assert "一次最多导入 2 行" in job.error_message
+    assert (Enterprise.objects.count(), MatchDecision.objects.count()) == before
+    assert job.rows_done == 0 and job.last_row == 0
+
+
 def test_duplicates_within_file_resolve_to_one_firm(world):
     rows = [
         firm_row(

@@ -73,6 +73,55 @@ def test_row_limit(world, settings):
     assert error.code == "too_many_rows"
 
 
+def _with_dimension(content: bytes, ref: str) -> bytes:
+    """The same workbook with its sheet's declared dimension replaced (as some tools write it)."""
+    import io
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), data
+                )
+                assert n == 1
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+def test_row_limit_counts_the_rows_not_the_declared_dimension(world, settings):
+    settings.WEFT_IMPORT_MAX_ROWS = 3
+    forged = _with_dimension(xlsx([firm_row() for _ in range(6)]), "A1:F2")
+    assert (
+        openpyxl.load_workbook(__import__("io").BytesIO(forged), read_only=True).active.max_row == 2
+    )
+    error = reject(world, forged)
+    assert error.code == "too_many_rows"
+    assert error.message == (
+        "The list has at least 6 rows; at most 3 can be imported at once. Split it into parts."
+    )
+    with translation.override("zh-hans"):
+        error = reject(world, forged, lang="zh-hans")
+        assert error.message == "名单至少有 6 行，一次最多导入 3 行。请拆分成几个文件后再导入。"
+    # Exactly at the limit is accepted, whatever the dimension says.
+    job = accept(world, _with_dimension(xlsx([firm_row() for _ in range(3)]), "A1:F900"))
+    assert job.total_rows == 3
+
+
+def test_csv_row_limit_stops_reading_at_the_limit(world, settings):
+    settings.WEFT_IMPORT_MAX_ROWS = 3
+    big = csv_text([firm_row(uscc="") for _ in range(5000)]).encode("gb18030")
+    error = reject(world, big, "list.csv")
+    # Counting stopped just past the limit (after the rows scanned for the header) rather than
+    # reading all 5,000.
+    assert error.code == "too_many_rows" and error.params["n"] <= 10
+    assert f"at least {error.params['n']} rows" in error.message
+    assert accept(world, csv_text([firm_row() for _ in range(3)]).encode(), "a.csv").total_rows == 3
+
+
 def test_no_header_row(world):
     error = reject(world, xlsx([["a", "b"]], headers=["foo", "bar"]))
     assert error.code == "no_header" and "foo" in error.message

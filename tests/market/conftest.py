@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.factories import OrganisationFactory, make_enterprise, member_of
 from weft.accounts.models import Membership, Organisation
-from weft.market import services
+from weft.market import firm_index, services
 from weft.registry.models import Certification
 from weft.registry.taxonomy import load_taxonomy
 
@@ -38,6 +38,14 @@ def firm_with_admin(name, cluster, *, stages=("weaving",), certs=(), loc=HUMEN, 
     org = OrganisationFactory(kind=Organisation.Kind.ENTERPRISE, name_zh=name, enterprise=firm)
     admin = member_of(org, Membership.Role.ADMIN)
     return firm, org, admin
+
+
+@pytest.fixture(autouse=True)
+def _fresh_firm_index():
+    """Rolled-back tests can reuse SQLite ids, which the in-memory index's stamp relies on."""
+    firm_index._cache.clear()
+    yield
+    firm_index._cache.clear()
 
 
 @dataclass

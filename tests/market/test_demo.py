@@ -22,7 +22,7 @@ def test_demo_marketplace_is_idempotent_and_shows_matching(settings):
     keqiao = User.objects.get(username="firm_keqiao")
     assert fabric in [m.demand for m in selectors.supplier_feed(keqiao)]
     mill = keqiao.memberships.get().organisation.enterprise
-    assert mill.pk in [m.offer.supplier_id for m in matching.matches_for_demand(fabric)]
+    assert mill.pk in [m.supplier_id for m in matching.matches_for_demand(fabric)]
     # The cluster-only zipper demand is not shown to the Keqiao firm.
     zippers = Demand.objects.get(title__startswith="采购5号树脂拉链")
     assert zippers not in selectors.visible_demands(keqiao)

@@ -95,7 +95,8 @@ def test_database_score_equals_python_score_and_naive_scan(market, cast):
     for (pk, db_score), m in zip(hand_written, got, strict=True):
         assert annotated[pk] == pytest.approx(m.score, abs=1e-9)
         assert db_score == pytest.approx(m.score, abs=1e-9)
-    assert [pk for _s, pk in matching.naive_matches(demand)] == order(got)
+    assert [key for _s, key in matching.naive_matches(demand)] == [m.key for m in got]
+    assert all(m.offer is not None for m in got)  # every firm of the cast has an open offer
 
 
 def test_every_visibility_and_certification_shape_agrees_with_the_orm(market, cast):
@@ -126,7 +127,7 @@ def test_required_certifications_filter(market, cast):
 def test_cluster_only_demand_matches_only_its_cluster(market, cast):
     demand = post_open(market.buyer_admin, visibility="cluster")
     assert order(matching.matches_for_demand(demand)) == [cast["near"].pk]
-    assert [pk for _s, pk in matching.naive_matches(demand)] == [cast["near"].pk]
+    assert [key for _s, key in matching.naive_matches(demand)] == [("offer", cast["near"].pk)]
 
 
 def _history(offer, *, ratings, on_time, quality_sum):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -40,8 +41,16 @@ Y, N = True, False
 LOGIN = "login"
 
 
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _pdf(objects=None):
+    return {"file": SimpleUploadedFile("报价明细.pdf", PDF, "application/pdf")}
+
+
 @pytest.fixture
-def mx(market):
+def mx(market, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
     w = market.world
     users = {
         "anonymous": AnonymousUser(),
@@ -74,6 +83,12 @@ def mx(market):
         services.act(market.buyer_admin, delivered, action)
     offer = services.post_offer(user=market.keqiao_admin, data=offer_data())
     report = services.report_post(user=market.keqiao_admin, post=public, reason="信息不实")
+    quote_file = services.add_attachment(
+        user=market.keqiao_admin, upload=_pdf()["file"], quote=quote
+    )
+    demand_file = services.add_attachment(
+        user=market.buyer_admin, upload=_pdf()["file"], demand=cluster
+    )
     objects = {
         "public": public,
         "cluster": cluster,
@@ -82,6 +97,8 @@ def mx(market):
         "award": award,
         "offer": offer,
         "report": report,
+        "quote_file": quote_file,
+        "demand_file": demand_file,
         "own_firm": market.buyer,
         "foreign_firm": market.keqiao_mill,
     }
@@ -104,6 +121,9 @@ CAN_GRID = {
     ("market.quote", "cluster"):               (N,  N,  N,  N,  Y,  N,    N,    N),
     ("market.view_quote", "quote"):            (N,  Y,  Y,  Y,  N,  N,    N,    Y),
     ("market.manage_quote", "quote"):          (N,  N,  N,  Y,  N,  N,    N,    N),
+    ("market.quote_files", "quote"):           (N,  Y,  Y,  Y,  N,  N,    N,    N),
+    ("market.download_attachment", "quote_file"): (N, Y, Y, Y,  N,  N,    N,    N),
+    ("market.download_attachment", "demand_file"): (N, Y, Y, N, Y,  Y,    N,    Y),
     ("market.view_offer", "offer"):            (Y,  Y,  Y,  Y,  Y,  Y,    Y,    Y),
     ("market.manage_offer", "offer"):          (N,  N,  N,  Y,  N,  N,    N,    N),
     ("market.rate", "award"):                  (N,  N,  Y,  Y,  N,  N,    N,    N),
@@ -187,6 +207,9 @@ OPERATIONS = {
     "GET /quotes/{quote_id}": ("get", "/quotes/{quote}", None),
     "POST /quotes/{quote_id}/award": ("post", "/quotes/{quote}/award", lambda o: {}),
     "POST /quotes/{quote_id}/withdraw": ("post", "/quotes/{quote}/withdraw", None),
+    "GET /quotes/{quote_id}/attachments": ("get", "/quotes/{quote}/attachments", None),
+    "POST /quotes/{quote_id}/attachments": ("post", "/quotes/{quote}/attachments", _pdf),
+    "GET /attachments/{attachment_id}": ("get", "/attachments/{quote_file}", None),
     "POST /awards/{award_id}/ratings": (
         "post",
         "/awards/{award}/ratings",
@@ -236,6 +259,9 @@ API_GRID = {
     "GET /quotes/{quote_id}":                     (401, 200, 200, 200, 404, 404, 404, 200),
     "POST /quotes/{quote_id}/award":              (401, 403, 201, 403, 404, 404, 404, 403),
     "POST /quotes/{quote_id}/withdraw":           (401, 403, 403, 200, 404, 404, 404, 403),
+    "GET /quotes/{quote_id}/attachments":         (401, 200, 200, 200, 404, 404, 404, 403),
+    "POST /quotes/{quote_id}/attachments":        (401, 403, 403, 201, 404, 404, 404, 403),
+    "GET /attachments/{attachment_id}":           (401, 200, 200, 200, 404, 404, 404, 403),
     "POST /awards/{award_id}/ratings":            (401, 403, 201, 201, 404, 404, 404, 403),
     "GET /capacity-offers":                       (200, 200, 200, 200, 200, 200, 200, 200),
     "POST /capacity-offers":                      (401, 403, 201, 201, 201, 403, 403, 403),
@@ -282,6 +308,8 @@ def test_api(mx, operation):
             client = _client(users[role])
             if method == "get":
                 response = client.get(path)
+            elif body is _pdf:  # a file upload: multipart
+                response = client.post(path, _pdf())
             else:
                 data = json.dumps(body(objects)) if body else "{}"
                 response = client.post(path, data, content_type="application/json")
@@ -319,6 +347,8 @@ PAGES = {
     "market:demand_report": ("post", "public", {}, lambda o: {"reason": "信息不实"}),
     "market:demand_action": ("post", "public", {"action": "cancel"}, lambda o: {}),
     "market:quote_award": ("post", "quote", {}, lambda o: {}),
+    "market:quote_attach": ("post", "quote", {}, _pdf),
+    "market:attachment_download": ("get", "quote_file", {}, None),
     "market:award_rate": ("post", "award", {}, lambda o: {"on_time": "yes", "quality": "4"}),
     "market:offer_new": ("get", None, {}, None),
     "market:offer_detail": ("get", "offer", {}, None),
@@ -340,6 +370,8 @@ PAGE_GRID = {
     "market:demand_report":   (LOGIN, 302, 302, 302, 302, 302, 302, 302),
     "market:demand_action":   (LOGIN, 403, 302, 403, 403, 403, 403, 403),
     "market:quote_award":     (LOGIN, 403, 302, 403, 404, 404, 404, 403),
+    "market:quote_attach":    (LOGIN, 403, 403, 302, 404, 404, 404, 403),
+    "market:attachment_download": (404, 200, 200, 200, 404, 404, 404, 403),
     "market:award_rate":      (LOGIN, 403, 302, 302, 403, 403, 403, 403),
     "market:offer_new":       (LOGIN, 200, 200, 200, 200, 200, 200, 200),
     "market:offer_detail":    (200,   200, 200, 200, 200, 200, 200, 200),

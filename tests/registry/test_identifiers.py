@@ -12,6 +12,7 @@ from weft.registry.identifiers import (
     check_character,
     make_uscc,
     org_code_check_character,
+    uscc_is_valid,
     validate_uscc,
 )
 
@@ -57,6 +58,24 @@ def test_any_well_formed_code_is_valid(code):
     assert result.registration_authority and result.organisation_type
     assert result.region["adcode"] == code[2:8]
     assert result.region["province"] == divisions.province_of(code[2:8]).name
+
+
+@given(
+    valid_codes(),
+    st.integers(0, 17),
+    st.sampled_from(CHARSET + FORBIDDEN + "-a ０"),
+    st.sampled_from(["replace", "drop", "insert"]),
+)
+def test_quick_validity_check_agrees_with_the_full_validation(code, position, char, how):
+    """The bulk import's quick check (no messages) accepts exactly what validate_uscc accepts."""
+    changed = {
+        "replace": code[:position] + char + code[position + 1 :],
+        "drop": code[:position] + code[position + 1 :],
+        "insert": code[:position] + char + code[position:],
+    }[how]
+    for candidate in (code, changed):
+        full = validate_uscc(candidate)
+        assert uscc_is_valid(candidate) == (full.code, full.valid)
 
 
 @given(valid_codes(), st.integers(0, 17), charset_char)

@@ -1,10 +1,12 @@
 """Directory search: the tokeniser, substring exactness, pinyin order, and freshness after writes."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from weft.registry import services
 from weft.registry.models import Enterprise
-from weft.registry.search import normalise, query_tokens, search_terms, text_tokens
+from weft.registry.search import normalise, query_tokens, search_terms, text_tokens, tokens_prove
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
 from ..factories import make_enterprise
@@ -64,6 +66,26 @@ def test_query_tokens_are_a_subset_of_the_texts_tokens():
         ("盛泽", "泽"),
     ]:
         assert set(query_tokens(term)) <= text_tokens(text)
+
+
+def test_tokens_prove_only_terms_that_are_tokens_themselves():
+    assert tokens_prove("虎") and tokens_prove("虎门") and tokens_prove("ＳＩＬ")
+    assert not tokens_prove("虎门镇")  # 虎门 and 门镇 can sit in different places
+    assert not tokens_prove("silk") and not tokens_prove("ab")
+    assert not tokens_prove("虎门a") and not tokens_prove("a-b")
+
+
+_CHARS = "虎门镇丽人制衣面料针织ab cde"
+
+
+@given(
+    text=st.text(alphabet=_CHARS, max_size=30),
+    term=st.text(alphabet=_CHARS, min_size=1, max_size=4),
+)
+def test_a_proving_term_whose_tokens_are_present_is_a_substring(text, term):
+    """What lets the directory skip its substring check: never a false match."""
+    if tokens_prove(term) and set(query_tokens(term)) <= text_tokens(text):
+        assert normalise(term) in normalise(text)
 
 
 def test_search_terms_split_on_any_space():

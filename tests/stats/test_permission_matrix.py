@@ -16,12 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from weft.accounts.permissions import RULES, can
-from weft.core.api import api as ninja_api
 from weft.stats import services
-from weft.stats.api import router as stats_router
 from weft.stats.models import (
     AssessmentResult,
     AssessmentRun,
+    AssessmentScheme,
     ClusterWarning,
     Indicator,
     Value,
@@ -30,6 +29,7 @@ from weft.stats.models import (
 from weft.stats.urls import urlpatterns
 
 from ..factories import make_enterprise
+from ..matrix import api_operations
 
 pytestmark = pytest.mark.django_db
 
@@ -71,13 +71,19 @@ def s(world):
         )
         for key, c in (("own", world.humen), ("foreign", world.keqiao))
     }
-    from weft.stats.assessment import default_scheme
+    from weft.stats.assessment import default_scheme, new_version
 
     run = AssessmentRun.objects.create(
         scheme=default_scheme(), year=2025, status="published", medians={"scale": 50}
     )
     AssessmentResult.objects.create(
         run=run, cluster=world.humen, score=D("60"), rank=1, dimensions={"scale": 60}
+    )
+    AssessmentScheme.objects.filter(pk=run.scheme_id).update(status="published")
+    draft_scheme = new_version(world.operator, run.scheme)
+    draft = AssessmentRun.objects.create(scheme=draft_scheme, year=2025, medians={"scale": 50})
+    AssessmentResult.objects.create(
+        run=draft, cluster=world.humen, score=D("40"), rank=1, dimensions={"scale": 40}
     )
     users = {role: getattr(world, role, None) for role in ROLES}
     users["anonymous"] = AnonymousUser()
@@ -89,6 +95,8 @@ def s(world):
         "round": rounds,
         "warning": warnings,
         "run": run,
+        "runs": {"-": run, "draft": draft},
+        "schemes": {"-": AssessmentScheme.objects.get(pk=run.scheme_id), "draft": draft_scheme},
         "neighbour": neighbour,
         "year": year,
     }
@@ -104,6 +112,8 @@ RULE_OBJECTS = {
     "stats.view_round": "round",
     "stats.acknowledge_warning": "warning",
     "stats.manage_catalogue": None,
+    "stats.view_assessment": "runs",
+    "stats.manage_assessment": None,
 }
 
 # fmt: off
@@ -122,6 +132,9 @@ CAN_GRID = {
     ("stats.acknowledge_warning", "own"):      (N,   N,     N,     N,     Y,     N,     Y),
     ("stats.acknowledge_warning", "foreign"):  (N,   N,     N,     N,     N,     Y,     Y),
     ("stats.manage_catalogue", "-"):           (N,   N,     N,     N,     N,     N,     Y),
+    ("stats.view_assessment", "-"):            (Y,   Y,     Y,     Y,     Y,     Y,     Y),
+    ("stats.view_assessment", "draft"):        (N,   N,     N,     N,     N,     N,     Y),
+    ("stats.manage_assessment", "-"):          (N,   N,     N,     N,     N,     N,     Y),
 }
 # fmt: on
 
@@ -166,14 +179,7 @@ API_GRID = {
 
 
 def test_every_stats_api_operation_is_in_the_matrix():
-    documented = set()
-    for _prefix, router in ninja_api._routers:
-        if router is not stats_router:
-            continue
-        for path, path_view in router.path_operations.items():
-            for operation in path_view.operations:
-                for method in operation.methods:
-                    documented.add(f"{method} /" + path.lstrip("/"))
+    documented = api_operations("stats")
     assert documented == {op for op, _o in API_GRID}
 
 
@@ -312,7 +318,16 @@ PAGE_ARGS = {
     "round_template": lambda s, o: {"pk": s["round"][o].pk},
     "round_upload": lambda s, o: {"pk": s["round"][o].pk},
     "round_remind": lambda s, o: {"pk": s["round"][o].pk},
-    "assessment": lambda s, o: {"pk": s["run"].pk},
+    "assessment": lambda s, o: {"pk": s["runs"][o].pk},
+    "assessments": lambda s, o: {},
+    "assessment_publish": lambda s, o: {"pk": s["runs"][o].pk},
+    "assessment_cluster": lambda s, o: {"pk": s["runs"][o].pk, "slug": s["world"].humen.slug},
+    "scheme_new": lambda s, o: {},
+    "scheme": lambda s, o: {"pk": s["schemes"][o].pk},
+    "scheme_run": lambda s, o: {"pk": s["schemes"][o].pk},
+    "scheme_version": lambda s, o: {"pk": s["schemes"][o].pk},
+    "national_report": lambda s, o: {},
+    "national_report_pdf": lambda s, o: {},
 }
 
 # GET requests; the POST-only pages answer 405 to everyone (their writes are tested above).
@@ -336,6 +351,18 @@ PAGE_GRID = {
     ("round_upload", "own"):        (405,  405,   405,  405,  405,  405,  405),
     ("round_remind", "own"):        (405,  405,   405,  405,  405,  405,  405),
     ("assessment", "-"):            (200,  200,   200,  200,  200,  200,  200),
+    ("assessment", "draft"):        (404,  404,   404,  404,  404,  404,  200),
+    ("assessments", "-"):           (200,  200,   200,  200,  200,  200,  200),
+    ("assessment_publish", "-"):    (405,  405,   405,  405,  405,  405,  405),
+    ("assessment_cluster", "-"):    (200,  200,   200,  200,  200,  200,  200),
+    ("assessment_cluster", "draft"): (404, 404,   404,  404,  404,  404,  200),
+    ("scheme_new", "-"):            (LOGIN, 403,  403,  403,  403,  403,  200),
+    ("scheme", "-"):                (200,  200,   200,  200,  200,  200,  200),
+    ("scheme", "draft"):            (404,  404,   404,  404,  404,  404,  200),
+    ("scheme_run", "-"):            (405,  405,   405,  405,  405,  405,  405),
+    ("scheme_version", "-"):        (405,  405,   405,  405,  405,  405,  405),
+    ("national_report", "-"):       (200,  200,   200,  200,  200,  200,  200),
+    ("national_report_pdf", "-"):   (200,  200,   200,  200,  200,  200,  200),
 }
 # fmt: on
 
@@ -394,3 +421,52 @@ def test_series_from_to_and_bad_parameters(s):
     assert bad.status_code == 422 and "level must be one of" in bad.json()["message"]
     bad = client.get("/api/v1/stats/series", params | {"period_kind": "week"})
     assert bad.status_code == 422
+
+
+# POSTs of the assessment pages. The operator comes last, so its write cannot hide another's.
+# fmt: off
+POST_GRID = {
+    #                                  anon   member admin other h_off k_off oper
+    ("scheme_new", "-"):               (LOGIN, 403,  403,  403,  403,  403,  302),
+    ("scheme", "-"):                   (403,  403,   403,  403,  403,  403,  400),
+    ("scheme", "draft"):               (404,  404,   404,  404,  404,  404,  302),
+    ("scheme_run", "-"):               (LOGIN, 403,  403,  403,  403,  403,  302),
+    ("scheme_run", "draft"):           (LOGIN, 404,  404,  404,  404,  404,  302),
+    ("scheme_version", "-"):           (LOGIN, 403,  403,  403,  403,  403,  302),
+    ("scheme_version", "draft"):       (LOGIN, 404,  404,  404,  404,  404,  302),
+    ("assessment_publish", "-"):       (LOGIN, 403,  403,  403,  403,  403,  302),
+    ("assessment_publish", "draft"):   (LOGIN, 404,  404,  404,  404,  404,  302),
+}
+# fmt: on
+POST_DATA = {
+    "scheme_new": {"code": "matrix", "name_zh": "矩阵方案"},
+    "scheme": {
+        "rows": "1",
+        "dimension_0": "scale",
+        "metric_0": "output_value",
+        "weight_0": "1",
+        "direction_0": "higher",
+        "normalisation_0": "min_max",
+    },
+    "scheme_run": {"year": "2025"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(POST_GRID))
+def test_assessment_posts(s, name, obj):
+    url = reverse(f"stats:{name}", kwargs=PAGE_ARGS[name](s, obj))
+    runs_before = AssessmentRun.objects.filter(status="published").count()
+    for role, expected in zip(ROLES, POST_GRID[(name, obj)], strict=True):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if role != "anonymous":
+            client.force_login(s["users"][role])
+        response = client.post(url, POST_DATA.get(name, {}))
+        if expected == LOGIN:
+            assert response.status_code == 302 and "/login/" in response["Location"], (role, url)
+        else:
+            assert response.status_code == expected, (role, url, response.status_code)
+        if role != "operator":
+            # Nobody but the operator changed anything.
+            assert AssessmentRun.objects.filter(status="published").count() == runs_before
+            assert not AssessmentScheme.objects.filter(code="matrix").exists()
+            assert s["schemes"]["draft"].items.count() == 11

@@ -1,26 +1,50 @@
 """Page-number pagination with a total count, the same shape on every list endpoint."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count, Window
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
-from .api import ApiError
+from .errors import ApiError
 
 
-def paginate(request, queryset, *, page: int, page_size: int | None) -> dict:
-    from django.utils.translation import gettext as _
+def check_page(page: int, page_size: int | None) -> None:
+    if page < 1 or (page_size is not None and page_size < 1):
+        raise ApiError(422, "invalid_request", _("page and page_size must be 1 or more."))
 
+
+def paginate(
+    request,
+    queryset,
+    *,
+    page: int,
+    page_size: int | None,
+    windowed: bool = False,
+    rows: Callable[[list], list] | None = None,
+) -> dict:
+    """One page of `queryset` with its total count and links.
+
+    `windowed` counts in the page's own query (COUNT(*) OVER ()), so a search whose matches are
+    expensive to find is evaluated once, not twice; `rows` turns the page's objects into what
+    the endpoint returns.
+    """
+    check_page(page, page_size)
     size = min(page_size or settings.WEFT_API_PAGE_SIZE, settings.WEFT_API_MAX_PAGE_SIZE)
-    paginator = Paginator(queryset, size, allow_empty_first_page=True)
-    try:
-        current = paginator.page(page)
-    except EmptyPage:
-        raise ApiError(
-            404,
-            "page_out_of_range",
-            _("Page %(page)d does not exist; the last page is %(last)d.")
-            % {"page": page, "last": paginator.num_pages},
-        ) from None
+    if windowed:
+        items, count = _windowed_page(queryset, page, size)
+    else:
+        paginator = Paginator(queryset, size, allow_empty_first_page=True)
+        try:
+            current = paginator.page(page)
+        except EmptyPage:
+            _out_of_range(page, paginator.num_pages)
+        items, count = list(current.object_list), paginator.count
+    pages = max(1, -(-count // size))
+    if page > pages:
+        _out_of_range(page, pages)
 
     def link(number):
         params = QueryDict(mutable=True)
@@ -29,11 +53,35 @@ def paginate(request, queryset, *, page: int, page_size: int | None) -> dict:
         return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
     return {
-        "count": paginator.count,
-        "page": current.number,
+        "count": count,
+        "page": page,
         "page_size": size,
-        "pages": paginator.num_pages,
-        "next": link(current.next_page_number()) if current.has_next() else None,
-        "previous": link(current.previous_page_number()) if current.has_previous() else None,
-        "results": list(current.object_list),
+        "pages": pages,
+        "next": link(page + 1) if page < pages else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "results": rows(items) if rows else items,
     }
+
+
+def _windowed_page(queryset, page: int, size: int) -> tuple[list, int]:
+    start = (page - 1) * size
+    items = list(queryset.annotate(total_rows=Window(Count("*")))[start : start + size])
+    if items:
+        if isinstance(items[0], dict):
+            total = items[0]["total_rows"]
+            for item in items:
+                del item["total_rows"]
+        else:
+            total = items[0].total_rows
+        return items, total
+    # Past the last page the window has no row to carry the total: count the plain way.
+    return items, queryset.count() if page > 1 else 0
+
+
+def _out_of_range(page: int, last: int):
+    raise ApiError(
+        404,
+        "page_out_of_range",
+        _("Page %(page)d does not exist; the last page is %(last)d.")
+        % {"page": page, "last": last},
+    ) from None

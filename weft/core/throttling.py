@@ -1,4 +1,12 @@
-"""Per-token (or per signed-in user) and per-IP request limits, shared by every worker via the cache."""
+"""Per-token (or per signed-in user) and per-IP request limits, shared by every worker via the cache.
+
+A fixed-window counter: one small integer per client and window, so a request costs the same
+whatever the limit. (The sliding log of ninja's SimpleRateThrottle keeps one timestamp per
+request and rewrites the whole list each time: thousands of entries at high limits.) The price:
+across a window's edge a client can get up to twice its limit in a short burst.
+"""
+
+import math
 
 from django.conf import settings
 from ninja.throttling import SimpleRateThrottle
@@ -14,18 +22,27 @@ class ClientThrottle(SimpleRateThrottle):
         token = getattr(request, "api_token", None)
         user = getattr(request, "auth", None)
         if token is not None:
-            self.key, rate = f"throttle_token_{token.pk}", settings.WEFT_THROTTLE_USER
+            key, rate = f"throttle_token_{token.pk}", settings.WEFT_THROTTLE_USER
         elif user is not None and getattr(user, "is_authenticated", False):
-            self.key, rate = f"throttle_user_{user.pk}", settings.WEFT_THROTTLE_USER
+            key, rate = f"throttle_user_{user.pk}", settings.WEFT_THROTTLE_USER
         else:
-            self.key, rate = f"throttle_ip_{self.get_ident(request)}", settings.WEFT_THROTTLE_ANON
+            key, rate = f"throttle_ip_{self.get_ident(request)}", settings.WEFT_THROTTLE_ANON
         self.num_requests, self.duration = self.parse_rate(rate)
         if self.num_requests is None:
             return True
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return self.throttle_success()
+        now = self.timer()
+        window = int(now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        counter = f"{key}_{self.duration}_{window}"
+        # add() creates the window's counter; incr() counts the other requests in it.
+        if self.cache.add(counter, 1, self.duration + 1):
+            return True
+        try:
+            count = self.cache.incr(counter)
+        except ValueError:  # the window expired between add() and incr()
+            self.cache.add(counter, 1, self.duration + 1)
+            return True
+        return count <= self.num_requests
+
+    def wait(self) -> float | None:
+        return max(1, math.ceil(self.window_ends - self.timer()))

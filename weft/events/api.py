@@ -60,12 +60,6 @@ class EventIn(Schema):
     place: str = ""
 
 
-def _page(q):
-    if q.page < 1 or (q.page_size is not None and q.page_size < 1):
-        raise ApiError(422, "invalid_request", _("page and page_size must be 1 or more."))
-    return {"page": q.page, "page_size": q.page_size}
-
-
 def _cluster(cluster_id):
     if cluster_id is None:
         return None
@@ -86,7 +80,7 @@ def list_events(request, query: Query[EventQuery]):
     qs = selectors.events(
         cluster=_cluster(query.cluster), kind=query.kind, start=query.start, end=query.end
     )
-    return paginate(request, qs, **_page(query))
+    return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
 @router.get("/events/{event_id}", response=EventOut, summary="One event")
@@ -134,7 +128,12 @@ class NewsIn(Schema):
 
 @router.get("/news", response=NewsPage, summary="News from cluster offices and the operator")
 def list_news(request, query: Query[NewsQuery]):
-    return paginate(request, selectors.news(cluster=_cluster(query.cluster)), **_page(query))
+    return paginate(
+        request,
+        selectors.news(cluster=_cluster(query.cluster)),
+        page=query.page,
+        page_size=query.page_size,
+    )
 
 
 @router.post("/news", response={201: NewsOut}, auth=REQUIRED_AUTH, summary="Post news")

@@ -27,6 +27,7 @@ def job_out(job: ImportJob) -> dict:
     return {
         "id": job.pk,
         "status": job.status,
+        "stale": job.is_stale,
         "file": job.original_name,
         "cluster_id": job.cluster_id,
         "progress": {"rows_done": job.rows_done, "total": job.total_rows, "percent": job.percent},

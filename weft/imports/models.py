@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,6 +63,12 @@ class ImportJob(models.Model):
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life of the worker running the import: its start and each batch "
+        "commit. A running import silent for longer than WEFT_IMPORT_STALE_AFTER is stale.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -75,8 +84,31 @@ class ImportJob(models.Model):
         return min(99, int(100 * self.rows_done / self.total_rows)) if self.total_rows else 0
 
     @property
+    def is_stale(self) -> bool:
+        """Says running, but its worker has not been heard of for too long: it died (killed,
+        out of memory, machine restarted). It can be resumed after its last committed batch."""
+        if self.status != self.Status.RUNNING:
+            return False
+        seen = self.heartbeat_at or self.started_at
+        return seen is None or timezone.now() - seen > stale_after()
+
+    @property
     def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.is_stale
+
+    @property
+    def can_resume(self) -> bool:
+        return self.status == self.Status.FAILED or self.is_stale
+
+    @property
+    def status_label(self) -> str:
+        if self.is_stale:
+            return str(_("Stopped: the worker running it no longer responds"))
+        return self.get_status_display()
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=int(getattr(settings, "WEFT_IMPORT_STALE_AFTER", 300)))
 
 
 class RowError(models.Model):

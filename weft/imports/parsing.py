@@ -8,6 +8,7 @@ strings (or None), numbered as the spreadsheet numbers them.
 import csv
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from .columns import guess_mapping
 
 HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header row
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")  # <row …> with or without a prefix
 
 
 class FileRejected(Exception):
@@ -68,6 +70,20 @@ class Table:
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
     preview: list[tuple[int, list]] = field(default_factory=list)
+    preview_scanned: int = 0  # data rows already looked at for the preview
+
+    def preview_from(self, top: list[list]) -> None:
+        """The first five non-blank data rows among `top`, the rows read to find the header."""
+        width = len(self.headers)
+        below = top[self.header_row :]
+        self.preview_scanned = len(below)
+        self.preview = []
+        for number, values in enumerate(below, start=self.header_row + 1):
+            cells = [cell_text(v) for v in values[:width]]
+            if any(c is not None for c in cells):
+                self.preview.append((number, cells + [None] * (width - len(cells))))
+                if len(self.preview) >= 5:
+                    break
 
     @property
     def mapping(self) -> dict[int, str]:
@@ -78,7 +94,11 @@ class Table:
         start = max(after, self.header_row) + 1
         source = self._xlsx_rows(start) if self.kind == "xlsx" else self._csv_rows(start)
         width = len(self.headers)
+        # The limit holds while streaming too: a file changed since its upload stops here.
+        last = self.header_row + limits()["max_rows"]
         for number, values in source:
+            if number > last:
+                raise too_many_rows(number - self.header_row)
             cells = [cell_text(v) for v in values[:width]]
             if any(c is not None for c in cells):
                 cells += [None] * (width - len(cells))
@@ -161,21 +181,50 @@ def open_table(path: str, filename: str = "") -> Table:
             n=len(table.headers),
             limit=lim["max_columns"],
         )
-    if table.total_rows > lim["max_rows"]:
-        raise FileRejected(
-            "too_many_rows",
-            _("The list has %(n)d rows; at most %(limit)d can be imported at once. Split it."),
-            n=table.total_rows,
-            limit=lim["max_rows"],
-        )
-    table.preview = []
-    for number, cells in table.rows():
-        table.preview.append((number, cells))
-        if len(table.preview) >= 5:
-            break
+    if len(table.preview) < 5 and table.total_rows > table.preview_scanned:
+        # The rows read to find the header did not hold five: read on (the file is opened again).
+        table.preview = []
+        for number, cells in table.rows():
+            table.preview.append((number, cells))
+            if len(table.preview) >= 5:
+                break
     if not table.preview:
         raise FileRejected("no_rows", _("The file has a header row but no enterprises below it."))
     return table
+
+
+def too_many_rows(at_least: int) -> FileRejected:
+    return FileRejected(
+        "too_many_rows",
+        _(
+            "The list has at least %(n)d rows; at most %(limit)d can be imported at once. "
+            "Split it into parts."
+        ),
+        n=at_least,
+        limit=limits()["max_rows"],
+    )
+
+
+def _count_xlsx_rows(path: str, member: str, header_row: int) -> int:
+    """Rows of the worksheet below the header, counted from its XML as it is decompressed.
+
+    Neither the declared dimension (absent or wrong in many generated files) nor a full parse
+    (as slow as the import's own) is used; counting stops as soon as the limit is passed.
+    """
+    most = header_row + limits()["max_rows"]
+    count, tail = 0, b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as xml:
+        while chunk := xml.read(1 << 20):
+            buffer = tail + chunk
+            cut = max(0, len(buffer) - 64)  # a tag cut by the chunk's end is counted next time
+            count += sum(1 for m in _ROW_TAG.finditer(buffer) if m.start() < cut)
+            tail = buffer[cut:]
+            if count > most:
+                raise too_many_rows(count - header_row)
+        count += len(_ROW_TAG.findall(tail))
+    if count > most:
+        raise too_many_rows(count - header_row)
+    return max(0, count - header_row)
 
 
 def _check_zip(path: str, lim: dict) -> zipfile.ZipFile:
@@ -266,24 +315,23 @@ def _open_xlsx(path: str, lim: dict) -> Table:
         if index < 0:
             raise _no_header(top[0])
         headers = _trim(top[index])
-        max_row = active.max_row  # from the sheet's declared dimension
-        if max_row is None:
-            active.calculate_dimension(force=True)
-            max_row = active.max_row or 0
+        total = _count_xlsx_rows(path, active._worksheet_path, index + 1)
         notes = []
         if hidden:
             notes.append(
                 str(_("Hidden sheets were skipped: %(names)s")) % {"names": "、".join(hidden)}
             )
-        return Table(
+        table = Table(
             path=path,
             kind="xlsx",
             headers=headers,
             header_row=index + 1,
-            total_rows=max(0, max_row - index - 1),
+            total_rows=total,
             sheet=active.title,
             notes=notes,
         )
+        table.preview_from(top)
+        return table
     finally:
         wb.close()
 
@@ -314,15 +362,23 @@ def _open_csv(path: str, lim: dict) -> Table:
             [cell_text(v) for v in row]
             for _i, row in zip(range(HEADER_SCAN_ROWS), reader, strict=False)
         ]
-        total = sum(1 for _row in reader) + len(top)
+        index = _find_header(top)
+        if index < 0:
+            raise _no_header(top[0] if top else [])
+        # Counted as read, stopping once past the limit.
+        most = index + 1 + lim["max_rows"]
+        total = len(top)
+        for _row in reader:
+            total += 1
+            if total > most:
+                raise too_many_rows(total - index - 1)
     except csv.Error as exc:
         raise FileRejected(
             "bad_csv", _("The CSV file cannot be read: %(error)s"), error=str(exc)
         ) from None
-    index = _find_header(top)
-    if index < 0:
-        raise _no_header(top[0] if top else [])
-    return Table(
+    if total > most:
+        raise too_many_rows(total - index - 1)
+    table = Table(
         path=path,
         kind="csv",
         headers=_trim(top[index]),
@@ -331,3 +387,5 @@ def _open_csv(path: str, lim: dict) -> Table:
         encoding=encoding,
         delimiter=delimiter,
     )
+    table.preview_from(top)
+    return table

@@ -12,7 +12,7 @@ compared with the few firms sharing part of its name, not with the whole prefect
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
@@ -31,9 +31,11 @@ def thresholds() -> tuple[float, float]:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """What resolution knows of a firm: from the registry (id > 0) or new in this import (< 0)."""
+    """What resolution knows of a firm: from the registry (id > 0) or new in this import (< 0).
+
+    Slotted: an import keeps one per registry firm of the prefectures it touches."""
 
     id: int
     uscc: str | None
@@ -41,6 +43,7 @@ class Record:
     address: str
     adcode: str
     key: str = ""
+    _address_key: str | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         self.key = self.key or match_key(self.name, self.adcode or "")
@@ -48,11 +51,9 @@ class Record:
     @property
     def address_key(self) -> str:
         # Needed only for the few firms compared closely: computed then, and kept.
-        try:
-            return self._address_key
-        except AttributeError:
+        if self._address_key is None:
             self._address_key = strip_places(self.address or "", self.adcode or "")
-            return self._address_key
+        return self._address_key
 
 
 @dataclass
@@ -179,13 +180,16 @@ def resolve(record: Record, index: Index) -> Decision:
                 else 0.0
             )
             return Decision("name_county", "merge", known, 100.0, 100.0, address_score)
-    pool = [c for c in index.candidates(record) if not _conflicting_codes(record, c)]
+    pool = index.candidates(record)
     if not pool:
         return Decision("none", "new")
-    # Names first, cheaply, to keep the address comparison for the plausible few.
-    shortlist = process.extract(
-        record.key, [c.key for c in pool], scorer=fuzz.ratio, limit=10, score_cutoff=50
+    # Names first, cheaply, to keep the address comparison for the plausible few: the ten most
+    # similar names (ties in pool order) among the candidates whose codes do not conflict.
+    # Conflicts are checked only on the names similar enough, not on the whole pool.
+    similar = process.extract(
+        record.key, [c.key for c in pool], scorer=fuzz.ratio, limit=None, score_cutoff=50
     )
+    shortlist = [m for m in similar if not _conflicting_codes(record, pool[m[2]])][:10]
     best = None
     for _key, _score, i in shortlist:
         score, name_score, address_score = compare(record, pool[i])

@@ -35,6 +35,7 @@ class RowErrorOut(Schema):
 class ImportOut(Schema):
     id: int
     status: str
+    stale: bool  # running, but its worker stopped responding: POST …/start resumes it
     file: str
     cluster_id: int | None
     progress: Progress

@@ -133,7 +133,8 @@ def start_job(*, user, job: ImportJob, mapping: dict | None = None, system: bool
     if not system and not can(user, "imports.view_import", job):
         raise PermissionDenied
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status not in (ImportJob.Status.PREVIEW, ImportJob.Status.FAILED):
+    # A failed import, or one whose worker died (stale), resumes after its last committed batch.
+    if job.status not in (ImportJob.Status.PREVIEW, ImportJob.Status.FAILED) and not job.is_stale:
         raise ValidationError(_("This import has already started."))
     before = snapshot(job, ["status", "mapping"])
     job.mapping = clean_mapping(job, job.mapping if mapping is None else mapping)

@@ -13,7 +13,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext_lazy as _
 
 from weft.registry.geocoding import geocode_many
-from weft.registry.identifiers import validate_uscc
+from weft.registry.identifiers import uscc_is_valid, validate_uscc
 from weft.registry.models import Certification, ChainStage, Enterprise, IndustryCode
 
 from .columns import BY_FIELD
@@ -127,6 +127,7 @@ def validate_rows(
     seen_usccs: dict[str, int],
     *,
     formulas: bool,
+    places: "PlaceCache | None" = None,
 ) -> list[Row]:
     """Check a batch of rows. `seen_usccs` (code → first row) spans the whole file."""
     rows = []
@@ -144,7 +145,7 @@ def validate_rows(
         if not row.values.get("name_zh") and not any(e["field"] == "name_zh" for e in row.errors):
             row.error("required", "name_zh", field="name_zh")
         rows.append(row)
-    _geocode(rows)
+    _geocode(rows, places if places is not None else PlaceCache())
     return rows
 
 
@@ -154,16 +155,16 @@ def _clean(row: Row, name: str, raw: str, column: str, vocab: Vocabulary, seen: 
         row.error("too_long", name, column=column, max=limit)
         return
     if name == "uscc":
-        result = validate_uscc(raw)
-        if not result.valid:
+        code, valid = uscc_is_valid(raw)  # the message is built when shown (`message`)
+        if not valid:
             row.error("uscc", name, value=raw)
             return
-        first = seen.get(result.code)
+        first = seen.get(code)
         if first is not None and first != row.number:
-            row.error("uscc_duplicate", name, value=result.code, first=first)
+            row.error("uscc_duplicate", name, value=code, first=first)
             return
-        seen[result.code] = row.number
-        row.values["uscc"] = result.code
+        seen[code] = row.number
+        row.values["uscc"] = code
     elif name == "stages":
         row.values[name] = _codes(
             row, name, raw, lambda p: vocab.stages.get(p.lower()), "stage_unknown"
@@ -211,11 +212,45 @@ def _clean(row: Row, name: str, raw: str, column: str, vocab: Vocabulary, seen: 
         row.values[name] = raw
 
 
-def _geocode(rows: list[Row]) -> None:
+# Where an address's administrative part ends: its first county-level or town word (not the 区
+# of 自治区, a province) or its 街道, else its second 市 (a county-level city).
+# 广东省东莞市虎门镇连升路8号 → 广东省东莞市虎门镇; 浙江省嘉兴市海宁市海州路1号 → 浙江省嘉兴市海宁市.
+_ADMIN_PART = re.compile(r"^.+?(?:(?<!自治)区|[县旗镇乡]|街道)|^.+?市.+?市")
+
+
+class PlaceCache:
+    """Geocodes by the administrative part of the address, kept for the whole import.
+
+    A list's addresses share a few hundred such parts (towns and districts): each is located once.
+    A part is trusted only when it locates to a county by itself, since more words cannot change
+    a county cpca has already found; any other address is located whole, as before.
+    """
+
+    def __init__(self):
+        self.by_part: dict[str, object] = {}
+
+    def locate(self, addresses: list[str]) -> list:
+        parts = []
+        for address in addresses:
+            m = _ADMIN_PART.match(address)
+            parts.append(m.group(0) if m else None)
+        unknown = sorted({p for p in parts if p is not None and p not in self.by_part})
+        if unknown:
+            for part, place in zip(unknown, geocode_many(unknown), strict=True):
+                self.by_part[part] = place if place.precision == "county" else None
+        found = [self.by_part.get(p) if p is not None else None for p in parts]
+        rest = [i for i, place in enumerate(found) if place is None]
+        if rest:
+            for i, place in zip(rest, geocode_many([addresses[i] for i in rest]), strict=True):
+                found[i] = place
+        return found
+
+
+def _geocode(rows: list[Row], cache: PlaceCache) -> None:
     located = [r for r in rows if r.values.get("address")]
     if not located:
         return
-    places = geocode_many([r.values["address"] for r in located])
+    places = cache.locate([r.values["address"] for r in located])
     for row, place in zip(located, places, strict=True):
         row.place = place
         if place.precision == Enterprise.GeocodePrecision.NONE:

@@ -6,9 +6,10 @@ exactly like one that does not exist.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
@@ -17,8 +18,18 @@ from weft.core.pagination import paginate
 from weft.registry.models import Enterprise
 
 from . import matching, selectors, services
-from .models import Award, CapacityOffer, Demand, Notification, Quote, Report, SavedSearch
+from .models import (
+    Attachment,
+    Award,
+    CapacityOffer,
+    Demand,
+    Notification,
+    Quote,
+    Report,
+    SavedSearch,
+)
 from .schemas import (
+    AttachmentOut,
     AwardIn,
     AwardOut,
     DecideIn,
@@ -162,7 +173,7 @@ _transition_endpoint("close", "close", "Delivered → closed")
     "/demands/{demand_id}/matches",
     response=list[MatchOut],
     auth=REQUIRED_AUTH,
-    summary="Ranked suppliers (capacity offers) for a demand, with reasons",
+    summary="Ranked suppliers (capacity offers, and firms without one) for a demand, with reasons",
 )
 def demand_matches(request, demand_id: int, limit: int = 20):
     demand = _demand(request, demand_id)
@@ -171,10 +182,11 @@ def demand_matches(request, demand_id: int, limit: int = 20):
     limit = max(1, min(limit, 100))
     return [
         {
-            "offer_id": m.offer.pk,
-            "offer_title": m.offer.title,
-            "supplier_id": m.offer.supplier_id,
-            "supplier_name": m.offer.supplier.name_zh,
+            "kind": m.key[0],
+            "offer_id": m.offer.pk if m.offer else None,
+            "offer_title": m.offer.title if m.offer else "",
+            "supplier_id": m.supplier_id,
+            "supplier_name": m.supplier.name_zh,
             "score": round(m.score, 4),
             "strong": m.strong,
             "parts": {k: round(v, 4) for k, v in m.parts.items()},
@@ -268,6 +280,60 @@ def award_quote(request, quote_id: int, payload: AwardIn | None = None):
         user=current_user(request), quote=quote, quantity=payload.quantity if payload else None
     )
     return Status(201, Award.objects.select_related("demand").get(pk=result.pk))
+
+
+@router.get(
+    "/quotes/{quote_id}/attachments",
+    response=list[AttachmentOut],
+    auth=REQUIRED_AUTH,
+    summary="A quote's files (its supplier and its buyer only)",
+)
+def list_quote_attachments(request, quote_id: int):
+    quote = _quote(request, quote_id)
+    if not can(current_user(request), "market.quote_files", quote):
+        raise PermissionDenied
+    return quote.attachments.order_by("created_at", "id")
+
+
+@router.post(
+    "/quotes/{quote_id}/attachments",
+    response={201: AttachmentOut},
+    auth=REQUIRED_AUTH,
+    summary="Attach a file to your quote (PDF, image, XLSX or DOCX; size limited)",
+)
+def attach_to_quote(request, quote_id: int, file: File[UploadedFile]):
+    quote = _quote(request, quote_id)
+    return Status(
+        201, services.add_attachment(user=current_user(request), upload=file, quote=quote)
+    )
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    auth=REQUIRED_AUTH,
+    summary="Download a file of a demand or a quote",
+)
+def download_attachment(request, attachment_id: int):
+    user = current_user(request)
+    attachment = (
+        Attachment.objects.select_related("demand", "quote__demand")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is not None and attachment.quote_id is not None:
+        visible = selectors.visible_quotes(user).filter(pk=attachment.quote_id).exists()
+    else:
+        visible = attachment is not None and can(user, "market.view_demand", attachment.demand)
+    if not visible:
+        raise ApiError(404, "not_found", _("No attachment has id %(id)d.") % {"id": attachment_id})
+    if not can(user, "market.download_attachment", attachment):
+        raise PermissionDenied
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
 
 
 @router.post(

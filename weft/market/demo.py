@@ -180,7 +180,16 @@ def load_demo() -> str:
                 "offer_id": offers[0].pk,
             },
         )
+    # What each demo firm makes, so firms without an offer are ranked too (bulk-made demo firms
+    # never sent the registry's signals).
+    makers = list(
+        Enterprise.objects.filter(stages__isnull=False).values_list("pk", flat=True).distinct()
+    )
+    rows = sum(
+        services.refresh_capabilities(makers[i : i + 2000]) for i in range(0, len(makers), 2000)
+    )
     return (
         f"Marketplace: {Demand.objects.filter(buyer=buyer).count()} demands of firm_humen, "
-        f"{CapacityOffer.objects.count()} capacity offers, a quote from firm_keqiao to compare."
+        f"{CapacityOffer.objects.count()} capacity offers, a quote from firm_keqiao to compare, "
+        f"{rows} firm capabilities for matching."
     )

@@ -16,16 +16,30 @@ Parts: distance (1 next door, 0 at 1,500 km or more), price fit (1 at or under t
 import datetime
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Greatest, Least
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
-from weft.registry.models import Enterprise
+from weft.registry.models import BilingualName
 
-from .models import CapacityOffer, Demand, Invitation, Visibility
+from .models import CapacityOffer, Demand, Invitation, SupplierCapability, Visibility
 from .services import unit_vector
+
+_translated: dict[tuple, str] = {}
+
+
+def _(message: str, lang: str | None = None) -> str:
+    """gettext, remembered per language: every match's reasons repeat the same dozen phrases.
+    `lang` is the active language when the caller has it already (looking it up costs)."""
+    key = (lang or get_language(), message)
+    text = _translated.get(key)
+    if text is None:
+        text = _translated[key] = gettext(message)
+    return text
+
 
 WEIGHTS = {
     "distance": 0.20,
@@ -55,10 +69,29 @@ class Context:
     cluster_tokens: list[str]
     province_code: str
     certs: list[str] = field(default_factory=list)
+    lang: str | None = None
 
     @classmethod
     def of(cls, demand: Demand, today: datetime.date | None = None) -> "Context":
+        from django.db import connection
+
         today = today or timezone.localdate()
+        clusters, certs = Demand.clusters.field, Demand.certifications.field
+        # Two plain statements: the ORM's compile time for them was most of a match's cost.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {clusters.m2m_reverse_name()} FROM {clusters.m2m_db_table()}"  # noqa: S608
+                f" WHERE {clusters.m2m_column_name()} = %s",
+                [demand.pk],
+            )
+            cluster_ids = sorted(r[0] for r in cursor.fetchall())
+            cursor.execute(
+                "SELECT c.code FROM registry_certification c"  # noqa: S608
+                f" JOIN {certs.m2m_db_table()} t ON t.{certs.m2m_reverse_name()} = c.id"
+                f" WHERE t.{certs.m2m_column_name()} = %s ORDER BY c.code",
+                [demand.pk],
+            )
+            codes = [r[0] for r in cursor.fetchall()]
         return cls(
             quantity=float(demand.quantity),
             unit=demand.unit,
@@ -66,9 +99,10 @@ class Context:
             today=today.toordinal(),
             needed=demand.needed_by.toordinal(),
             vec=unit_vector(demand.delivery_lat, demand.delivery_lon),
-            cluster_tokens=[f" c:{c} " for c in demand.clusters.values_list("id", flat=True)],
+            cluster_tokens=[f" c:{c} " for c in cluster_ids],
             province_code=(demand.delivery_adcode or "")[:2],
-            certs=list(demand.certifications.values_list("code", flat=True)),
+            certs=codes,
+            lang=get_language(),
         )
 
 
@@ -183,10 +217,25 @@ def total(parts: dict[str, float]) -> float:
 
 @dataclass
 class Match:
-    offer: CapacityOffer
+    """One ranked supplier: a capacity offer, or a firm able to make it without an open offer."""
+
+    offer: "OfferView | None"
     score: float
     parts: dict[str, float]
     reasons: list[str]
+    firm: "FirmName | None" = None
+
+    @property
+    def supplier(self) -> "FirmName":
+        return self.offer.supplier if self.offer is not None else self.firm
+
+    @property
+    def supplier_id(self) -> int:
+        return self.supplier.pk
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return ("offer", self.offer.pk) if self.offer is not None else ("firm", self.firm.pk)
 
     @property
     def strong(self) -> bool:
@@ -205,33 +254,23 @@ def reasons(ctx: Context, offer, parts: dict[str, float]) -> list[str]:
     out = []
     km = distance_km(ctx, offer)
     if km is not None:
-        out.append(_("%(km)d km from the delivery place") % {"km": round(km)})
+        out.append(_("%(km)d km from the delivery place", ctx.lang) % {"km": round(km)})
     if ctx.target and offer.price is not None:
         if parts["price"] >= 1:
-            out.append(_("indicative price ¥%(p)s is within the target") % {"p": offer.price})
+            out.append(
+                _("indicative price ¥%(p)s is within the target", ctx.lang) % {"p": offer.price}
+            )
         else:
             out.append(
-                _("indicative price ¥%(p)s is %(pct)d%% over the target")
+                _("indicative price ¥%(p)s is %(pct)d%% over the target", ctx.lang)
                 % {"p": offer.price, "pct": round((float(offer.price) / ctx.target - 1) * 100)}
             )
     finish = max(offer.start_day, ctx.today) + ctx.quantity / offer.daily_capacity
     out.append(
-        _("can finish the quantity %(d)d days before the needed-by date")
+        _("can finish the quantity %(d)d days before the needed-by date", ctx.lang)
         % {"d": max(0, math.floor(ctx.needed - finish))}
     )
-    if parts["history"] > 0.6:
-        out.append(_("good on-time and quality ratings on Weft"))
-    elif parts["history"] < 0.6:
-        out.append(_("weak on-time or quality ratings on Weft"))
-    else:
-        out.append(_("no ratings on Weft yet"))
-    if parts["green"] > 0:
-        out.append(_("social and green certifications: %(c)s") % {"c": offer.cert_tokens.strip()})
-    if parts["cluster"] == 1:
-        out.append(_("in the buyer's own cluster"))
-    elif parts["cluster"] == 0.5:
-        out.append(_("in the delivery place's province"))
-    return out
+    return out + _common_reasons(ctx, offer, parts)
 
 
 MATCH_FIELDS = (
@@ -370,58 +409,353 @@ def match_sql(demand: Demand, ctx: Context, limit: int) -> tuple[str, list]:
     return sql, [*sp, *wp, limit]
 
 
-def matches_for_demand(demand: Demand, limit: int = 20, today=None) -> list[Match]:
-    """The best `limit` capacity offers for a demand, filtered and scored in the database."""
-    from django.db import connection
+def firm_parts(ctx: Context, cap) -> dict[str, float]:
+    """A firm without an open offer: the offer-only parts (price, lead time) are neutral."""
+    parts = score_parts_common(ctx, cap)
+    parts["price"] = NEUTRAL
+    parts["lead"] = NEUTRAL
+    return parts
 
-    ctx = Context.of(demand, today)
-    sql, params = match_sql(demand, ctx, limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ranked = cursor.fetchall()
-    offers = CapacityOffer.objects.only(*MATCH_FIELDS).in_bulk([pk for pk, _s in ranked])
-    firms = Enterprise.objects.only("id", "name_zh", "name_en").in_bulk(
-        {o.supplier_id for o in offers.values()}
-    )
-    out = []
-    for pk, _score in ranked:
-        offer = offers[pk]
-        offer.supplier = firms[offer.supplier_id]
-        parts = score_parts(ctx, offer)
-        out.append(Match(offer, total(parts), parts, reasons(ctx, offer, parts)))
+
+def score_parts_common(ctx: Context, row) -> dict[str, float]:
+    """Distance, history, green and cluster: the parts any supplier has."""
+    parts = {}
+    if ctx.vec and row.geo_x is not None:
+        dot = row.geo_x * ctx.vec[0] + row.geo_y * ctx.vec[1] + row.geo_z * ctx.vec[2]
+        parts["distance"] = _clip_py((dot - COS_FAR) / (1 - COS_FAR))
+    else:
+        parts["distance"] = NEUTRAL
+    parts["history"] = row.history_score
+    parts["green"] = row.green_score
+    tokens = row.cluster_tokens or ""
+    if any(t in tokens for t in ctx.cluster_tokens):
+        parts["cluster"] = 1.0
+    elif ctx.province_code and row.province_code == ctx.province_code:
+        parts["cluster"] = 0.5
+    else:
+        parts["cluster"] = 0.0
+    return parts
+
+
+def firm_reasons(ctx: Context, cap, parts: dict[str, float]) -> list[str]:
+    out = [
+        _(
+            "makes this category but has no open capacity offer: price and lead time unknown",
+            ctx.lang,
+        )
+    ]
+    km = distance_km(ctx, cap)
+    if km is not None:
+        out.insert(0, _("%(km)d km from the delivery place", ctx.lang) % {"km": round(km)})
+    out += _common_reasons(ctx, cap, parts)
     return out
 
 
-def naive_matches(demand: Demand, limit: int = 20, today=None) -> list[tuple[float, int]]:
-    """Baseline: read every open offer and score it in Python (the benchmark's comparison)."""
+def _common_reasons(ctx: Context, row, parts: dict[str, float]) -> list[str]:
+    out = []
+    if parts["history"] > 0.6:
+        out.append(_("good on-time and quality ratings on Weft", ctx.lang))
+    elif parts["history"] < 0.6:
+        out.append(_("weak on-time or quality ratings on Weft", ctx.lang))
+    else:
+        out.append(_("no ratings on Weft yet", ctx.lang))
+    if parts["green"] > 0:
+        out.append(
+            _("social and green certifications: %(c)s", ctx.lang) % {"c": row.cert_tokens.strip()}
+        )
+    if parts["cluster"] == 1:
+        out.append(_("in the buyer's own cluster", ctx.lang))
+    elif parts["cluster"] == 0.5:
+        out.append(_("in the delivery place's province", ctx.lang))
+    return out
+
+
+def _visibility_sql(demand: Demand, ctx: Context, alias: str, supplier: str) -> tuple[list, list]:
+    """The demand's visibility as WHERE clauses: who may be offered it at all."""
+    like = " LIKE %s ESCAPE '\\'"
+    where, wp = [f"{alias}.{supplier} <> %s"], [demand.buyer_id]
+    for code in ctx.certs:
+        where.append(f"{alias}.cert_tokens" + like)
+        wp.append(_like(f" {code} "))
+    if demand.visibility == Visibility.CLUSTER:
+        if ctx.cluster_tokens:
+            where.append(
+                "("
+                + " OR ".join([f"{alias}.cluster_tokens" + like] * len(ctx.cluster_tokens))
+                + ")"
+            )
+            wp += [_like(t) for t in ctx.cluster_tokens]
+        else:
+            where.append("1 = 0")
+    elif demand.visibility == Visibility.INVITED:
+        where.append(
+            f"{alias}.{supplier} IN (SELECT i.enterprise_id"  # noqa: S608
+            " FROM market_invitation i WHERE i.demand_id = %s)"
+        )
+        wp.append(demand.pk)
+    return where, wp
+
+
+def _common_terms_sql(ctx: Context, alias: str) -> tuple[list[str], list]:
+    """Distance, history, green and cluster terms of the score, weighted."""
+    like = " LIKE %s ESCAPE '\\'"
+    w = WEIGHTS
+    terms, sp = [], []
+    if ctx.vec:
+        dist, dp = _clip_sql(
+            f"({alias}.geo_x * %s + {alias}.geo_y * %s + {alias}.geo_z * %s - %s) / %s",
+            [ctx.vec[0], ctx.vec[1], ctx.vec[2], COS_FAR, 1 - COS_FAR],
+        )
+        terms.append(f"(CASE WHEN {alias}.geo_x IS NULL THEN %s ELSE {dist} END) * %s")
+        sp += [NEUTRAL, *dp, w["distance"]]
+    else:
+        terms.append("%s")
+        sp.append(NEUTRAL * w["distance"])
+    terms.append(f"{alias}.history_score * %s")
+    sp.append(w["history"])
+    terms.append(f"{alias}.green_score * %s")
+    sp.append(w["green"])
+    whens, cp = [], []
+    for token in ctx.cluster_tokens:
+        whens.append(f"WHEN {alias}.cluster_tokens" + like + " THEN 1.0")
+        cp.append(_like(token))
+    if ctx.province_code:
+        whens.append(f"WHEN {alias}.province_code = %s THEN 0.5")
+        cp.append(ctx.province_code)
+    if whens:
+        terms.append(f"(CASE {' '.join(whens)} ELSE 0.0 END) * %s")
+        sp += [*cp, w["cluster"]]
+    return terms, sp
+
+
+def firm_sql(demand: Demand, ctx: Context, limit: int) -> tuple[str, list]:
+    """Firms able to make the demand's stage and category, with no open offer in that stage."""
+    where = ["s.stage = %s", "s.category = %s"]
+    wp: list = [demand.stage, demand.category]
+    vw, vp = _visibility_sql(demand, ctx, "s", "enterprise_id")
+    where += vw
+    wp += vp
+    where.append(
+        "NOT EXISTS (SELECT 1 FROM market_capacityoffer o WHERE o.supplier_id = s.enterprise_id"
+        " AND o.status = %s AND o.stage = %s)"
+    )
+    wp += [CapacityOffer.Status.OPEN, demand.stage]
+    terms, sp = _common_terms_sql(ctx, "s")
+    neutral = NEUTRAL * (WEIGHTS["price"] + WEIGHTS["lead"])
+    score = " + ".join([*terms, "%s"])
+    sql = (
+        f"SELECT s.enterprise_id, ({score}) AS score FROM market_suppliercapability s "  # noqa: S608
+        f"WHERE {' AND '.join(where)} ORDER BY score DESC, s.enterprise_id LIMIT %s"
+    )
+    return sql, [*sp, neutral, *wp, limit]
+
+
+CAPABILITY_FIELDS = (
+    "enterprise_id",
+    "geo_x",
+    "geo_y",
+    "geo_z",
+    "history_score",
+    "green_score",
+    "cluster_tokens",
+    "cert_tokens",
+    "province_code",
+)
+
+
+# The columns a Match's offer carries: what scoring, reasons, pages and the API read.
+OFFER_COLUMNS = (
+    "id",
+    "title",
+    "supplier_id",
+    "price",
+    "unit",
+    "quantity",
+    "period",
+    "geo_x",
+    "geo_y",
+    "geo_z",
+    "start_day",
+    "daily_capacity",
+    "history_score",
+    "green_score",
+    "cluster_tokens",
+    "cert_tokens",
+    "province_code",
+)
+CENTS = Decimal("0.01")
+
+
+def _decimal(value) -> Decimal | None:
+    # SQLite hands decimals back as floats or ints; PostgreSQL as Decimal.
+    return None if value is None else Decimal(str(value)).quantize(CENTS)
+
+
+class FirmName(BilingualName):
+    """A ranked firm as pages and the API show it: id and names. (A full Enterprise instance
+    costs more to build than the whole matching query.)"""
+
+    __slots__ = ("pk", "name_zh", "name_en")
+
+    def __init__(self, pk: int, name_zh: str, name_en: str):
+        self.pk, self.name_zh, self.name_en = pk, name_zh, name_en
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def __str__(self):
+        return self.name
+
+
+class OfferView:
+    """A ranked capacity offer: the columns scoring, reasons, pages and the API read, and its
+    firm. Built from one plain statement for the `limit` offers returned."""
+
+    __slots__ = (*OFFER_COLUMNS, "supplier")
+
+    def __init__(self, supplier: FirmName, **columns):
+        for name, value in columns.items():
+            setattr(self, name, value)
+        self.supplier = supplier
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __str__(self):
+        return self.title
+
+
+def _offers(ids: list[int]) -> dict[int, OfferView]:
+    if not ids:
+        return {}
+    from django.db import connection
+
+    cols = ", ".join(f"o.{c}" for c in OFFER_COLUMNS)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {cols}, e.name_zh, e.name_en FROM market_capacityoffer o"  # noqa: S608
+            f" JOIN registry_enterprise e ON e.id = o.supplier_id WHERE o.id IN ({marks})",
+            ids,
+        )
+        rows = cursor.fetchall()
+    out = {}
+    for row in rows:
+        data = dict(zip(OFFER_COLUMNS, row[:-2], strict=True))
+        data["price"] = _decimal(data["price"])
+        data["quantity"] = _decimal(data["quantity"])
+        out[data["id"]] = OfferView(FirmName(data["supplier_id"], row[-2], row[-1]), **data)
+    return out
+
+
+def _firms(ids: list[int]) -> dict[int, FirmName]:
+    if not ids:
+        return {}
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, name_zh, name_en FROM registry_enterprise"  # noqa: S608
+            f" WHERE id IN ({marks})",
+            ids,
+        )
+        return {pk: FirmName(pk, zh, en) for pk, zh, en in cursor.fetchall()}
+
+
+def matches_for_demand(
+    demand: Demand, limit: int = 20, today=None, *, firms: bool = True
+) -> list[Match]:
+    """The best `limit` suppliers for a demand: capacity offers (filtered, scored and cut in the
+    database) and, with `firms`, firms that make the category without an open offer (ranked in
+    memory, firm_index.py). Objects are built only for the `limit` returned."""
+    from django.db import connection
+
+    from .firm_index import top_firms
+
+    ctx = Context.of(demand, today)
+    with connection.cursor() as cursor:
+        sql, params = match_sql(demand, ctx, limit)
+        cursor.execute(sql, params)
+        ranked: list[tuple] = [(-score, 0, pk, None) for pk, score in cursor.fetchall()]
+    if firms:
+        ranked += [
+            (-score, 1, row.enterprise_id, row) for score, row, _p in top_firms(demand, ctx, limit)
+        ]
+    ranked.sort(key=lambda t: t[:3])
+    ranked = ranked[:limit]
+    offer_ids = [pk for _s, kind, pk, _r in ranked if kind == 0]
+    offers = _offers(offer_ids)
+    names = _firms([pk for _s, kind, pk, _r in ranked if kind == 1])
+    out = []
+    for _s, kind, pk, row in ranked:
+        if kind == 0:
+            offer = offers[pk]
+            parts = score_parts(ctx, offer)
+            out.append(Match(offer, total(parts), parts, reasons(ctx, offer, parts)))
+        else:
+            parts = firm_parts(ctx, row)
+            out.append(
+                Match(None, total(parts), parts, firm_reasons(ctx, row, parts), firm=names[pk])
+            )
+    return out
+
+
+def naive_matches(demand: Demand, limit: int = 20, today=None, *, firms: bool = True):
+    """Baseline: read every open offer (and every firm capability) and score it in Python.
+
+    Returns (score, key) pairs, key as `Match.key`, best first (the benchmark's comparison)."""
     ctx = Context.of(demand, today)
     certs = set(ctx.certs)
+    invited = (
+        set(Invitation.objects.filter(demand=demand).values_list("enterprise_id", flat=True))
+        if demand.visibility == Visibility.INVITED
+        else None
+    )
+
+    def visible(supplier_id, cluster_tokens, cert_tokens):
+        if supplier_id == demand.buyer_id or not certs <= set(cert_tokens.split()):
+            return False
+        if demand.visibility == Visibility.CLUSTER:
+            return any(t in cluster_tokens for t in ctx.cluster_tokens)
+        return invited is None or supplier_id in invited
+
     scored = []
+    open_in_stage = set()
     for o in CapacityOffer.objects.filter(status=CapacityOffer.Status.OPEN).only(
         *MATCH_FIELDS, "stage", "category_tokens", "end_day", "hidden_at", "min_order"
     ):
+        if o.stage == demand.stage:
+            open_in_stage.add(o.supplier_id)
         if (
             o.stage != demand.stage
             or o.hidden_at is not None
             or f" {demand.category} " not in o.category_tokens
             or o.unit != demand.unit
-            or o.supplier_id == demand.buyer_id
             or o.end_day < ctx.today
             or o.start_day > ctx.needed
             or o.min_order > demand.quantity
             or o.daily_capacity <= 0
-            or not certs <= set(o.cert_tokens.split())
-        ):
-            continue
-        if demand.visibility == Visibility.CLUSTER and not any(
-            t in o.cluster_tokens for t in ctx.cluster_tokens
+            or not visible(o.supplier_id, o.cluster_tokens, o.cert_tokens)
         ):
             continue
         days = min(o.end_day, ctx.needed) - max(o.start_day, ctx.today)
         if o.daily_capacity * days < ctx.quantity:
             continue
-        scored.append((total(score_parts(ctx, o)), o.pk))
-    scored.sort(key=lambda t: (-t[0], t[1]))
+        scored.append((total(score_parts(ctx, o)), ("offer", o.pk)))
+    if firms:
+        for c in SupplierCapability.objects.only(*CAPABILITY_FIELDS, "stage", "category"):
+            if (
+                c.stage != demand.stage
+                or c.category != demand.category
+                or c.enterprise_id in open_in_stage
+                or not visible(c.enterprise_id, c.cluster_tokens, c.cert_tokens)
+            ):
+                continue
+            scored.append((total(firm_parts(ctx, c)), ("firm", c.enterprise_id)))
+    scored.sort(key=lambda t: (-t[0], t[1][0] == "firm", t[1][1]))
     return scored[:limit]
 
 

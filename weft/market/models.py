@@ -413,3 +413,54 @@ class SupplierRecord(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id}: {self.ratings} ratings"
+
+
+class SupplierCapability(models.Model):
+    """Derived: what a firm can make (stage, category) with the columns matching scores on.
+
+    One row per firm, stage and category, kept by `services.refresh_capabilities` from the firm's
+    declared stages, main products and past capacity offers. Lets matching rank firms that have
+    no open capacity offer, with one indexed lookup instead of joins over the whole registry.
+    """
+
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.CASCADE, related_name="market_capabilities"
+    )
+    stage = models.CharField(max_length=32, help_text="Chain stage code.")
+    category = models.CharField(max_length=40, help_text="Category code of the stage.")
+    geo_x = models.FloatField(null=True, blank=True, help_text="Derived: unit vector of location.")
+    geo_y = models.FloatField(null=True, blank=True)
+    geo_z = models.FloatField(null=True, blank=True)
+    province_code = models.CharField(max_length=2, blank=True, help_text="Derived.")
+    cluster_tokens = models.CharField(max_length=400, blank=True, help_text="Derived: ' c:1 '.")
+    cert_tokens = models.CharField(max_length=400, blank=True, help_text="Derived: ' gots '.")
+    green_score = models.FloatField(default=0, help_text="Derived: CSR/green credentials 0–1.")
+    history_score = models.FloatField(default=0.6, help_text="Derived: ratings on Weft 0–1.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "stage", "category"], name="one_capability_per_category"
+            )
+        ]
+        indexes = [models.Index(fields=["stage", "category"], name="market_capability_match")]
+
+    def __str__(self):
+        return f"{self.enterprise_id}: {self.stage}/{self.category}"
+
+
+class CapabilityVersion(models.Model):
+    """Derived: bumped whenever a stage and category's SupplierCapability rows change, so each
+    process's in-memory ranking (firm_index.py) knows with one key look-up to reload them."""
+
+    stage = models.CharField(max_length=32)
+    category = models.CharField(max_length=40)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "category"], name="one_version_per_category")
+        ]
+
+    def __str__(self):
+        return f"{self.stage}/{self.category} v{self.version}"

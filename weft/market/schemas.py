@@ -127,7 +127,8 @@ class OfferPage(Schema):
 
 
 class MatchOut(Schema):
-    offer_id: int
+    kind: str = Field(description="offer: a capacity offer; firm: a firm without an open offer")
+    offer_id: int | None
     offer_title: str
     supplier_id: int
     supplier_name: str
@@ -156,6 +157,19 @@ class QuoteIn(Schema):
     lead_time_days: int = Field(..., ge=0, le=730)
     valid_until: datetime.date
     notes: str = Field("", max_length=2000)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int = Field(description="Bytes.")
+    created_at: datetime.datetime
+    download_url: str = Field(description="GET it with the same credentials.")
+
+    @staticmethod
+    def resolve_download_url(obj) -> str:
+        return f"/api/v1/attachments/{obj.id}"
 
 
 class QuoteOut(Schema):

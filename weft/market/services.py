@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -31,6 +31,7 @@ from . import vocabulary
 from .models import (
     Attachment,
     Award,
+    CapabilityVersion,
     CapacityOffer,
     Demand,
     Invitation,
@@ -39,6 +40,7 @@ from .models import (
     Rating,
     Report,
     SavedSearch,
+    SupplierCapability,
     SupplierRecord,
     Transition,
     Visibility,
@@ -556,7 +558,10 @@ def rate(*, user, award: Award, on_time: bool, quality: int, comment: str = "") 
             record.on_time += int(bool(on_time))
             record.quality_sum += int(quality)
             record.save()
-            CapacityOffer.objects.filter(supplier=ratee).update(history_score=history_score(record))
+            score = history_score(record)
+            CapacityOffer.objects.filter(supplier=ratee).update(history_score=score)
+            # Replaced, not updated in place: matching's in-memory arrays notice new rows.
+            refresh_capabilities([ratee.pk])
     return rating
 
 
@@ -630,6 +635,76 @@ def refresh_offer_index(offer: CapacityOffer, *, save: bool = True) -> None:
         offer.save()
 
 
+def capabilities_of(firm: Enterprise, offered: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(stage, category) pairs a firm can make: its past offers, and each declared stage's
+    categories named in its main products (or the stage's only category)."""
+    pairs = set(offered)
+    products = normalise(firm.main_products or "")
+    for stage in firm.stages.all():
+        cats = vocabulary.CATEGORIES.get(stage.code, [])
+        for code, zh, en in cats:
+            if len(cats) == 1 or normalise(zh) in products or normalise(en) in products:
+                pairs.add((stage.code, code))
+    return pairs
+
+
+def refresh_capabilities(enterprise_ids) -> int:
+    """Rebuild the firms' SupplierCapability rows (what matching ranks firms without offers by)."""
+    ids = list(enterprise_ids)
+    if not ids:
+        return 0
+    firms = Enterprise.objects.filter(pk__in=ids).prefetch_related("stages", "certifications")
+    offered: dict[int, set] = {}
+    for supplier, stage, categories in CapacityOffer.objects.filter(
+        supplier_id__in=ids
+    ).values_list("supplier_id", "stage", "categories"):
+        offered.setdefault(supplier, set()).update((stage, c) for c in categories)
+    clusters: dict[int, list[int]] = {}
+    for firm_id, cluster_id in ClusterMembership.objects.filter(
+        enterprise_id__in=ids, status=ClusterMembership.Status.APPROVED
+    ).values_list("enterprise_id", "cluster_id"):
+        clusters.setdefault(firm_id, []).append(cluster_id)
+    records = {r.enterprise_id: r for r in SupplierRecord.objects.filter(enterprise_id__in=ids)}
+    rows = []
+    for firm in firms:
+        certs = sorted(c.code for c in firm.certifications.all())
+        vec = unit_vector(firm.latitude, firm.longitude) or (None, None, None)
+        for stage, category in sorted(capabilities_of(firm, offered.get(firm.pk, set()))):
+            rows.append(
+                SupplierCapability(
+                    enterprise_id=firm.pk,
+                    stage=stage,
+                    category=category,
+                    geo_x=vec[0],
+                    geo_y=vec[1],
+                    geo_z=vec[2],
+                    province_code=(firm.adcode or "")[:2],
+                    cluster_tokens=" "
+                    + " ".join(f"c:{c}" for c in sorted(clusters.get(firm.pk, [])))
+                    + " ",
+                    cert_tokens=" " + " ".join(certs) + " ",
+                    green_score=green_score(certs),
+                    history_score=history_score(records.get(firm.pk)),
+                )
+            )
+    with transaction.atomic():
+        old = SupplierCapability.objects.filter(enterprise_id__in=ids)
+        touched = set(old.values_list("stage", "category").distinct())
+        touched |= {(r.stage, r.category) for r in rows}
+        old.delete()
+        SupplierCapability.objects.bulk_create(rows, batch_size=2000)
+        for stage, category in sorted(touched):
+            bumped = CapabilityVersion.objects.filter(stage=stage, category=category).update(
+                version=F("version") + 1
+            )
+            if not bumped:
+                CapabilityVersion.objects.bulk_create(
+                    [CapabilityVersion(stage=stage, category=category, version=1)],
+                    ignore_conflicts=True,
+                )
+    return len(rows)
+
+
 def post_offer(*, user, data: dict, enterprise_id: int | None = None) -> CapacityOffer:
     firm, org = acting_firm(user, enterprise_id)
     data = dict(data)
@@ -669,6 +744,7 @@ def post_offer(*, user, data: dict, enterprise_id: int | None = None) -> Capacit
         record_change(
             actor=user, action=AuditRecord.Action.CREATE, obj=offer, after=snapshot(offer)
         )
+        refresh_capabilities([firm.pk])
     return offer
 
 
@@ -861,7 +937,7 @@ def notify(user, kind: str, zh: str, en: str, url: str = "", *, email: bool = Tr
 
 
 def notify_firm(firm: Enterprise, kind: str, zh: str, en: str, url: str = "") -> int:
-    org = Organisation.objects.filter(enterprise=firm).first()
+    org = Organisation.objects.filter(enterprise_id=firm.pk).first()
     if org is None:
         return 0
     admins = _admins(org)

@@ -19,11 +19,11 @@ def after_publish(demand_id: int) -> int:
     sent = 0
     told = set()
     for m in matching.matches_for_demand(demand, limit=STRONG_NOTIFY_LIMIT):
-        if not m.strong or m.offer.supplier_id in told:
+        if not m.strong or m.supplier_id in told:
             continue
-        told.add(m.offer.supplier_id)
+        told.add(m.supplier_id)
         sent += services.notify_firm(
-            m.offer.supplier,
+            m.supplier,
             "strong_match",
             f"新需求与贵司产能高度匹配（{m.score:.0%}）：{demand.title}",
             f"A new demand fits your capacity well ({m.score:.0%}): {demand.title}",

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from weft.accounts.permissions import actor_for, can
 
 from . import matching, selectors, services
 from .forms import AttachmentForm, BrowseForm, DemandForm, OfferForm, QuoteForm, ReportForm
-from .models import Award, CapacityOffer, Demand, Quote, Report
+from .models import Attachment, Award, CapacityOffer, Demand, Quote, Report
 
 PAGE_SIZE = 20
 
@@ -119,8 +119,9 @@ def demand_detail(request, pk):
         "is_buyer": is_buyer,
         "quotes": selectors.visible_quotes(user)
         .filter(demand=demand)
-        .select_related("supplier")
-        .order_by("unit_price", "lead_time_days"),
+        .select_related("supplier", "demand")
+        .prefetch_related("attachments")
+        .order_by("unit_price", "lead_time_days")[:200],
         "can_quote": demand.status == Demand.Status.OPEN and can(user, "market.quote", demand),
         "quote_form": QuoteForm(initial={"quantity": demand.quantity}),
         "report_form": ReportForm(),
@@ -128,6 +129,9 @@ def demand_detail(request, pk):
         "attachments": demand.attachments.all(),
         "certifications": demand.certifications.all(),
     }
+    for q in context["quotes"]:
+        q.files = list(q.attachments.all()) if can(user, "market.quote_files", q) else None
+        q.can_attach = can(user, "market.manage_quote", q)
     if is_buyer and demand.status in (Demand.Status.DRAFT, Demand.Status.OPEN):
         context["matches"] = matching.matches_for_demand(demand, limit=10)
         context["invited"] = set(demand.invitations.values_list("enterprise_id", flat=True))
@@ -232,6 +236,51 @@ def demand_attach(request, pk):
             _("File attached."),
         )
     return redirect("market:demand_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def quote_attach(request, pk):
+    """The supplier adds a file (drawing, price sheet, sample photo) to its quote."""
+    quote = selectors.visible_quotes(request.user).filter(pk=pk).select_related("demand").first()
+    if quote is None:
+        raise Http404(_("No quote has id %(id)d.") % {"id": pk})
+    if not can(request.user, "market.manage_quote", quote):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        _run(
+            request,
+            lambda: services.add_attachment(
+                user=request.user, upload=form.cleaned_data["file"], quote=quote
+            ),
+            _("File attached to your quote."),
+        )
+    return redirect("market:demand_detail", pk=quote.demand_id)
+
+
+def attachment_download(request, pk):
+    """A file, to those the rules allow; 404 to those who may not see what it is attached to."""
+    attachment = Attachment.objects.select_related("demand", "quote__demand").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    user = request.user
+    if attachment.quote_id is not None:
+        parent_visible = selectors.visible_quotes(user).filter(pk=attachment.quote_id).exists()
+    else:
+        parent_visible = can(user, "market.view_demand", attachment.demand)
+    if not parent_visible:
+        raise Http404
+    if not can(user, "market.download_attachment", attachment):
+        raise PermissionDenied
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
 
 
 @login_required

@@ -49,20 +49,12 @@ class EnterpriseQuery(Schema):
     page_size: int | None = None
 
 
-def _page_args(query):
-    if query.page < 1:
-        raise ApiError(422, "invalid_request", _("page must be 1 or more."))
-    if query.page_size is not None and query.page_size < 1:
-        raise ApiError(422, "invalid_request", _("page_size must be 1 or more."))
-    return {"page": query.page, "page_size": query.page_size}
-
-
 @router.get("/clusters", response=ClusterPage, summary="List clusters")
 def list_clusters(request, query: Query[ClusterQuery]):
     qs = selectors.cluster_directory(
         q=query.q, province=query.province, stage=query.stage, specialty=query.specialty
     )
-    return paginate(request, qs, **_page_args(query))
+    return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
 @router.get("/clusters/{cluster_id}", response=ClusterDetailOut, summary="One cluster")
@@ -99,8 +91,15 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
         certification=query.certification,
         size_band=query.size_band,
     )
-    qs = selectors.enterprise_list_page(selectors.enterprise_directory(filters))
-    return paginate(request, qs, **_page_args(query))
+    qs = selectors.enterprise_directory(filters).values(*selectors.LIST_FIELDS)
+    return paginate(
+        request,
+        qs,
+        page=query.page,
+        page_size=query.page_size,
+        windowed=True,
+        rows=selectors.directory_rows,
+    )
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")

@@ -209,6 +209,24 @@ def validate_uscc(raw: str) -> UsccResult:
     return result
 
 
+def uscc_is_valid(raw: str) -> tuple[str, bool]:
+    """(normalised code, whether `validate_uscc` finds no error): the same checks without
+    building their messages, for bulk imports where nearly every code is valid."""
+    code = normalise(raw)
+    if len(code) != 18 or not all(ch in VALUE for ch in code):
+        return code, False
+    authority = AUTHORITIES.get(code[0])
+    if authority is None or code[1] not in authority[1]:
+        return code, False
+    adcode = code[2:8]
+    if not adcode.isdigit() or divisions.province_of(adcode) is None:
+        return code, False
+    org_code = code[8:17]
+    if org_code[:8].isalnum() and org_code_check_character(org_code[:8]) != org_code[8]:
+        return code, False
+    return code, check_character(code[:17]) == code[17]
+
+
 def make_uscc(authority: str, org_type: str, adcode: str, org_base8: str) -> str:
     """Build a code with correct check characters (used by the demo generator and tests)."""
     org_code = org_base8 + org_code_check_character(org_base8)

@@ -67,17 +67,9 @@ class EnterpriseListOut(Schema):
     county: str
     main_products: str
     size_band: str
-    stages: list[str]
-    clusters: list[ClusterRef]
+    stages: list[str] = Field(description="Codes of the firm's chain stages.")
+    clusters: list[ClusterRef] = Field(description="Clusters it is an approved member of.")
     is_demo: bool
-
-    @staticmethod
-    def resolve_stages(obj):
-        return [s.code for s in obj.stages.all()]
-
-    @staticmethod
-    def resolve_clusters(obj):
-        return [m.cluster for m in getattr(obj, "approved_memberships", [])]
 
 
 class Capacity(Schema):

@@ -48,6 +48,19 @@ def query_tokens(term: str) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
+def tokens_prove(term: str) -> bool:
+    """Whether holding `query_tokens(term)` already proves `term` is a substring of the text.
+
+    True for one CJK character or pair and for one three-letter Latin run: those are themselves
+    tokens of the text. Longer terms need the substring check (their bigrams may be scattered).
+    """
+    runs = _RUN.findall(normalise(term))
+    if len(runs) != 1 or runs[0] != normalise(term):
+        return False
+    run = runs[0]
+    return len(run) <= 2 if _CJK_RUN.match(run) else len(run) == 3
+
+
 def facet_token(facet: str, value) -> str:
     return f"{facet}:{str(value).lower()}"
 

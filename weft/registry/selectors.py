@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import divisions
 from .models import ChainStage, Cluster, ClusterMembership, Enterprise
-from .search import facet_token, query_tokens, search_terms
+from .search import facet_token, query_tokens, search_terms, tokens_prove
 
 
 @dataclass
@@ -46,8 +46,48 @@ def enterprise_directory(filters: EnterpriseFilters) -> QuerySet[Enterprise]:
     if tokens:
         qs = qs.filter(search_tokens__has_all=tokens)
     for term in search_terms(filters.q):
-        qs = qs.filter(search_text__contains=term)
+        # The substring check reads every candidate's text; skip it where the index is exact.
+        if not tokens_prove(term):
+            qs = qs.filter(search_text__contains=term)
     return qs.order_by("name_sort", "id")
+
+
+LIST_FIELDS = (
+    "id",
+    "uscc",
+    "name_zh",
+    "name_en",
+    "province",
+    "city",
+    "county",
+    "main_products",
+    "size_band",
+    "is_demo",
+)
+
+
+def directory_rows(page_rows: list[dict]) -> list[dict]:
+    """Directory rows as plain dicts with their stage codes and approved clusters.
+
+    The API's list answers a page of 20 from two small queries, without building a model
+    instance per row and per related object (which cost more than the search itself).
+    """
+    by_id = {row["id"]: row | {"stages": [], "clusters": []} for row in page_rows}
+    stage_links = Enterprise.stages.through.objects.filter(enterprise_id__in=by_id)
+    for enterprise_id, code in stage_links.order_by(
+        "chainstage__order", "chainstage__code"
+    ).values_list("enterprise_id", "chainstage__code"):
+        by_id[enterprise_id]["stages"].append(code)
+    memberships = ClusterMembership.objects.filter(
+        enterprise_id__in=by_id, status=ClusterMembership.Status.APPROVED
+    ).order_by("id")
+    for enterprise_id, *cluster in memberships.values_list(
+        "enterprise_id", "cluster_id", "cluster__slug", "cluster__name_zh", "cluster__name_en"
+    ):
+        by_id[enterprise_id]["clusters"].append(
+            dict(zip(("id", "slug", "name_zh", "name_en"), cluster, strict=True))
+        )
+    return list(by_id.values())
 
 
 def enterprise_list_page(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:

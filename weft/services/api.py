@@ -50,8 +50,6 @@ class PageQuery(Schema):
 
 
 def _page(request, qs, query):
-    if query.page < 1 or (query.page_size is not None and query.page_size < 1):
-        raise ApiError(422, "invalid_request", _("page and page_size must be 1 or more."))
     return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 

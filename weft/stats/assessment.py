@@ -5,11 +5,14 @@ A published run is frozen: running a scheme again makes a new run, and changing 
 scheme makes a new version of it.
 """
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from weft.accounts.permissions import can
@@ -88,6 +91,20 @@ METRICS = {
     "reporting_coverage": ("public_service", "higher"),
     "export_share": ("market", "higher"),
     "ecommerce_share": ("market", "higher"),
+}
+
+METRIC_NAMES = {
+    "output_value": ("工业总产值", "Industrial output value"),
+    "output_growth": ("产值同比增长", "Output growth year on year"),
+    "revenue_growth": ("营业收入同比增长", "Revenue growth year on year"),
+    "rd_intensity": ("研发投入强度（研发支出/营业收入）", "R&D intensity (R&D spending / revenue)"),
+    "patents_per_firm": ("平均每家填报企业专利授权数", "Patents granted per reporting firm"),
+    "energy_per_10k": ("万元产值能耗", "Energy per 10,000 yuan of output"),
+    "water_per_10k": ("万元产值用水", "Water per 10,000 yuan of output"),
+    "output_per_employee": ("人均产值", "Output per employee"),
+    "reporting_coverage": ("统计填报覆盖率", "Share of member firms reporting"),
+    "export_share": ("出口交货值占比", "Export share of output"),
+    "ecommerce_share": ("电商销售占营业收入比重", "E-commerce share of revenue"),
 }
 
 
@@ -180,18 +197,26 @@ def _feedback(dimensions: dict, medians: dict) -> tuple[str, str]:
             "Every dimension is at or above the median of peer clusters: keep it up.",
         )
     zh = "；".join(
-        f"{DIMENSIONS[d][0]}得分 {dimensions[d]:.0f}，低于中位数 {medians[d]:.0f}：{DIMENSIONS[d][2]}"
+        f"{DIMENSIONS[d][0]}得分 {dimensions[d]:.0f}，低于中位数 {medians[d]:.0f}：{DIMENSIONS[d][2].rstrip('。')}"
         for d in weakest
     )
     en = "; ".join(
-        f"{DIMENSIONS[d][1]} scores {dimensions[d]:.0f}, below the median of {medians[d]:.0f}: {DIMENSIONS[d][3]}"
+        f"{DIMENSIONS[d][1]} scores {dimensions[d]:.0f}, below the median of {medians[d]:.0f}: {DIMENSIONS[d][3].rstrip('.')}"
         for d in weakest
     )
-    return "最弱维度——" + zh + "。", "Weakest dimensions — " + en
+    return "最弱维度——" + zh + "。", "Weakest dimensions — " + en + "."
+
+
+def _score(item: SchemeItem, value, bounds: dict, metrics: dict) -> Decimal | None:
+    higher = item.direction == SchemeItem.Direction.HIGHER
+    if item.normalisation == SchemeItem.Normalisation.PERCENTILE:
+        values = [m.get(item.metric) for m in metrics.values()]
+        return f.percentile_score(value, values, higher_is_better=higher)
+    return f.min_max_score(value, *bounds[item.metric], higher_is_better=higher)
 
 
 def run(user, scheme: AssessmentScheme, year: int) -> AssessmentRun:
-    if not can(user, "stats.manage_catalogue"):
+    if not can(user, "stats.manage_assessment"):
         raise PermissionDenied
     items = list(scheme.items.all())
     if not items:
@@ -209,11 +234,7 @@ def run(user, scheme: AssessmentScheme, year: int) -> AssessmentRun:
     for cid, m in metrics.items():
         dim_sum, dim_weight, total, total_weight = {}, {}, Decimal(0), Decimal(0)
         for item in items:
-            score = f.min_max_score(
-                m.get(item.metric),
-                *bounds[item.metric],
-                higher_is_better=item.direction == "higher",
-            )
+            score = _score(item, m.get(item.metric), bounds, metrics)
             if score is None:
                 continue
             dim_sum[item.dimension] = dim_sum.get(item.dimension, Decimal(0)) + item.weight * score
@@ -256,7 +277,7 @@ def run(user, scheme: AssessmentScheme, year: int) -> AssessmentRun:
 
 
 def publish(user, assessment: AssessmentRun) -> None:
-    if not can(user, "stats.manage_catalogue"):
+    if not can(user, "stats.manage_assessment"):
         raise PermissionDenied
     if assessment.status == AssessmentRun.Status.PUBLISHED:
         raise ValidationError(_("This assessment is already published and cannot change."))
@@ -277,7 +298,7 @@ def publish(user, assessment: AssessmentRun) -> None:
 
 def new_version(user, scheme: AssessmentScheme) -> AssessmentScheme:
     """Changes to a published scheme go into a new version; the old one keeps its results."""
-    if not can(user, "stats.manage_catalogue"):
+    if not can(user, "stats.manage_assessment"):
         raise PermissionDenied
     latest = AssessmentScheme.objects.filter(code=scheme.code).order_by("-version").first()
     with transaction.atomic():
@@ -295,9 +316,16 @@ def new_version(user, scheme: AssessmentScheme) -> AssessmentScheme:
                     metric=i.metric,
                     weight=i.weight,
                     direction=i.direction,
+                    normalisation=i.normalisation,
                 )
                 for i in scheme.items.all()
             ]
+        )
+        record_change(
+            actor=user,
+            action=AuditRecord.Action.CREATE,
+            obj=copy,
+            after={"code": copy.code, "version": copy.version, "from_version": scheme.version},
         )
     return copy
 
@@ -309,3 +337,215 @@ def cluster_result(cluster: Cluster, year: int | None = None) -> AssessmentResul
     if year:
         qs = qs.filter(run__year=year)
     return qs.select_related("run").order_by("-run__year", "-run__published_at").first()
+
+
+# --- defining schemes ---------------------------------------------------------------------------
+
+
+def create_scheme(user, code: str, name_zh: str, name_en: str) -> AssessmentScheme:
+    """A new scheme (version 1, draft) with the shipped measures to start from."""
+    if not can(user, "stats.manage_assessment"):
+        raise PermissionDenied
+    code = slugify(code or "")
+    errors = {}
+    if not code:
+        errors["code"] = [_("Give the scheme a code of Latin letters, digits and hyphens.")]
+    elif AssessmentScheme.objects.filter(code=code).exists():
+        errors["code"] = [_("A scheme with the code “%(code)s” exists.") % {"code": code}]
+    if not (name_zh or "").strip():
+        errors["name_zh"] = [_("Give the scheme a Chinese name.")]
+    if errors:
+        raise ValidationError(errors)
+    template = default_scheme()
+    with transaction.atomic():
+        scheme = AssessmentScheme.objects.create(
+            code=code, version=1, name_zh=name_zh.strip(), name_en=(name_en or "").strip()
+        )
+        SchemeItem.objects.bulk_create(
+            [
+                SchemeItem(
+                    scheme=scheme,
+                    dimension=i.dimension,
+                    metric=i.metric,
+                    weight=i.weight,
+                    direction=i.direction,
+                    normalisation=i.normalisation,
+                )
+                for i in template.items.all()
+            ]
+        )
+        record_change(
+            actor=user, action=AuditRecord.Action.CREATE, obj=scheme, after={"code": code}
+        )
+    return scheme
+
+
+def save_items(user, scheme: AssessmentScheme, rows: list[dict]) -> int:
+    """Replace a draft scheme's measures. Each row: dimension, metric, weight, direction,
+    normalisation; a row with an empty weight is dropped. All or nothing, errors by row.
+    Returns how many draft results of the scheme were discarded."""
+    if not can(user, "stats.manage_assessment"):
+        raise PermissionDenied
+    if scheme.status == AssessmentScheme.Status.PUBLISHED:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("This scheme is published and frozen: make a new version to change it.")
+                ]
+            }
+        )
+    errors, items, seen = {}, [], set()
+    for n, row in enumerate(rows, start=1):
+        weight_text = str(row.get("weight") or "").strip()
+        if not weight_text:
+            continue
+        problems = []
+        metric, dimension = row.get("metric", ""), row.get("dimension", "")
+        if metric not in METRICS:
+            problems.append(_("unknown measure “%(m)s”") % {"m": metric})
+        elif metric in seen:
+            problems.append(_("the measure appears twice"))
+        if dimension not in DIMENSIONS:
+            problems.append(_("unknown dimension “%(d)s”") % {"d": dimension})
+        try:
+            weight = Decimal(weight_text)
+            if not weight.is_finite() or weight <= 0 or weight > 100:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(_("the weight must be a number above 0 and at most 100"))
+            weight = None
+        if row.get("direction") not in SchemeItem.Direction.values:
+            problems.append(_("choose whether higher or lower is better"))
+        if row.get("normalisation") not in SchemeItem.Normalisation.values:
+            problems.append(_("choose a normalisation"))
+        if problems:
+            errors[f"row {n}"] = [
+                _("Row %(n)d: %(problems)s.") % {"n": n, "problems": "; ".join(problems)}
+            ]
+            continue
+        seen.add(metric)
+        items.append(
+            SchemeItem(
+                scheme=scheme,
+                dimension=dimension,
+                metric=metric,
+                weight=weight.quantize(Decimal("0.001")),
+                direction=row["direction"],
+                normalisation=row["normalisation"],
+            )
+        )
+    if not errors and not items:
+        errors["__all__"] = [_("A scheme needs at least one measure with a weight.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
+        if scheme.status == AssessmentScheme.Status.PUBLISHED:
+            raise ValidationError({"__all__": [_("This scheme was published meanwhile.")]})
+        before = [_item_snapshot(i) for i in scheme.items.all()]
+        scheme.items.all().delete()
+        SchemeItem.objects.bulk_create(items)
+        # Draft results were scored with the old measures: they go, so none disagrees with its
+        # scheme when published.
+        _total, deleted = scheme.runs.filter(status=AssessmentRun.Status.DRAFT).delete()
+        record_change(
+            actor=user,
+            action=AuditRecord.Action.UPDATE,
+            obj=scheme,
+            before={"items": before},
+            after={"items": [_item_snapshot(i) for i in items]},
+        )
+    return deleted.get(AssessmentRun._meta.label, 0)
+
+
+def _item_snapshot(item: SchemeItem) -> dict:
+    return {
+        "dimension": item.dimension,
+        "metric": item.metric,
+        "weight": str(item.weight),
+        "direction": item.direction,
+        "normalisation": item.normalisation,
+    }
+
+
+# --- feedback for a cluster ----------------------------------------------------------------------
+
+# Where a cluster can act on a weak dimension: (URL name, query string, label zh, label en). Links
+# to apps that are not installed are left out.
+ADVICE_LINKS = {
+    "scale": [("chain:cluster_chain", "", "产业链缺口与补链", "Chain gaps to fill")],
+    "growth": [("chain:event_list", "", "产业链对接活动", "Chain docking events")],
+    "innovation": [
+        ("services:catalogue", "?category=rnd", "研发服务", "R&D services"),
+        ("services:catalogue", "?category=testing", "检测认证服务", "Testing and certification"),
+    ],
+    "green": [
+        ("services:catalogue", "?category=csr_audit", "社会责任与绿色审核", "CSR and green audits"),
+        ("services:voucher_list", "", "服务券", "Service vouchers"),
+    ],
+    "talent": [
+        ("talent:course_list", "", "技能培训课程", "Training courses"),
+        ("services:catalogue", "?category=training", "培训服务", "Training services"),
+    ],
+    "public_service": [("stats:rounds", "", "统计填报轮次", "Reporting rounds")],
+    "market": [
+        ("services:catalogue", "?category=ecommerce", "电商运营服务", "E-commerce services"),
+        ("chain:event_list", "", "产业链对接活动", "Chain docking events"),
+    ],
+}
+
+
+def advice_links(dimension: str, cluster: Cluster) -> list[dict]:
+    english = (get_language() or "").startswith("en")
+    links = []
+    for name, query, zh, en in ADVICE_LINKS.get(dimension, []):
+        try:
+            url = reverse(
+                name, kwargs={"slug": cluster.slug} if name == "chain:cluster_chain" else None
+            )
+        except NoReverseMatch:
+            continue
+        links.append({"url": url + query, "label": en if english else zh})
+    return links
+
+
+def feedback(result: AssessmentResult) -> dict:
+    """A cluster's result read against the medians: every dimension with its gap, weakest first,
+    with what to do and where in Weft to do it."""
+    run = result.run
+    english = (get_language() or "").startswith("en")
+    rows = []
+    for dim, score in result.dimensions.items():
+        med = run.medians.get(dim)
+        names = DIMENSIONS.get(dim, (dim, dim, "", ""))
+        rows.append(
+            {
+                "code": dim,
+                "name": names[1] if english else names[0],
+                "score": score,
+                "median": med,
+                "gap": None if med is None else round(score - med, 2),
+                "below": med is not None and score < med,
+                "advice": names[3] if english else names[2],
+                "links": advice_links(dim, result.cluster),
+            }
+        )
+    rows.sort(key=lambda r: (r["gap"] is None, r["gap"] if r["gap"] is not None else 0))
+    return {
+        "dimensions": rows,
+        "weakest": [r for r in rows if r["below"]][:2],
+        "text": result.feedback_en if english else result.feedback_zh,
+        "radar": {
+            "indicators": [{"name": r["name"], "max": 100} for r in rows],
+            "cluster": [r["score"] for r in rows],
+            "median": [r["median"] for r in rows],
+        },
+    }
+
+
+def cluster_history(cluster: Cluster, user) -> list[AssessmentResult]:
+    """This cluster's results in the runs the user may see, newest first."""
+    qs = AssessmentResult.objects.filter(cluster=cluster).select_related("run__scheme")
+    if not can(user, "stats.manage_assessment"):
+        qs = qs.filter(run__status=AssessmentRun.Status.PUBLISHED)
+    return list(qs.order_by("-run__year", "-run__run_at"))

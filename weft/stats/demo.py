@@ -252,6 +252,33 @@ def _round() -> str:
     return f", an open round for {period.code} in Humen"
 
 
+def reminders_demo() -> str:
+    """A Keqiao round due tomorrow, opened a fortnight ago: the scheduled reminders went out to the
+    firms that have not reported (the demo firm among them), so its messages and the office's
+    "who has reported" table show them."""
+    from . import reminders
+
+    keqiao = Cluster.objects.filter(slug="keqiao").first()
+    office_user = User.objects.filter(username="office_keqiao").first()
+    if not keqiao or not office_user or ReportingRound.objects.filter(cluster=keqiao).exists():
+        return ""
+    year, quarter = timezone.localdate().year, (timezone.localdate().month - 1) // 3 + 1
+    year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    rnd = services.open_round(
+        office_user,
+        keqiao,
+        services.period_for(PeriodKind.QUARTER, year, quarter),
+        Indicator.objects.filter(code__in=["output_value", "revenue", "energy_use"]),
+        timezone.localdate() + datetime.timedelta(days=1),
+        title=f"柯桥纺织企业 {year} 年第 {quarter} 季度统计",
+    )
+    ReportingRound.objects.filter(pk=rnd.pk).update(
+        opened_at=timezone.now() - datetime.timedelta(days=14)
+    )
+    sent = reminders.send_due_reminders()
+    return f", {sent['firms']} firms reminded in a Keqiao round due tomorrow"
+
+
 @transaction.atomic
 def load_demo() -> str:
     load_catalogue()
@@ -296,7 +323,7 @@ def load_demo() -> str:
     if operator is not None:
         run = assessment.run(operator, scheme, max(RECENT_YEARS))
         assessment.publish(operator, run)
-        note = _round()
+        note = _round() + reminders_demo()
     return (
         f"Statistics demo: {len(rows):,} firm figures, {len(panel)} observation points, "
         f"{warnings} warnings, the {max(RECENT_YEARS)} assessment{note}."

@@ -174,6 +174,22 @@ def median(values: Iterable) -> Decimal | None:
     return vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
 
 
+def percentile_score(value, values: Iterable, *, higher_is_better: bool = True) -> Decimal | None:
+    """Percentile score = 100 × (clusters below + ½ × other clusters level with it) / (clusters
+    assessed − 1), among the clusters with a value (reversed when lower is better); 50 when it is
+    the only one. Unlike min–max, one extreme cluster does not squeeze everybody else's scores."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    vals = [Decimal(v) for v in values if v is not None]
+    if len(vals) < 2:
+        return Decimal(50)
+    below = sum(1 for v in vals if v < value)
+    level = sum(1 for v in vals if v == value) - 1
+    score = Decimal(100) * (below + Decimal(level) / 2) / (len(vals) - 1)
+    return score if higher_is_better else Decimal(100) - score
+
+
 FORMULAS = {
     "yoy_growth": yoy_growth.__doc__,
     "ytd": year_to_date.__doc__,
@@ -190,4 +206,5 @@ FORMULAS = {
     "barometer": composite_index.__doc__,
     "barometer_component": component_index.__doc__,
     "score": min_max_score.__doc__,
+    "percentile": percentile_score.__doc__,
 }

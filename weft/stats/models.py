@@ -339,13 +339,16 @@ class ClusterWarning(models.Model):
 
 
 class Notice(models.Model):
-    """An in-platform message to an organisation (round opened, reminder, warning raised)."""
+    """An in-platform message to an organisation (round opened, reminder, warning raised), in both
+    languages so each member reads it in their own."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="stat_notices"
     )
-    subject = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    subject = models.CharField(max_length=200, help_text="Subject in Chinese.")
+    body = models.TextField(blank=True, help_text="Text in Chinese.")
+    subject_en = models.CharField(max_length=200, blank=True, help_text="Subject in English.")
+    body_en = models.TextField(blank=True, help_text="Text in English.")
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -355,6 +358,53 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def _english(self) -> bool:
+        from django.utils.translation import get_language
+
+        return (get_language() or "").startswith("en")
+
+    @property
+    def text_subject(self) -> str:
+        return self.subject_en if self._english() and self.subject_en else self.subject
+
+    @property
+    def text_body(self) -> str:
+        return self.body_en if self._english() and self.body_en else self.body
+
+
+class RoundReminder(models.Model):
+    """One reminder to one firm about one round on one day. The unique day keeps scheduled runs
+    (cron, the task) and the office's button from reminding anybody twice a day."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before the deadline")
+        AFTER = "after", _("After the deadline")
+        MANUAL = "manual", _("Sent by the cluster office")
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.CASCADE, related_name="stat_reminders"
+    )
+    sent_on = models.DateField(help_text="The local day the reminder went out.")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    days_to_deadline = models.IntegerField(help_text="Negative once the deadline has passed.")
+    emails = models.PositiveSmallIntegerField(default=0, help_text="E-mails sent to its members.")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "round", "enterprise"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "enterprise", "sent_on"], name="one_reminder_per_firm_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} → {self.enterprise_id} {self.sent_on}"
 
 
 class AssessmentScheme(models.Model):
@@ -391,8 +441,19 @@ class SchemeItem(models.Model):
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="items")
     dimension = models.CharField(max_length=30, help_text="scale, growth, innovation, green…")
     metric = models.CharField(max_length=40, help_text="A metric code from assessment.METRICS.")
+
+    class Normalisation(models.TextChoices):
+        MIN_MAX = "min_max", _("Min–max over the clusters assessed")
+        PERCENTILE = "percentile", _("Percentile rank among the clusters assessed")
+
     weight = models.DecimalField(max_digits=6, decimal_places=3)
     direction = models.CharField(max_length=6, choices=Direction.choices)
+    normalisation = models.CharField(
+        max_length=10,
+        choices=Normalisation.choices,
+        default=Normalisation.MIN_MAX,
+        help_text="How a raw value becomes a score from 0 to 100.",
+    )
 
     class Meta:
         ordering = ["scheme", "dimension", "metric"]

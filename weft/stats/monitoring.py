@@ -240,5 +240,7 @@ def evaluate_warnings(cluster) -> list[ClusterWarning]:
                     f"预警 {period.code}：{zh}"[:200],
                     zh,
                     f"/stats/clusters/{cluster.slug}/",
+                    subject_en=f"Warning {period.code}: {en}"[:200],
+                    body_en=en,
                 )
     return raised

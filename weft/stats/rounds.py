@@ -1,11 +1,11 @@
 """Reads about reporting rounds: which rounds a user sees, who reported, the figures reported."""
 
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can, stats_firm_figures_q
 
-from .models import ReportingRound, Submission, Value
+from .models import ReportingRound, Submission, Value, ValueRevision
 
 
 def visible_rounds(user):
@@ -57,6 +57,11 @@ def status_rows(rnd: ReportingRound) -> list[dict]:
         s.enterprise_id: s
         for s in Submission.objects.filter(round=rnd).select_related("submitted_by")
     }
+    reminded = dict(
+        rnd.reminders.values("enterprise_id")
+        .annotate(last=Max("sent_on"))
+        .values_list("enterprise_id", "last")
+    )
     rows = []
     for firm in rnd.firms.order_by("name_sort", "pk"):
         sub = done.get(firm.pk)
@@ -67,6 +72,7 @@ def status_rows(rnd: ReportingRound) -> list[dict]:
                 "reported": sub is not None,
                 "submitted_at": sub.submitted_at.isoformat() if sub else None,
                 "via": sub.via if sub else None,
+                "last_reminded": reminded[firm.pk].isoformat() if firm.pk in reminded else None,
             }
         )
     return rows
@@ -92,3 +98,19 @@ def round_figures(rnd: ReportingRound, user) -> list[dict]:
             "revision": revision,
         }
     return list(out.values())
+
+
+def revision_history(rnd: ReportingRound, user, limit: int = 200) -> list:
+    """Corrected figures of the round (every revision of a value revised at least once), as far as
+    the user may see them: who changed what, when and why."""
+    return list(
+        ValueRevision.objects.filter(stats_firm_figures_q(user, "value__enterprise_id"))
+        .filter(
+            value__period=rnd.period,
+            value__enterprise__in=rnd.firms.all(),
+            value__indicator__in=rnd.indicators.all(),
+            value__revision__gt=1,
+        )
+        .select_related("value__enterprise", "value__indicator", "changed_by")
+        .order_by("value__enterprise__name_sort", "value__indicator__order", "revision")[:limit]
+    )

@@ -9,9 +9,8 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from weft.accounts.models import Membership, Organisation
+from weft.accounts.models import Membership
 from weft.accounts.permissions import can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
@@ -249,54 +248,33 @@ def open_round(
     return rnd
 
 
-def _firm_orgs(enterprise_ids) -> list[Organisation]:
-    return list(
-        Organisation.objects.filter(
-            kind=Organisation.Kind.ENTERPRISE, enterprise_id__in=enterprise_ids
-        )
-    )
-
-
 def _notify_firms(rnd: ReportingRound, enterprise_ids, *, reminder: bool) -> int:
-    orgs = _firm_orgs(enterprise_ids)
-    url = f"/stats/rounds/{rnd.pk}/"
-    with override("zh-hans"):
-        subject = (
-            _("Reminder: figures for %(period)s are due by %(deadline)s")
-            if reminder
-            else _("Please report your figures for %(period)s by %(deadline)s")
-        ) % {"period": rnd.period.code, "deadline": rnd.deadline.isoformat()}
-        body = _("%(cluster)s asks for your statistics: %(url)s") % {
-            "cluster": rnd.cluster.name_zh,
-            "url": url,
-        }
-    Notice.objects.bulk_create(
-        [Notice(organisation=o, subject=subject, body=body, url=url) for o in orgs]
-    )
-    emails = list(
-        Membership.objects.filter(organisation__in=orgs)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    if emails:
-        # Sent after commit: a rolled-back round must not have mailed anyone.
-        messages = [(subject, body, None, [e]) for e in emails]
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-    return len(orgs)
+    from . import reminders
+
+    if reminder:
+        return reminders.remind_firms(rnd, list(enterprise_ids), kind="manual").firms
+    return reminders.notify_opened(rnd, enterprise_ids)
 
 
 def remind(user, rnd: ReportingRound) -> int:
-    """Remind the firms of the round that have not reported; returns how many were reminded."""
+    """Remind the firms of the round that have not reported (each at most once a day); returns
+    how many were reminded."""
+    from . import reminders
+
     if not can(user, "stats.manage_round", rnd.cluster):
         raise PermissionDenied
     if rnd.status != ReportingRound.Status.OPEN:
         raise ValidationError({"__all__": [_("This reporting round is closed.")]})
-    missing = list(rnd.firms.exclude(stat_submissions__round=rnd).values_list("pk", flat=True))
+    missing = reminders.not_reported(rnd)
+    if not missing:
+        raise ValidationError({"__all__": [_("Every firm asked has reported.")]})
     with transaction.atomic():
-        count = _notify_firms(rnd, missing, reminder=True)
-        rnd.last_reminded_at = timezone.now()
-        rnd.save(update_fields=["last_reminded_at"])
-    return count
+        sent = reminders.remind_firms(rnd, missing, kind="manual", user=user)
+    if not sent.firms:
+        raise ValidationError(
+            {"__all__": [_("The firms that have not reported were already reminded today.")]}
+        )
+    return sent.firms
 
 
 def close_round(user, rnd: ReportingRound) -> None:
@@ -336,18 +314,37 @@ def acknowledge_warning(user, warning: ClusterWarning, note: str) -> None:
     )
 
 
-def office_notice(cluster, subject: str, body: str, url: str = "") -> None:
-    """Tell a cluster's office (in Weft and by email)."""
+def office_notice(
+    cluster, subject: str, body: str, url: str = "", *, subject_en: str = "", body_en: str = ""
+) -> None:
+    """Tell a cluster's office in Weft and by e-mail, each member in their language when the
+    English text is given (Chinese otherwise)."""
     if cluster.office_id is None:
         return
-    Notice.objects.create(organisation_id=cluster.office_id, subject=subject, body=body, url=url)
-    emails = list(
-        Membership.objects.filter(organisation_id=cluster.office_id)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+    Notice.objects.create(
+        organisation_id=cluster.office_id,
+        subject=subject,
+        body=body,
+        subject_en=subject_en,
+        body_en=body_en,
+        url=url,
     )
-    if emails:
-        messages = [(subject, body, None, [e]) for e in emails]
+    messages = []
+    for member in Membership.objects.filter(organisation_id=cluster.office_id).select_related(
+        "user"
+    ):
+        if not member.user.email:
+            continue
+        english = (member.user.language or "").startswith("en") and subject_en
+        messages.append(
+            (
+                subject_en if english else subject,
+                body_en if english else body,
+                None,
+                [member.user.email],
+            )
+        )
+    if messages:
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
 
 

@@ -14,3 +14,11 @@ def recompute_aggregates(indicator_ids: list[int] | None = None) -> dict:
     for cluster in Cluster.objects.all():
         raised += len(monitoring.evaluate_warnings(cluster))
     return {"aggregates": rows, "warnings_raised": raised}
+
+
+@task()
+def send_round_reminders() -> dict:
+    """Daily: remind firms that have not reported in open rounds, before and after the deadline."""
+    from .reminders import send_due_reminders
+
+    return send_due_reminders()

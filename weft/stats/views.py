@@ -330,6 +330,7 @@ def round_detail(request, pk):
     }
     if context["private"]:
         context["status"] = rounds.status_rows(rnd)
+    context["revisions"] = rounds.revision_history(rnd, request.user)
     if firm is not None:
         previous = selectors.previous_figures(firm, rnd.period)
         current = dict(
@@ -446,26 +447,6 @@ def round_remind(request, pk):
 
 
 # --- assessments and reports -------------------------------------------------------------------
-
-
-def assessment_detail(request, pk):
-    run = get_object_or_404(AssessmentRun.objects.select_related("scheme"), pk=pk)
-    if run.status != AssessmentRun.Status.PUBLISHED and not can(
-        request.user, "stats.manage_catalogue"
-    ):
-        raise Http404
-    results = list(run.results.select_related("cluster"))
-    dims = sorted(run.medians)
-    return render(
-        request,
-        "stats/assessment.html",
-        {
-            "run": run,
-            "results": results,
-            "dimensions": [(d, assessment.DIMENSIONS.get(d, (d, d))) for d in dims],
-            "formulas": FORMULAS,
-        },
-    )
 
 
 def cluster_report(request, slug):

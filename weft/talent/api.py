@@ -73,12 +73,6 @@ class ListQuery(Schema):
     page_size: int | None = None
 
 
-def _page(query):
-    if query.page < 1 or (query.page_size is not None and query.page_size < 1):
-        raise ApiError(422, "invalid_request", _("page and page_size must be 1 or more."))
-    return {"page": query.page, "page_size": query.page_size}
-
-
 def _cluster(cluster_id):
     if cluster_id is None:
         return None
@@ -91,7 +85,7 @@ def _cluster(cluster_id):
 @router.get("/courses", response=CoursePage, summary="Training courses")
 def list_courses(request, query: Query[ListQuery]):
     qs = selectors.courses(cluster=_cluster(query.cluster), topic=query.topic)
-    return paginate(request, qs, **_page(query))
+    return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
 @router.get("/courses/{course_id}", response=CourseOut, summary="One course")
@@ -181,7 +175,7 @@ def list_jobs(request, query: Query[ListQuery]):
     if query.role and query.role not in Role.values:
         raise ApiError(422, "invalid_request", _("Unknown role: %(r)s.") % {"r": query.role})
     qs = selectors.jobs(cluster=_cluster(query.cluster), role=query.role)
-    return paginate(request, qs, **_page(query))
+    return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="One job")
@@ -281,7 +275,7 @@ def list_profiles(request, query: Query[ListQuery]):
         clusters=[cluster] if cluster else None,
         q=query.topic,
     )
-    return paginate(request, qs, **_page(query))
+    return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
 @router.put(

@@ -131,6 +131,22 @@ def manage_quote(actor: Actor, quote) -> bool:
     return actor.role_in(quote.supplier_org_id) in ADMIN_ROLES
 
 
+def quote_files(actor: Actor, quote) -> bool:
+    """A quote's attachments: the supplier's and the buyer's people only. Not the operator nor a
+    cluster office: drawings and price sheets are the two firms' business."""
+    return (
+        actor.role_in(quote.supplier_org_id) is not None
+        or actor.role_in(quote.demand.buyer_org_id) is not None
+    )
+
+
+def download_attachment(actor: Actor, attachment) -> bool:
+    """A demand's files go with the demand; a quote's with `quote_files`."""
+    if attachment.quote_id is not None:
+        return quote_files(actor, attachment.quote)
+    return view_demand(actor, attachment.demand)
+
+
 def view_offer(actor: Actor, offer) -> bool:
     from weft.market.models import CapacityOffer
 
@@ -172,6 +188,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "market.quote": quote_on,
     "market.view_quote": view_quote,
     "market.manage_quote": manage_quote,
+    "market.quote_files": quote_files,
+    "market.download_attachment": download_attachment,
     "market.view_offer": view_offer,
     "market.manage_offer": manage_offer,
     "market.rate": rate_award,

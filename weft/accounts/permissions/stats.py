@@ -53,6 +53,16 @@ def stats_manage_catalogue(actor: Actor, obj=None) -> bool:
     return actor.is_operator
 
 
+def stats_view_assessment(actor: Actor, obj) -> bool:
+    """An assessment run or scheme: everyone once published, only the operator before."""
+    return obj.status == "published" or actor.is_operator
+
+
+def stats_manage_assessment(actor: Actor, obj=None) -> bool:
+    """Define and version schemes, run them for a year, publish the results: the operator."""
+    return actor.is_operator
+
+
 def stats_firm_figures_q(user, field: str = "enterprise_id") -> Q:
     """Which firms' figures the user may list: own firms, own clusters' firms; all for the operator."""
     from weft.registry.models import ClusterMembership
@@ -83,5 +93,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "stats.view_round": stats_view_round,
     "stats.acknowledge_warning": stats_acknowledge_warning,
     "stats.manage_catalogue": stats_manage_catalogue,
+    "stats.view_assessment": stats_view_assessment,
+    "stats.manage_assessment": stats_manage_assessment,
 }
-NO_OBJECT_ACTIONS = frozenset({"stats.manage_catalogue"})
+NO_OBJECT_ACTIONS = frozenset({"stats.manage_catalogue", "stats.manage_assessment"})

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stats', '0003_value_covering_index'),
+        ('stats', '0004_value_covering_index'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("registry", "0003_load_taxonomy"),
-        ("stats", "0002_catalogue"),
+        ("stats", "0003_reminders_notices_normalisation"),
     ]
 
     operations = [

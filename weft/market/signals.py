@@ -1,0 +1,62 @@
+"""Keep the firms' SupplierCapability rows in step with the registry.
+
+A firm's stages, products, certifications, place or cluster membership change in the registry;
+its capability rows are rebuilt once, after the transaction commits (several changes in one
+transaction cost one rebuild).
+"""
+
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from weft.registry.models import ClusterMembership, Enterprise
+
+
+class _Refresh:
+    """One pending rebuild per transaction, for every firm touched in it."""
+
+    def __init__(self):
+        self.ids: set[int] = set()
+
+    def __call__(self):
+        from .services import refresh_capabilities
+
+        refresh_capabilities(self.ids)
+
+
+def _later(enterprise_id: int) -> None:
+    # Found among the transaction's own on-commit callbacks, so a rolled-back transaction takes
+    # its pending rebuild with it.
+    pending = next((f for _s, f, _r in connection.run_on_commit if isinstance(f, _Refresh)), None)
+    if pending is None:
+        pending = _Refresh()
+        pending.ids.add(enterprise_id)
+        transaction.on_commit(pending)
+    else:
+        pending.ids.add(enterprise_id)
+
+
+def _firm_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _later(instance.pk)
+
+
+def _firm_m2m(sender, instance, action, pk_set=None, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        if isinstance(instance, Enterprise):
+            _later(instance.pk)
+        else:  # changed from the other side (stage or certification): each firm named
+            for pk in pk_set or ():
+                _later(pk)
+
+
+def _membership(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _later(instance.enterprise_id)
+
+
+def connect() -> None:
+    post_save.connect(_firm_saved, sender=Enterprise, dispatch_uid="market_caps_firm")
+    for through in (Enterprise.stages.through, Enterprise.certifications.through):
+        m2m_changed.connect(_firm_m2m, sender=through, dispatch_uid=f"market_caps_{through}")
+    post_save.connect(_membership, sender=ClusterMembership, dispatch_uid="market_caps_cm")
+    post_delete.connect(_membership, sender=ClusterMembership, dispatch_uid="market_caps_cm_d")
