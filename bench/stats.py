@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark of cluster statistics on SQLite and PostgreSQL, with DuckDB as the yardstick.
 
-    .venv/bin/python bench/stats.py                                  # 50,000 firms × 36 months × 10 indicators
-    .venv/bin/python bench/stats.py --firms 2000 --requests 60       # a quick check
-    .venv/bin/python bench/stats.py --backends sqlite
+    .venv/bin/python bench/stats.py --prepare-only      # generate and load 50,000 firms × 36 × 10
+    .venv/bin/python bench/stats.py --reuse             # measure on the prepared databases
+    .venv/bin/python bench/stats.py --firms 2000 --requests 60       # a quick check, both steps
+    .venv/bin/python bench/stats.py --backends sqlite --pg-port 55434
 
 Data: firms spread over the 55 real clusters (by size weight), each with a province, a chain
 stage and a GB/T 4754 division taken from its cluster; 36 monthly figures for 10 indicators per
@@ -11,20 +12,26 @@ firm (firms × 36 × 10 values; 18 million at full size) plus the three calendar
 cover (the yearly figures the dashboards read, the sums of the months). Generated with a fixed
 seed, so every backend and DuckDB get exactly the same rows.
 
-Per backend, in a child process with its own DATABASE_URL: a fresh database (SQLite file in
-var/bench/, or a throwaway PostgreSQL 15 cluster on 127.0.0.1), migrate, bulk load, planner
-statistics; then
-  - a full recomputation of all aggregates (`weft.stats.aggregation.recompute`, five INSERT …
-    SELECT … GROUP BY over every value: cluster, province, nation, division, stage);
+Prepare (per backend, in a child process with its own DATABASE_URL): a fresh database (SQLite
+file in var/bench/, or a throwaway PostgreSQL 15 cluster on 127.0.0.1 in var/bench/), migrate,
+bulk load (COPY on PostgreSQL, executemany on SQLite, secondary indexes built after the load),
+planner statistics. `--reuse --prepare-only` only migrates a prepared database.
+
+Measure (`--reuse`, or right after preparing):
+  - a full recomputation of all aggregates (`weft.stats.aggregation.recompute`);
   - the cluster dashboard's API calls (series of a monthly indicator, the cluster's derived
     indicators for the latest year, its warnings) for random clusters, and the national
     dashboard's (the national monthly series and the national page with its ranking and province
     totals), each request through Django's full stack in-process (no HTTP server), p50/p95.
-In this process: DuckDB loads the same rows (from memory) and runs the same five GROUP BYs; the
-ratio is the backend's recompute time over DuckDB's.
+In this process: DuckDB loads the same rows (from memory) and runs the same aggregation (seven
+GROUP BYs: nation, cluster, province, division, stage, and for the years cluster × stage and
+cluster × division); the
+ratio is the backend's recompute time over DuckDB's. Per level, the rows, coverage and totals of
+the backend and of DuckDB are compared ("same as DuckDB").
 
 Goals (from the issue): cluster dashboard p95 ≤ 150 ms, national p95 ≤ 300 ms, full recompute
-≤ 60 s. Results: a table on stdout and bench/results/stats-latest.json.
+≤ 60 s. Results: a table on stdout (with the load average before and after each backend's
+measurement) and bench/results/stats-<firms>-<backends>.json.
 """
 
 import argparse
@@ -55,7 +62,9 @@ GOALS = {"cluster_p95_ms": 150, "national_p95_ms": 300, "recompute_s": 60}
 
 
 def log(message: str) -> None:
-    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+    print(
+        f"[{datetime.datetime.now(datetime.UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True
+    )
 
 
 # --- the data, the same for every backend ------------------------------------------------------
@@ -102,12 +111,98 @@ def value_arrays(n_firms: int, n_months: int, seed: int):
 # --- a child process per backend ---------------------------------------------------------------
 
 
-def child(args) -> None:
-    import django
+def value_block(monthly, lo, hi, firm_ids, month_ids, year_ids, indicator_ids):
+    """Columns (enterprise, indicator, period, value) of firms lo..hi: their monthly figures, then
+    the yearly sums of the months (rounded to the cent, as a firm would report them)."""
+    block = monthly[lo:hi]  # firms × months × indicators
+    f, m, k = block.shape
+    years = sorted(year_ids)
+    year_of = np.array([month_ids[i][0] for i in range(m)])
+    yearly = np.stack([block[:, year_of == y, :].sum(axis=1) for y in years], axis=1).round(2)
+    ids = np.asarray(firm_ids[lo:hi])
+    ind = np.asarray(indicator_ids)
+    enterprise = np.concatenate([np.repeat(ids, m * k), np.repeat(ids, len(years) * k)])
+    indicator = np.concatenate([np.tile(ind, f * m), np.tile(ind, f * len(years))])
+    period = np.concatenate(
+        [
+            np.tile(np.repeat([pk for _y, pk in month_ids], k), f),
+            np.tile(np.repeat([year_ids[y] for y in years], k), f),
+        ]
+    )
+    return enterprise, indicator, period, np.concatenate([block.reshape(-1), yearly.reshape(-1)])
 
-    django.setup()
-    from django.db import connection, transaction
-    from django.test import Client
+
+def load_values(connection, table, columns, now) -> None:
+    """Bulk load: COPY on PostgreSQL (foreign-key triggers off, the data is consistent by
+    construction), executemany in one transaction on SQLite (no sync, no foreign-key checks,
+    during the load only). Secondary indexes are dropped first and built once at the end."""
+    chunk = 2000
+    n = len(columns["firm_ids"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname "
+                "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            indexes = cursor.fetchall()
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL",
+                [table],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            cursor.execute("PRAGMA synchronous = OFF")
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    import pandas as pd
+
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+            sql = f"COPY {table} (enterprise_id, indicator_id, period_id, value, revision, updated_at) FROM STDIN"
+            with raw.copy(sql) as copy:
+                for lo in range(0, n, chunk):
+                    e, i, p, v = value_block(
+                        columns["monthly"], lo, min(n, lo + chunk), **columns["ids"]
+                    )
+                    frame = pd.DataFrame({"e": e, "i": i, "p": p, "v": v})
+                    frame["r"] = 1
+                    frame["u"] = now
+                    copy.write(
+                        frame.to_csv(sep="\t", header=False, index=False, float_format="%.2f")
+                    )
+            cursor.execute("SET session_replication_role = DEFAULT")
+        else:
+            raw.execute("BEGIN")
+            sql = f"INSERT INTO {table} (enterprise_id, indicator_id, period_id, value, revision, updated_at) VALUES (?, ?, ?, ?, 1, '{now}')"  # noqa: S608
+            for lo in range(0, n, chunk):
+                e, i, p, v = value_block(
+                    columns["monthly"], lo, min(n, lo + chunk), **columns["ids"]
+                )
+                raw.executemany(
+                    sql, zip(e.tolist(), i.tolist(), p.tolist(), v.round(2).tolist(), strict=True)
+                )
+            raw.execute("COMMIT")
+        log(f"{connection.vendor}: building the indexes of {table}")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("ANALYZE")
+        else:
+            # As autovacuum would leave it: planner statistics and the visibility map that lets
+            # index-only scans skip the table.
+            cursor.execute("VACUUM ANALYZE")
+
+
+def prepare(args) -> dict:
+    """A fresh database filled with the firms and their figures (no aggregates yet)."""
+    from django.db import connection
 
     from weft.registry.models import (
         ChainStage,
@@ -117,8 +212,7 @@ def child(args) -> None:
         IndustryCode,
     )
     from weft.registry.taxonomy import load_clusters
-    from weft.stats import aggregation
-    from weft.stats.models import Indicator, Period, Value
+    from weft.stats.models import Indicator, Value
     from weft.stats.services import period_for
 
     report: dict = {}
@@ -182,66 +276,62 @@ def child(args) -> None:
     report["firms_seconds"] = round(time.perf_counter() - began, 1)
 
     span = months(args.months)
-    month_ids = [period_for("month", y, m).pk for y, m in span]
-    years = sorted({y for y, _m in span})
-    year_ids = {y: period_for("year", y).pk for y in years}
+    month_ids = [(y, period_for("month", y, m).pk) for y, m in span]
+    year_ids = {y: period_for("year", y).pk for y in sorted({y for y, _m in span})}
     indicator_ids = [Indicator.objects.get(code=c).pk for c in INDICATORS[: args.indicators]]
     monthly = value_arrays(args.firms, args.months, args.seed)[:, :, : args.indicators]
 
-    log(f"{connection.vendor}: loading {monthly.size:,} monthly values")
+    log(f"{connection.vendor}: loading {monthly.size:,} monthly values and their yearly sums")
     began = time.perf_counter()
-    table = Value._meta.db_table
     now = datetime.datetime.now(datetime.UTC).isoformat()
-    year_of = np.array([y for y, _m in span])
-
-    def rows():
-        for f in range(args.firms):
-            eid = firm_ids[f]
-            block = monthly[f]
-            for mi in range(args.months):
-                pid = month_ids[mi]
-                for k in range(args.indicators):
-                    yield (eid, indicator_ids[k], pid, f"{block[mi, k]:.2f}")
-            for y in years:
-                sums = block[year_of == y].sum(axis=0)
-                for k in range(args.indicators):
-                    yield (eid, indicator_ids[k], year_ids[y], f"{sums[k]:.2f}")
-
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(
-                f"COPY {table} (enterprise_id, indicator_id, period_id, value, revision, updated_at) FROM STDIN"
-            ) as copy:
-                for r in rows():
-                    copy.write_row((*r, 1, now))
-            cursor.execute("ANALYZE")
-    else:
-        # One transaction: in autocommit SQLite would sync the file after every row.
-        with transaction.atomic(), connection.cursor() as cursor:
-            batch = []
-            sql = f"INSERT INTO {table} (enterprise_id, indicator_id, period_id, value, revision, updated_at) VALUES (%s, %s, %s, %s, 1, %s)"  # noqa: S608
-            for r in rows():
-                batch.append((*r, now))
-                if len(batch) == 100_000:
-                    cursor.executemany(sql, batch)
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-            cursor.execute("ANALYZE")
+    ids = {
+        "firm_ids": firm_ids,
+        "month_ids": month_ids,
+        "year_ids": year_ids,
+        "indicator_ids": indicator_ids,
+    }
+    load_values(
+        connection,
+        Value._meta.db_table,
+        {"firm_ids": firm_ids, "monthly": monthly, "ids": ids},
+        now,
+    )
     report["values"] = Value.objects.count()
     report["load_seconds"] = round(time.perf_counter() - began, 1)
     log(f"{connection.vendor}: {report['values']:,} values loaded in {report['load_seconds']} s")
+    return report
 
+
+def measure(args) -> dict:
+    """The full recomputation, then the dashboards' API calls, on a prepared database."""
+    from django.db import connection
+    from django.db.models import Count, Sum
+    from django.test import Client
+
+    from weft.registry.models import Cluster
+    from weft.stats import aggregation
+    from weft.stats.models import Aggregate, Period, PeriodKind, Value
+
+    report: dict = {"load_before": round(os.getloadavg()[0], 1)}
+    report["values"] = Value.objects.count()
     began = time.perf_counter()
     report["aggregates"] = aggregation.recompute()
     report["recompute_seconds"] = round(time.perf_counter() - began, 2)
     log(
         f"{connection.vendor}: recompute {report['recompute_seconds']} s, {report['aggregates']:,} aggregates"
     )
+    # A fingerprint of the result to hold against DuckDB's: per level, rows, firms and total.
+    report["check"] = {
+        level: [rows, int(firms), float(total)]
+        for level, rows, firms, total in Aggregate.objects.values_list("level")
+        .annotate(n=Count("pk"), f=Sum("firms"), t=Sum("total"))
+        .order_by("level")
+    }
 
+    clusters = list(Cluster.objects.order_by("pk").values_list("pk", flat=True))
+    latest = Period.objects.filter(kind=PeriodKind.YEAR).order_by("-year").first().year
     client = Client()
     rng = np.random.default_rng(args.seed + 2)
-    latest = years[-1]
 
     def timed(urls):
         out = []
@@ -257,7 +347,7 @@ def child(args) -> None:
 
     cluster_urls, national_urls = [], []
     for _i in range(args.requests):
-        c = clusters[int(rng.integers(0, len(clusters)))].pk
+        c = clusters[int(rng.integers(0, len(clusters)))]
         cluster_urls += [
             f"/api/v1/stats/series?indicator=revenue&level=cluster&id={c}&period_kind=month",
             f"/api/v1/clusters/{c}/indicators?year={latest}",
@@ -276,7 +366,15 @@ def child(args) -> None:
         log(
             f"{connection.vendor} {name}: p50 {report[f'{name}_p50_ms']} ms, p95 {report[f'{name}_p95_ms']} ms"
         )
-    report["periods"] = Period.objects.count()
+    report["load_after"] = round(os.getloadavg()[0], 1)
+    return report
+
+
+def child(args) -> None:
+    import django
+
+    django.setup()
+    report = prepare(args) if args.child == "prepare" else measure(args)
     print(json.dumps(report))
 
 
@@ -332,6 +430,8 @@ def duckdb_run(args, clusters_info, cluster_meta) -> dict:
         "SELECT v.indicator_id, v.period_id, 'province', e.province, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
         "SELECT v.indicator_id, v.period_id, 'industry', e.division, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
         "SELECT v.indicator_id, v.period_id, 'stage', e.stage, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id GROUP BY 1, 2, 4",
+        "SELECT v.indicator_id, v.period_id, 'cstage', CAST(e.cluster_id AS VARCHAR) || ':' || e.stage, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id WHERE v.period_id >= 1000 GROUP BY 1, 2, 4",
+        "SELECT v.indicator_id, v.period_id, 'cind', CAST(e.cluster_id AS VARCHAR) || ':' || e.division, SUM(v.value), COUNT(*) FROM v JOIN e ON e.id = v.enterprise_id WHERE v.period_id >= 1000 GROUP BY 1, 2, 4",
     ]
     con.execute(
         "CREATE TABLE agg (indicator_id INT, period_id INT, level VARCHAR, key VARCHAR, total DECIMAL(38, 4), firms BIGINT)"
@@ -341,7 +441,14 @@ def duckdb_run(args, clusters_info, cluster_meta) -> dict:
         con.execute(f"INSERT INTO agg {q}")
     seconds = time.perf_counter() - began
     rows = con.execute("SELECT COUNT(*) FROM agg").fetchone()[0]
+    check = {
+        level: [n, int(f), float(t)]
+        for level, n, f, t in con.execute(
+            "SELECT level, COUNT(*), SUM(firms), SUM(total) FROM agg GROUP BY level ORDER BY level"
+        ).fetchall()
+    }
     return {
+        "check": check,
         "values": len(values),
         "aggregates": rows,
         "seconds": round(seconds, 3),
@@ -353,10 +460,12 @@ def duckdb_run(args, clusters_info, cluster_meta) -> dict:
 # --- main --------------------------------------------------------------------------------------
 
 
-def run_child(backend: str, args, url: str) -> dict:
+def run_child(backend: str, phase: str, args, url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEFT_")}
     env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", WEFT_DEBUG="false",
                WEFT_CACHE="locmem", WEFT_THROTTLE_ANON="100000000/min", WEFT_THROTTLE_USER="100000000/min")  # fmt: skip
+    # Also on reuse, so a prepared database gets the migrations made since (--reuse
+    # --prepare-only does only that, outside the measurement).
     log(f"{backend}: migrate")
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -364,10 +473,63 @@ def run_child(backend: str, args, url: str) -> dict:
         cwd=ROOT,
         check=True,
     )
-    cmd = [sys.executable, __file__, "--child", "--firms", str(args.firms), "--months", str(args.months),
+    if phase == "migrate":
+        return {}
+    cmd = [sys.executable, __file__, "--child", phase, "--firms", str(args.firms), "--months", str(args.months),
            "--indicators", str(args.indicators), "--requests", str(args.requests), "--seed", str(args.seed)]  # fmt: skip
     out = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def prepared_file(backend: str, args) -> Path:
+    return VAR / f"stats-{backend}-{args.firms}x{args.months}x{args.indicators}-s{args.seed}.json"
+
+
+def run_backend(name: str, args) -> dict:
+    """Prepare (unless --reuse), then measure (unless --prepare-only), one backend."""
+    from postgres import Postgres
+
+    marker = prepared_file(name, args)
+    if args.reuse:
+        if not marker.exists():
+            raise SystemExit(
+                f"{name}: nothing prepared at this size; run with --prepare-only first"
+            )
+        result = json.loads(marker.read_text())
+    else:
+        marker.unlink(missing_ok=True)
+    if name == "sqlite":
+        path = VAR / f"stats-{args.firms}.sqlite3"
+        if not args.reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            result = run_child(name, "prepare", args, f"sqlite:///{path}")
+            marker.write_text(json.dumps(result))
+        if args.reuse and args.prepare_only:
+            run_child(name, "migrate", args, f"sqlite:///{path}")
+        elif not args.prepare_only:
+            result |= run_child(name, "measure", args, f"sqlite:///{path}")
+    elif name == "postgresql":
+        pg = Postgres(VAR / f"stats-pg-{args.firms}", args.pg_port)
+        if not args.reuse:
+            pg.init()
+        pg.start()
+        try:
+            if not args.reuse:
+                pg.recreate_database("weft_stats")
+                pg.bulk_load()
+                result = run_child(name, "prepare", args, pg.url("weft_stats"))
+                pg.durable()
+                marker.write_text(json.dumps(result))
+            if args.reuse and args.prepare_only:
+                run_child(name, "migrate", args, pg.url("weft_stats"))
+            elif not args.prepare_only:
+                result |= run_child(name, "measure", args, pg.url("weft_stats"))
+        finally:
+            pg.stop()
+    else:
+        raise SystemExit(f"unknown backend {name}")
+    return result
 
 
 def main() -> None:
@@ -380,37 +542,36 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="Dashboards drawn per scenario.")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="Generate and load the data, measure nothing."
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Measure on the data a --prepare-only run left (with --prepare-only: migrate it only).",
+    )
+    parser.add_argument(
+        "--pg-port",
+        type=int,
+        default=int(os.environ.get("WEFT_PG_PORT", PG_PORT)),
+        help="Port of the throwaway PostgreSQL server (default: $WEFT_PG_PORT or 55434).",
+    )
+    parser.add_argument("--child", choices=("prepare", "measure"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args)
 
     from directory import machine
-    from postgres import Postgres
 
     VAR.mkdir(parents=True, exist_ok=True)
     report = {"machine": machine(), "settings": vars(args), "backends": {}}
+    for name in args.backends.split(","):
+        report["backends"][name] = run_backend(name, args)
+    if args.prepare_only:
+        log("prepared; measure with --reuse")
+        return
     clusters = json.loads((ROOT / "weft/registry/data/clusters.json").read_text(encoding="utf-8"))
     # The child orders clusters by primary key, i.e. the file's order (load_clusters keeps it).
-    for name in args.backends.split(","):
-        if name == "sqlite":
-            path = VAR / f"stats-{args.firms}.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            report["backends"]["sqlite"] = run_child("sqlite", args, f"sqlite:///{path}")
-        elif name == "postgresql":
-            pg = Postgres(VAR / "stats-pg", PG_PORT)
-            pg.init()
-            pg.start()
-            try:
-                pg.recreate_database("weft_stats")
-                report["backends"]["postgresql"] = run_child(
-                    "postgresql", args, pg.url("weft_stats")
-                )
-            finally:
-                pg.stop()
-        else:
-            raise SystemExit(f"unknown backend {name}")
     info = [
         {
             "size_weight": c["size_weight"],
@@ -421,9 +582,21 @@ def main() -> None:
     ]
     log("duckdb: the same aggregation over the same rows")
     report["duckdb"] = duckdb_run(args, info, clusters)
+    for r in report["backends"].values():
+        r["same_as_duckdb"] = same(r["check"], report["duckdb"]["check"])
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "stats-latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (RESULTS / f"stats-{args.firms}-{args.backends.replace(',', '-')}.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False)
+    )
     print(markdown(report))
+
+
+def same(db: dict, duck: dict) -> bool:
+    """Same rows and coverage per level, totals equal to a cent in a billion."""
+    return db.keys() == duck.keys() and all(
+        db[k][:2] == duck[k][:2] and abs(db[k][2] - duck[k][2]) <= 1e-9 * abs(duck[k][2]) + 0.01
+        for k in db
+    )
 
 
 def markdown(report: dict) -> str:
@@ -434,14 +607,14 @@ def markdown(report: dict) -> str:
         f"Data: {s['firms']:,} firms × {s['months']} months × {s['indicators']} indicators, plus yearly sums "
         f"= {d['values']:,} values; {s['requests']} dashboards drawn per scenario.",
         "",
-        "| backend | values | load s | aggregates (DB / DuckDB) | recompute s (goal ≤ 60) | DuckDB s | recompute / DuckDB | cluster p50 / p95 ms (goal ≤ 150) | national p50 / p95 ms (goal ≤ 300) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| backend | values | load s | aggregates (DB / DuckDB) | same as DuckDB | recompute s (goal ≤ 60) | DuckDB s | recompute / DuckDB | cluster p50 / p95 ms (goal ≤ 150) | national p50 / p95 ms (goal ≤ 300) | load average before / after |",
+        "|---|---:|---:|---:|:-:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in report["backends"].items():
         ratio = r["recompute_seconds"] / d["seconds"] if d["seconds"] else float("nan")
         out.append(
-            f"| {name} | {r['values']:,} | {r['load_seconds']} | {r['aggregates']:,} / {d['aggregates']:,} | {r['recompute_seconds']} | {d['seconds']} | "
-            f"{ratio:.1f}× | {r['cluster_p50_ms']} / {r['cluster_p95_ms']} | {r['national_p50_ms']} / {r['national_p95_ms']} |"
+            f"| {name} | {r['values']:,} | {r['load_seconds']} | {r['aggregates']:,} / {d['aggregates']:,} | {'yes' if r['same_as_duckdb'] else 'NO'} | {r['recompute_seconds']} | {d['seconds']} | "
+            f"{ratio:.1f}× | {r['cluster_p50_ms']} / {r['cluster_p95_ms']} | {r['national_p50_ms']} / {r['national_p95_ms']} | {r['load_before']} / {r['load_after']} |"
         )
     return "\n".join(out)
 

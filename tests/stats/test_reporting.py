@@ -174,6 +174,9 @@ def test_aggregates_follow_each_figure_and_match_a_full_recompute(world, y2025):
         world.firm_member, world.firm, y2025, {"revenue": "900.50"}, reasons={"revenue": "更正"}
     )
     assert totals("cluster", world.humen.pk, "revenue", y2025) == (D("1100.50"), 2)
+    # The cluster's own breakdown by chain stage (what its location quotients read).
+    humen_garments = f"{world.humen.pk}:garment_making"
+    assert totals("cstage", humen_garments, "revenue", y2025) == (D("1100.50"), 2)
     incremental = {
         (a.level, a.key, a.indicator_id, a.period_id): (a.total, a.firms)
         for a in Aggregate.objects.all()

@@ -6,6 +6,7 @@ from calendar import monthrange
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from weft.registry.models import BilingualName
@@ -159,10 +160,17 @@ class Submission(models.Model):
 class Value(models.Model):
     """One firm's figure for one indicator and period: the current revision."""
 
+    # No single-column indexes on enterprise and indicator: the unique constraint and the
+    # covering index start with them (fewer indexes to maintain on millions of figures).
     enterprise = models.ForeignKey(
-        "registry.Enterprise", on_delete=models.CASCADE, related_name="stat_values"
+        "registry.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="stat_values",
+        db_index=False,
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
     revision = models.PositiveIntegerField(default=1)
@@ -174,7 +182,13 @@ class Value(models.Model):
                 fields=["enterprise", "indicator", "period"], name="one_value_per_firm_period"
             )
         ]
-        indexes = [models.Index(fields=["indicator", "period"])]
+        indexes = [
+            # Covering: a full recompute reads each (indicator, period) as one contiguous range
+            # (SQLite), and a cluster's member figures are read from the index alone.
+            models.Index(
+                fields=["indicator", "period", "enterprise", "value"], name="stats_value_covering"
+            )
+        ]
 
     def __str__(self):
         return f"{self.enterprise_id} {self.indicator_id} {self.period_id} = {self.value}"
@@ -213,12 +227,18 @@ class Aggregate(models.Model):
         NATION = "nation", _("Nation")
         INDUSTRY = "industry", _("Industry code")
         STAGE = "stage", _("Chain stage")
+        # A cluster's breakdowns (key "<cluster id>:<code>"), for yearly periods only: location
+        # quotients and shift-share read these instead of the member firms' figures.
+        CLUSTER_STAGE = "cstage", format_lazy("{} × {}", _("Cluster"), _("Chain stage"))
+        CLUSTER_INDUSTRY = "cind", format_lazy("{} × {}", _("Cluster"), _("Industry code"))
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="aggregates")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="aggregates")
     level = models.CharField(max_length=8, choices=Level.choices)
     key = models.CharField(
-        max_length=40, help_text="Cluster id, province name, CN, industry division or stage code."
+        max_length=40,
+        help_text="Cluster id, province name, CN, industry division, stage code, or cluster id "
+        "and division or stage code.",
     )
     total = models.DecimalField(max_digits=24, decimal_places=VALUE_PLACES)
     firms = models.PositiveIntegerField(help_text="Reporting firms behind the total (coverage).")
@@ -229,6 +249,10 @@ class Aggregate(models.Model):
             models.UniqueConstraint(
                 fields=["level", "key", "indicator", "period"], name="one_aggregate"
             )
+        ]
+        # Every unit of a level for one indicator and period: rankings, maps, national shares.
+        indexes = [
+            models.Index(fields=["level", "indicator", "period"], name="stats_aggregate_level_ip")
         ]
 
     def __str__(self):

@@ -3,8 +3,7 @@ as far as the viewer may see them."""
 
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Substr
+from django.db.models import Q
 
 from weft.accounts.permissions import can, stats_firm_figures_q
 from weft.registry.models import ClusterMembership, Enterprise
@@ -21,10 +20,11 @@ Level = Aggregate.Level
 
 def may_see_level(user, level: str, key: str) -> bool:
     """Whether `user` sees small aggregates of this unit undisclosed (its office, the operator)."""
-    if level == Level.CLUSTER:
+    if level in (Level.CLUSTER, Level.CLUSTER_STAGE, Level.CLUSTER_INDUSTRY):
         from weft.registry.models import Cluster
 
-        cluster = Cluster.objects.filter(pk=key).first() if str(key).isdigit() else None
+        key = str(key).split(":", 1)[0]
+        cluster = Cluster.objects.filter(pk=key).first() if key.isdigit() else None
         return cluster is not None and can(user, "stats.view_cluster_private", cluster)
     return can(user, "stats.manage_catalogue")
 
@@ -145,30 +145,24 @@ def _member_values(cluster, period, code):
     members = ClusterMembership.objects.filter(
         cluster=cluster, status=ClusterMembership.Status.APPROVED
     ).values("enterprise_id")
-    # IN (subquery) lets both databases walk the (enterprise, indicator, period) index per firm.
+    # IN (subquery): both databases read the values from the covering index (indicator, period,
+    # enterprise, value) alone.
     return Value.objects.filter(enterprise_id__in=members, period=period, indicator__code=code)
 
 
+def _breakdown(level, cluster, period, code) -> dict[str, Decimal]:
+    """A cluster's totals by chain stage or by division, from its breakdown aggregates (kept up to
+    date with every figure, like all aggregates), so no member firm's figure is read."""
+    prefix = f"{cluster.pk}:"
+    rows = Aggregate.objects.filter(
+        level=level, period=period, indicator__code=code, key__startswith=prefix
+    ).values_list("key", "total")
+    return {key[len(prefix) :]: Decimal(total) for key, total in rows}
+
+
 def _stage_totals(cluster, period, code="output_value") -> dict[str, Decimal]:
-    """A cluster's total per chain stage (a firm counts in each of its stages), summed in SQL."""
-    rows = (
-        _member_values(cluster, period, code)
-        .filter(enterprise__stages__isnull=False)
-        .values_list("enterprise__stages__code")
-        .annotate(total=Sum("value"))
-    )
-    return {stage: Decimal(total) for stage, total in rows}
-
-
-def _primary_division():
-    """The firm's primary GB/T 4754 division: the lowest among its codes (as in aggregates)."""
-    through = Enterprise.industry_codes.through
-    return Subquery(
-        through.objects.filter(enterprise_id=OuterRef("enterprise_id"))
-        .annotate(division=Substr("industrycode__code", 1, 2))
-        .order_by("division")
-        .values("division")[:1]
-    )
+    """A cluster's total per chain stage (a firm counts in each of its stages)."""
+    return _breakdown(Level.CLUSTER_STAGE, cluster, period, code)
 
 
 def location_quotients(cluster, period, code="output_value") -> list[dict]:
@@ -208,14 +202,7 @@ def shift_share(cluster, start: Period, end: Period, code="output_value") -> dic
     """Sectors are GB/T 4754 divisions (each firm under its primary division, as in aggregates)."""
 
     def local(period):
-        rows = (
-            _member_values(cluster, period, code)
-            .annotate(division=_primary_division())
-            .filter(division__isnull=False)
-            .values_list("division")
-            .annotate(total=Sum("value"))
-        )
-        return {division: Decimal(total) for division, total in rows}
+        return _breakdown(Level.CLUSTER_INDUSTRY, cluster, period, code)
 
     def national(period):
         return dict(
