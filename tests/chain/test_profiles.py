@@ -154,3 +154,25 @@ def test_a_few_open_design_posts_are_no_gap(humen_garments):
     make_profile(w.firm_member, cluster=w.humen)
     recompute_profiles()
     assert not ChainGap.objects.filter(cluster=w.humen, group="design").exists()
+
+
+def test_reported_output_value_shows_beside_capacity(humen_garments):
+    """The stage profile carries the output value the cluster's firms reported to statistics."""
+    from weft.stats import services as stats
+
+    w = humen_garments
+    y2025 = stats.period_for("year", 2025)
+    second = make_enterprise(name_zh="东莞市虎门镇产值服饰有限公司", cluster=w.humen)
+    stats.submit_figures(w.firm_member, w.firm, y2025, {"output_value": "1200000.00"})
+    stats.submit_figures(w.humen_office, second, y2025, {"output_value": "300000.50"})
+    recompute_profiles()
+    garments = StageProfile.objects.get(cluster=w.humen, stage__code="garment_making")
+    assert garments.output_per_year == Decimal("1500000.50")
+    # Stages no Humen firm reported for show no output, not zero.
+    assert StageProfile.objects.get(cluster=w.keqiao, stage__code="weaving").output_per_year is None
+
+
+def test_no_statistics_source_means_no_output(humen_garments, settings):
+    settings.WEFT_STAGE_OUTPUT = ""
+    recompute_profiles()
+    assert not StageProfile.objects.exclude(output_per_year=None).exists()

@@ -27,7 +27,7 @@ def profile_dict(p: StageProfile) -> dict:
             else None
         ),
         "output": (
-            {"quantity": p.output_per_year, "unit": p.stage.capacity_unit, "period": "year"}
+            {"quantity": p.output_per_year, "unit": "yuan", "period": "year"}
             if p.output_per_year is not None
             else None
         ),

@@ -4,7 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Sum
+from django.utils.module_loading import import_string
 
 from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
 
@@ -67,13 +69,13 @@ def stage_figures(cluster_ids=None) -> dict[int, dict[str, StageFigures]]:
 
 
 def reported_output(cluster_ids=None) -> dict[int, dict[str, Decimal]]:
-    """Reported yearly output per cluster and stage, in the stage's unit.
+    """Reported yearly output value (yuan) per cluster and stage, shown beside capacity.
 
-    The seam for statistics: nothing reports output per stage yet, so this is empty and strength
-    rests on firms, employees and stated capacity. When reported output exists, return it here and
-    profiles show it beside capacity.
+    Statistics provide it: settings.WEFT_STAGE_OUTPUT names a function
+    `(cluster_ids) -> {cluster_id: {stage_code: yuan}}`; empty when it names none.
     """
-    return {}
+    path = getattr(settings, "WEFT_STAGE_OUTPUT", "")
+    return import_string(path)(cluster_ids) if path else {}
 
 
 def links() -> list[StageLink]:

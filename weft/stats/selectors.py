@@ -332,6 +332,28 @@ GREEN_INDICATORS = {
 }
 
 
+def stage_output(cluster_ids=None) -> dict[int, dict[str, Decimal]]:
+    """Industrial output value (yuan) of each cluster's firms per chain stage, in the latest year
+    with any, for the chain's stage profiles (settings.WEFT_STAGE_OUTPUT names this).
+
+    Read from the clusters' yearly breakdowns by stage: a firm in two stages counts in both.
+    """
+    rows = Aggregate.objects.filter(
+        level=Aggregate.Level.CLUSTER_STAGE,
+        indicator__code="output_value",
+        period__kind=PeriodKind.YEAR,
+    )
+    latest = rows.order_by("-period__year").values_list("period_id", flat=True).first()
+    if latest is None:
+        return {}
+    out: dict[int, dict[str, Decimal]] = {}
+    for key, total in rows.filter(period_id=latest).values_list("key", "total"):
+        cluster_id, stage = key.split(":", 1)
+        if cluster_ids is None or int(cluster_id) in cluster_ids:
+            out.setdefault(int(cluster_id), {})[stage] = Decimal(total)
+    return out
+
+
 def green_figures(cluster, year: int):
     """The yearly output, energy, water and wastewater figures of a cluster's member firms, for
     the social-responsibility app's green comparison (settings.WEFT_GREEN_FIGURES names this)."""
