@@ -176,3 +176,15 @@ def test_no_statistics_source_means_no_output(humen_garments, settings):
     settings.WEFT_STAGE_OUTPUT = ""
     recompute_profiles()
     assert not StageProfile.objects.exclude(output_per_year=None).exists()
+
+
+def test_recompute_command_for_cron(humen_garments):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("recompute_chain", stdout=out)
+    run = RecomputeRun.objects.get()
+    assert f"{run.profiles:,} stage profiles" in out.getvalue() and run.profiles > 0
+    assert StageProfile.objects.filter(cluster=humen_garments.humen).exists()
