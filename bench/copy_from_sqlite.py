@@ -1,6 +1,10 @@
 """Copy the generated directory from the bench's SQLite database into PostgreSQL (DATABASE_URL).
 
     DATABASE_URL=postgres://... python bench/copy_from_sqlite.py var/bench/directory-1000000.sqlite3
+    DATABASE_URL=postgres://... python bench/copy_from_sqlite.py --all-tables var/bench/x.sqlite3
+
+`--all-tables` copies every table with rows in the SQLite file that PostgreSQL has and that its
+migrations left empty (what a bench generated beyond the directory: organisations, offers...).
 
 For `bench/directory.py --postgres-from-sqlite`: on a small machine, generating a million firms
 twice takes longer than the benchmark itself, and a copy gives both backends the very same rows.
@@ -54,7 +58,25 @@ def convert(data_type: str):
     return lambda v: v
 
 
-def main(source: str) -> None:
+def all_tables(cursor, lite) -> list[str]:
+    """Tables both sides have, with rows in SQLite and none yet in PostgreSQL."""
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+    ours = [t for (t,) in cursor.fetchall() if t != "django_migrations"]
+    theirs = {t for (t,) in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    out = []
+    for table in ours:
+        if table not in theirs:
+            continue
+        if lite.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None:  # noqa: S608
+            continue
+        cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')  # noqa: S608
+        if cursor.fetchone()[0]:
+            continue  # filled by a migration on both sides
+        out.append(table)
+    return out
+
+
+def main(source: str, every_table: bool = False) -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("DATABASE_URL must point at PostgreSQL")
     lite = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -68,11 +90,12 @@ def main(source: str) -> None:
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
         # Rows come from a consistent database: skip per-row foreign-key triggers while copying.
         cursor.execute("SET LOCAL session_replication_role = replica")
-        for table in TABLES:
+        tables = all_tables(cursor, lite) if every_table else TABLES
+        for table in tables:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
             if cursor.fetchone()[0]:
                 raise SystemExit(f"{table} is not empty: copy into a freshly migrated database")
-        for table in TABLES:
+        for table in tables:
             columns = pg_columns(cursor, table)
             names = ", ".join(f'"{c}"' for c, _ in columns)
             converters = [convert(t) for _, t in columns]
@@ -91,4 +114,5 @@ def main(source: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    every = "--all-tables" in sys.argv[1:]
+    main([a for a in sys.argv[1:] if a != "--all-tables"][0], every_table=every)
