@@ -247,3 +247,22 @@ def test_fuzzy_match_waits_for_review_then_confirm_and_undo(world):
     services.reject_match(user=world.humen_office, decision=decision)
     assert Enterprise.objects.filter(name_zh="东莞市虎门镇丽人制衣坊").count() == 1
     assert search("婚纱") == ["东莞市虎门镇丽人制衣坊"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imported_firms_become_marketplace_candidates(world):
+    """Bulk writes bypass model signals; the registry's own signal keeps derived data in step.
+
+    Transactional: the marketplace rebuilds a firm's rows when the import's batch commits.
+    """
+    from weft.market.models import SupplierCapability
+
+    job = run_file(
+        world, xlsx([firm_row(name="东莞市虎门镇锦绣制衣有限公司", products="女装、T恤")])
+    )
+    firm = Enterprise.objects.get(name_zh="东莞市虎门镇锦绣制衣有限公司")
+    assert job.created == 1
+    capabilities = set(
+        SupplierCapability.objects.filter(enterprise=firm).values_list("stage", "category")
+    )
+    assert capabilities == {("garment_making", "womenswear")}

@@ -29,6 +29,7 @@ from weft.registry.models import (
 from weft.registry.naming import sort_key
 from weft.registry.search import enterprise_search_text, enterprise_tokens
 from weft.registry.services import size_band_for
+from weft.registry.signals import enterprises_written
 
 from .merging import M2M, SCALARS, merge_codes, merge_scalars, place_values
 from .models import ImportJob, MatchDecision, RowError
@@ -255,6 +256,7 @@ class Engine:
             if d.action == "merge" and not getattr(d, "into_new", False)
         }
         merged = self._merge_existing(planned, merge_targets, cluster_ids, now)
+        enterprises_written.send(sender=ImportJob, enterprise_ids=set(real_ids) | merge_targets)
 
         # Decisions, row errors, audit, position: all in this transaction.
         pending_keys = self._pending_elsewhere(planned)

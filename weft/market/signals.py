@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from weft.registry.models import ClusterMembership, Enterprise
+from weft.registry.signals import enterprises_written
 
 
 class _Refresh:
@@ -54,7 +55,13 @@ def _membership(sender, instance, raw=False, **kwargs):
         _later(instance.enterprise_id)
 
 
+def _bulk_written(sender, enterprise_ids, **kwargs):
+    for pk in enterprise_ids:
+        _later(pk)
+
+
 def connect() -> None:
+    enterprises_written.connect(_bulk_written, dispatch_uid="market_caps_bulk")
     post_save.connect(_firm_saved, sender=Enterprise, dispatch_uid="market_caps_firm")
     for through in (Enterprise.stages.through, Enterprise.certifications.through):
         m2m_changed.connect(_firm_m2m, sender=through, dispatch_uid=f"market_caps_{through}")
