@@ -105,7 +105,7 @@ def main(source: str, every_table: bool = False) -> None:
                 for row in rows:
                     copy.write_row([f(v) for f, v in zip(converters, row, strict=True)])
                     n += 1
-            if "id" in {c for c, _ in columns}:
+            if dict(columns).get("id") in ("integer", "bigint", "smallint"):
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1)) FROM {table}",  # noqa: S608, E501
                     [table],
