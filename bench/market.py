@@ -634,7 +634,8 @@ def run_backend(backend: str, args) -> dict | None:
             pg.create_indexes("weft_market", gin)
             pg.psql("weft_market", "ANALYZE")
             pg.durable()
-            meta_path.write_text((VAR / f"{tag}-sqlite.json").read_text())
+            meta = json.loads((VAR / f"{tag}-sqlite.json").read_text())
+            meta_path.write_text(json.dumps(meta | {"backend": "postgresql"}, default=str))
         elif not args.reuse:
             cmd = [PY, __file__, "--worker", "generate", "--meta", str(meta_path), *sys.argv[1:]]
             subprocess.run(cmd, cwd=ROOT, env=env, check=True)
