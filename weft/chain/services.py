@@ -86,6 +86,15 @@ def rebuild_stage_firms() -> int:
         cursor.execute(clear)
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are deferred
+            # Fresh planner statistics for the copy's sources: on tables just filled (a bulk
+            # import, a new database) stale estimates chose nested loops that ran for minutes.
+            # ANALYZE samples a bounded number of rows, so this stays cheap at a million firms.
+            sources = (ClusterMembership, Enterprise, Enterprise.stages.through)
+            names = [
+                *(m._meta.db_table for m in sources),
+                Enterprise.certifications.through._meta.db_table,
+            ]
+            cursor.execute("ANALYZE " + ", ".join(qn(n) for n in names))
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA cache_size")
             cache = cursor.fetchone()[0]
