@@ -186,29 +186,15 @@ def score_expression(ctx: Context):
 
 def score_parts(ctx: Context, offer) -> dict[str, float]:
     """The same score as `score_expression`, in Python, part by part."""
-    parts = {}
-    if ctx.vec and offer.geo_x is not None:
-        dot = offer.geo_x * ctx.vec[0] + offer.geo_y * ctx.vec[1] + offer.geo_z * ctx.vec[2]
-        parts["distance"] = _clip_py((dot - COS_FAR) / (1 - COS_FAR))
-    else:
-        parts["distance"] = NEUTRAL
+    common = score_parts_common(ctx, offer)
     if ctx.target and offer.price is not None:
-        parts["price"] = _clip_py(3.0 - float(offer.price) * 2.0 / ctx.target)
+        price = _clip_py(3.0 - float(offer.price) * 2.0 / ctx.target)
     else:
-        parts["price"] = NEUTRAL
+        price = NEUTRAL
     span = max(1, ctx.needed - ctx.today)
     finish = max(offer.start_day, ctx.today) + ctx.quantity / offer.daily_capacity
-    parts["lead"] = _clip_py((ctx.needed - finish) / span)
-    parts["history"] = offer.history_score
-    parts["green"] = offer.green_score
-    tokens = offer.cluster_tokens or ""
-    if any(t in tokens for t in ctx.cluster_tokens):
-        parts["cluster"] = 1.0
-    elif ctx.province_code and offer.province_code == ctx.province_code:
-        parts["cluster"] = 0.5
-    else:
-        parts["cluster"] = 0.0
-    return parts
+    lead = _clip_py((ctx.needed - finish) / span)
+    return {"distance": common.pop("distance"), "price": price, "lead": lead, **common}
 
 
 def total(parts: dict[str, float]) -> float:
