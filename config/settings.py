@@ -187,6 +187,8 @@ WEFT_MATCH_REVIEW = float(os.environ.get("WEFT_MATCH_REVIEW", 72))
 WEFT_THROTTLE_USER = os.environ.get("WEFT_THROTTLE_USER", "600/min")
 WEFT_THROTTLE_ANON = os.environ.get("WEFT_THROTTLE_ANON", "120/min")
 WEFT_API_PAGE_SIZE = 20
+# Directory answers are cached until a write to the directory's tables (0 turns the cache off).
+WEFT_DIRECTORY_CACHE_SECONDS = int(os.environ.get("WEFT_DIRECTORY_CACHE_SECONDS", 600))
 WEFT_API_MAX_PAGE_SIZE = 100
 
 LOGGING = {

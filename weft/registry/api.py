@@ -1,5 +1,6 @@
 """Registry endpoints: clusters, enterprises, taxonomy, identifiers and geocoding."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -7,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
+from weft.core.response_cache import cached_public_answer
 
 from . import selectors, services
 from .geocoding import geocode
@@ -82,23 +84,34 @@ class _ClusterDetail:
 
 @router.get("/enterprises", response=EnterprisePage, summary="Search the enterprise directory")
 def list_enterprises(request, query: Query[EnterpriseQuery]):
-    filters = selectors.EnterpriseFilters(
-        q=query.q,
-        cluster=query.cluster,
-        province=query.province,
-        stage=query.stage,
-        industry_code=query.industry_code,
-        certification=query.certification,
-        size_band=query.size_band,
-    )
-    qs = selectors.enterprise_directory(filters).values(*selectors.LIST_FIELDS)
-    return paginate(
+    """Answers are the same for every caller, so they are cached until the directory changes."""
+
+    def search():
+        filters = selectors.EnterpriseFilters(
+            q=query.q,
+            cluster=query.cluster,
+            province=query.province,
+            stage=query.stage,
+            industry_code=query.industry_code,
+            certification=query.certification,
+            size_band=query.size_band,
+        )
+        qs = selectors.enterprise_directory(filters).values(*selectors.LIST_FIELDS)
+        return paginate(
+            request,
+            qs,
+            page=query.page,
+            page_size=query.page_size,
+            windowed=True,
+            rows=selectors.directory_rows,
+        )
+
+    return cached_public_answer(
         request,
-        qs,
-        page=query.page,
-        page_size=query.page_size,
-        windowed=True,
-        rows=selectors.directory_rows,
+        EnterprisePage,
+        search,
+        version=selectors.directory_version(),
+        seconds=settings.WEFT_DIRECTORY_CACHE_SECONDS,
     )
 
 

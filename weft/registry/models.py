@@ -304,3 +304,22 @@ class ClusterMembership(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} ∈ {self.cluster} ({self.status})"
+
+
+class DirectoryVersion(models.Model):
+    """One row whose `token` changes whenever the directory's tables change.
+
+    Database triggers (migration 0004) write it, so every path that writes firms, their stages,
+    memberships or clusters changes it, raw SQL and bulk imports included. Cached directory
+    answers are keyed by it: a write makes them unreachable the moment it commits.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField(
+        default=0,
+        help_text="A random number, new after every committed write to the directory's tables "
+        "(random rather than counted, so a rolled-back or restored database never repeats one).",
+    )
+
+    def __str__(self):
+        return f"directory version {self.token}"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import divisions
-from .models import ChainStage, Cluster, ClusterMembership, Enterprise
+from .models import ChainStage, Cluster, ClusterMembership, DirectoryVersion, Enterprise
 from .search import facet_token, query_tokens, search_terms, tokens_prove
 
 
@@ -50,6 +50,11 @@ def enterprise_directory(filters: EnterpriseFilters) -> QuerySet[Enterprise]:
         if not tokens_prove(term):
             qs = qs.filter(search_text__contains=term)
     return qs.order_by("name_sort", "id")
+
+
+def directory_version() -> int | None:
+    """The directory's current version token (None if the row is missing: then nothing caches)."""
+    return DirectoryVersion.objects.filter(id=1).values_list("token", flat=True).first()
 
 
 LIST_FIELDS = (
