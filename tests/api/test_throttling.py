@@ -1,5 +1,7 @@
 """Request limits: per client IP for anonymous calls, per token (or user) otherwise."""
 
+import time
+
 import pytest
 from django.core.cache import cache
 
@@ -55,3 +57,21 @@ def test_signed_in_session_has_the_user_limit(api, tight):
     for _ in range(5):
         assert api.get("/taxonomy/stages", user=user).status_code == 200
     assert_error(api.get("/taxonomy/stages", user=user), 429, "throttled")
+
+
+def test_the_one_machine_cache_counts_across_requests_and_workers(api, settings, tmp_path):
+    """WEFT_CACHE=file: every worker opens the same cache directory; Django closes caches after
+    each request, which must neither lose counts nor break the next request."""
+    from weft.core.cache import DiskCache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "weft.core.cache.DiskCache", "LOCATION": str(tmp_path)}
+    }
+    settings.WEFT_THROTTLE_ANON = "3/min"
+    for _ in range(3):
+        assert api.get("/taxonomy/stages").status_code == 200
+    assert_error(api.get("/taxonomy/stages"), 429, "throttled")
+    other_worker = DiskCache(str(tmp_path), {})
+    window = int(time.time() // 60)
+    counts = [other_worker.get(f"throttle_ip_127.0.0.1_60_{w}") for w in (window - 1, window)]
+    assert 4 in counts  # the other worker sees the same counter

