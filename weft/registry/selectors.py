@@ -76,13 +76,18 @@ LIST_FIELDS = (
 )
 
 
-def directory_rows(page_rows: list[dict]) -> list[dict]:
-    """Directory rows as plain dicts with their stage codes and approved clusters.
+def directory_rows(page: list[dict]) -> list[dict]:
+    """A page of directory rows (given as `{"id": ...}` in order) as plain dicts with their
+    fields, stage codes and approved clusters.
 
-    The API's list answers a page of 20 from two small queries, without building a model
-    instance per row and per related object (which cost more than the search itself).
+    The search sorts and counts ids only: carrying every listed field of every match through
+    the sort cost twice as much at a million firms. The page's 20 rows are then fetched by id,
+    with three small queries and no model instance per row or related object.
     """
-    by_id = {row["id"]: row | {"stages": [], "clusters": []} for row in page_rows}
+    ids = [row["id"] for row in page]
+    fields = {row["id"]: row for row in Enterprise.objects.filter(id__in=ids).values(*LIST_FIELDS)}
+    # A firm deleted between the two reads is left out rather than shown half.
+    by_id = {i: fields[i] | {"stages": [], "clusters": []} for i in ids if i in fields}
     stage_links = Enterprise.stages.through.objects.filter(enterprise_id__in=by_id)
     for enterprise_id, code in stage_links.order_by(
         "chainstage__order", "chainstage__code"
