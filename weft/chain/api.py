@@ -12,6 +12,7 @@ from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.registry.models import ChainStage, Cluster, Enterprise
+from weft.registry.refs import cluster_by_id
 
 from . import docking, partners, presenters, selectors, services
 from .models import ChainGap, DockingEvent, Meeting, RecomputeRun, Registration
@@ -27,10 +28,7 @@ def _en() -> bool:
 
 
 def _cluster(cluster_id: int) -> Cluster:
-    cluster = Cluster.objects.filter(pk=cluster_id).first()
-    if cluster is None:
-        raise ApiError(404, "not_found", _("No cluster has id %(id)d.") % {"id": cluster_id})
-    return cluster
+    return cluster_by_id(cluster_id, missing_status=404)
 
 
 def _limit(limit: int) -> int:

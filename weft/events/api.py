@@ -12,6 +12,7 @@ from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
 from weft.registry.models import Cluster
+from weft.registry.refs import cluster_by_id
 from weft.registry.schemas import Page
 
 from . import selectors, services
@@ -60,15 +61,6 @@ class EventIn(Schema):
     place: str = ""
 
 
-def _cluster(cluster_id):
-    if cluster_id is None:
-        return None
-    cluster = Cluster.objects.filter(pk=cluster_id).first()
-    if cluster is None:
-        raise ApiError(422, "invalid_data", _("No cluster has id %(id)d.") % {"id": cluster_id})
-    return cluster
-
-
 @router.get("/events", response=EventPage, summary="The calendar")
 def list_events(request, query: Query[EventQuery]):
     if query.kind and query.kind not in Event.Kind.values:
@@ -78,7 +70,7 @@ def list_events(request, query: Query[EventQuery]):
             _("kind is one of: %(kinds)s.") % {"kinds": ", ".join(Event.Kind.values)},
         )
     qs = selectors.events(
-        cluster=_cluster(query.cluster), kind=query.kind, start=query.start, end=query.end
+        cluster=cluster_by_id(query.cluster), kind=query.kind, start=query.start, end=query.end
     )
     return paginate(request, qs, page=query.page, page_size=query.page_size)
 
@@ -92,7 +84,7 @@ def get_event(request, event_id: int):
 def create_event(request, payload: EventIn):
     data = payload.dict(exclude={"cluster_id"})
     event = services.create_event(
-        user=current_user(request), cluster=_cluster(payload.cluster_id), data=data
+        user=current_user(request), cluster=cluster_by_id(payload.cluster_id), data=data
     )
     return Status(201, event)
 
@@ -130,7 +122,7 @@ class NewsIn(Schema):
 def list_news(request, query: Query[NewsQuery]):
     return paginate(
         request,
-        selectors.news(cluster=_cluster(query.cluster)),
+        selectors.news(cluster=cluster_by_id(query.cluster)),
         page=query.page,
         page_size=query.page_size,
     )

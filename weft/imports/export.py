@@ -144,15 +144,7 @@ def export_response(user, query: ExportQuery):
         raise PermissionDenied
     if query.format not in ("xlsx", "csv"):
         raise ApiError(422, "invalid_request", _("format must be xlsx or csv."))
-    filters = EnterpriseFilters(
-        q=query.q,
-        cluster=query.cluster,
-        province=query.province,
-        stage=query.stage,
-        industry_code=query.industry_code,
-        certification=query.certification,
-        size_band=query.size_band,
-    )
+    filters = EnterpriseFilters.of(query)
     name = f"weft-enterprises-{date.today():%Y%m%d}"
     if query.format == "csv":
         response = StreamingHttpResponse(

@@ -87,15 +87,7 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
     """Answers are the same for every caller, so they are cached until the directory changes."""
 
     def search():
-        filters = selectors.EnterpriseFilters(
-            q=query.q,
-            cluster=query.cluster,
-            province=query.province,
-            stage=query.stage,
-            industry_code=query.industry_code,
-            certification=query.certification,
-            size_band=query.size_band,
-        )
+        filters = selectors.EnterpriseFilters.of(query)
         qs = selectors.enterprise_directory(filters).values("id")
         return paginate(
             request,

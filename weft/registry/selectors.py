@@ -1,6 +1,6 @@
 """Reads of the registry: the directories, profiles and headline figures."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -19,6 +19,11 @@ class EnterpriseFilters:
     industry_code: str = ""
     certification: str = ""
     size_band: str = ""
+
+    @classmethod
+    def of(cls, query) -> "EnterpriseFilters":
+        """From any object with the directory's filter fields (the API's query schemas)."""
+        return cls(**{field.name: getattr(query, field.name) for field in fields(cls)})
 
     def tokens(self) -> list[str]:
         tokens: list[str] = []

@@ -308,19 +308,7 @@ def new_version(user, scheme: AssessmentScheme) -> AssessmentScheme:
             name_zh=scheme.name_zh,
             name_en=scheme.name_en,
         )
-        SchemeItem.objects.bulk_create(
-            [
-                SchemeItem(
-                    scheme=copy,
-                    dimension=i.dimension,
-                    metric=i.metric,
-                    weight=i.weight,
-                    direction=i.direction,
-                    normalisation=i.normalisation,
-                )
-                for i in scheme.items.all()
-            ]
-        )
+        _copy_items(scheme, copy)
         record_change(
             actor=user,
             action=AuditRecord.Action.CREATE,
@@ -328,6 +316,22 @@ def new_version(user, scheme: AssessmentScheme) -> AssessmentScheme:
             after={"code": copy.code, "version": copy.version, "from_version": scheme.version},
         )
     return copy
+
+
+def _copy_items(source: AssessmentScheme, target: AssessmentScheme) -> None:
+    SchemeItem.objects.bulk_create(
+        [
+            SchemeItem(
+                scheme=target,
+                dimension=i.dimension,
+                metric=i.metric,
+                weight=i.weight,
+                direction=i.direction,
+                normalisation=i.normalisation,
+            )
+            for i in source.items.all()
+        ]
+    )
 
 
 def cluster_result(cluster: Cluster, year: int | None = None) -> AssessmentResult | None:
@@ -361,19 +365,7 @@ def create_scheme(user, code: str, name_zh: str, name_en: str) -> AssessmentSche
         scheme = AssessmentScheme.objects.create(
             code=code, version=1, name_zh=name_zh.strip(), name_en=(name_en or "").strip()
         )
-        SchemeItem.objects.bulk_create(
-            [
-                SchemeItem(
-                    scheme=scheme,
-                    dimension=i.dimension,
-                    metric=i.metric,
-                    weight=i.weight,
-                    direction=i.direction,
-                    normalisation=i.normalisation,
-                )
-                for i in template.items.all()
-            ]
-        )
+        _copy_items(template, scheme)
         record_change(
             actor=user, action=AuditRecord.Action.CREATE, obj=scheme, after={"code": code}
         )

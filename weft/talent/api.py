@@ -15,7 +15,8 @@ from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
-from weft.registry.models import Cluster, Enterprise
+from weft.registry.models import Enterprise
+from weft.registry.refs import cluster_by_id
 from weft.registry.schemas import Page
 
 from . import selectors, services
@@ -73,18 +74,9 @@ class ListQuery(Schema):
     page_size: int | None = None
 
 
-def _cluster(cluster_id):
-    if cluster_id is None:
-        return None
-    cluster = Cluster.objects.filter(pk=cluster_id).first()
-    if cluster is None:
-        raise ApiError(422, "invalid_data", _("No cluster has id %(id)d.") % {"id": cluster_id})
-    return cluster
-
-
 @router.get("/courses", response=CoursePage, summary="Training courses")
 def list_courses(request, query: Query[ListQuery]):
-    qs = selectors.courses(cluster=_cluster(query.cluster), topic=query.topic)
+    qs = selectors.courses(cluster=cluster_by_id(query.cluster), topic=query.topic)
     return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
@@ -101,7 +93,7 @@ def create_course(request, payload: CourseIn):
             422, "invalid_data", _("No organisation has id %(id)d.") % {"id": payload.provider_id}
         )
     data = payload.dict(exclude={"provider_id", "cluster_id"})
-    data["cluster"] = _cluster(payload.cluster_id)
+    data["cluster"] = cluster_by_id(payload.cluster_id)
     course = services.create_course(user=current_user(request), provider=provider, data=data)
     return Status(201, selectors.courses().get(pk=course.pk))
 
@@ -174,7 +166,7 @@ class JobIn(Schema):
 def list_jobs(request, query: Query[ListQuery]):
     if query.role and query.role not in Role.values:
         raise ApiError(422, "invalid_request", _("Unknown role: %(r)s.") % {"r": query.role})
-    qs = selectors.jobs(cluster=_cluster(query.cluster), role=query.role)
+    qs = selectors.jobs(cluster=cluster_by_id(query.cluster), role=query.role)
     return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 
@@ -191,7 +183,7 @@ def create_job(request, payload: JobIn):
             422, "invalid_data", _("No enterprise has id %(id)d.") % {"id": payload.enterprise_id}
         )
     data = payload.dict(exclude={"enterprise_id", "cluster_id"})
-    data["cluster"] = _cluster(payload.cluster_id)
+    data["cluster"] = cluster_by_id(payload.cluster_id)
     job = services.post_job(user=current_user(request), enterprise=enterprise, data=data)
     return Status(201, job)
 
@@ -268,7 +260,7 @@ class ProfileIn(Schema):
 def list_profiles(request, query: Query[ListQuery]):
     if query.role and query.role not in Role.values:
         raise ApiError(422, "invalid_request", _("Unknown role: %(r)s.") % {"r": query.role})
-    cluster = _cluster(query.cluster)
+    cluster = cluster_by_id(query.cluster)
     qs = selectors.visible_profiles(
         current_user(request),
         role=query.role,
@@ -287,7 +279,7 @@ def list_profiles(request, query: Query[ListQuery]):
 def save_my_profile(request, payload: ProfileIn):
     user = current_user(request)
     data = payload.dict(exclude={"cluster_id"})
-    data["cluster"] = _cluster(payload.cluster_id)
+    data["cluster"] = cluster_by_id(payload.cluster_id)
     profile = services.save_profile(user=user, data=data)
     return selectors.profile_as_dict(profile, user)
 
