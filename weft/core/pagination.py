@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
+from django.db import connections, transaction
 from django.db.models import Count, Window
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -65,7 +66,17 @@ def paginate(
 
 def _windowed_page(queryset, page: int, size: int) -> tuple[list, int]:
     start = (page - 1) * size
-    items = list(queryset.annotate(total_rows=Window(Count("*")))[start : start + size])
+    windowed = queryset.annotate(total_rows=Window(Count("*")))[start : start + size]
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        # The window reads every match, so walking an ORDER BY index never stops early; but the
+        # planner costs the walk as if LIMIT did (3 s instead of 40 ms at a million firms).
+        with transaction.atomic(using=queryset.db):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_indexscan = off")
+            items = list(windowed)
+    else:
+        items = list(windowed)
     if items:
         if isinstance(items[0], dict):
             total = items[0]["total_rows"]
