@@ -27,7 +27,8 @@ from django.utils.translation import get_language, gettext
 from weft.registry.models import BilingualName
 
 from .models import CapacityOffer, Demand, Invitation, SupplierCapability, Visibility
-from .partners import MetAt, partner_edges, partners_of
+from .partners import MetAt, partners_of
+from .partners import graph as partner_graph
 from .services import unit_vector
 
 _translated: dict[tuple, str] = {}
@@ -104,7 +105,7 @@ class Context:
                 [demand.pk],
             )
             codes = [r[0] for r in cursor.fetchall()]
-        partners = partners_of(cluster_ids, partner_edges(cluster_ids, today))
+        partners = partners_of(cluster_ids, partner_graph(today))
         return cls(
             quantity=float(demand.quantity),
             unit=demand.unit,
@@ -824,7 +825,7 @@ def matches_for_offer(offer: CapacityOffer, user, limit: int = 50) -> list[Deman
         .distinct()
     )
     demands = list(qs[:2000])  # open demands of one stage and category: hundreds, not millions
-    edges = partner_edges({c.pk for d in demands for c in d.clusters.all()}, today)
+    edges = partner_graph(today)
     out = []
     for demand in demands:
         ctx = _ctx_prefetched(demand, today, edges)

@@ -6,14 +6,23 @@ met a firm approved in B, that is a scheduled one-to-one meeting between them
 - has a recorded outcome with contact made (a sample ordered or a deal signed imply contact).
 Declined meetings never count. The event named in the reasons is the latest such event.
 
-Read per match request, in one statement: docking meetings number in the thousands at most, so
-the join is cheaper than keeping a derived table in step with memberships and outcomes.
+The whole graph is one statement over the docking meetings (thousands at most), kept per
+process for GRAPH_SECONDS and dropped at once when this process saves or deletes a meeting, an
+outcome, an event or a cluster membership (signals.py): partnerships change when docking events
+happen, a few times a year, so another process may see a new one up to a minute late. Matching
+reads the buyer's partners from it without a query.
 """
 
 import datetime
+import threading
+import time
 from dataclasses import dataclass
 
 from django.db import connection
+
+GRAPH_SECONDS = 60.0
+_graph: dict = {"key": None, "at": 0.0, "edges": {}}
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -36,44 +45,72 @@ def _day(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
 
+def graph(today: datetime.date) -> dict[int, dict[int, MetAt]]:
+    """Every cluster's partners, from this process's copy while it is fresh."""
+    now = time.monotonic()
+    key = (connection.alias, connection.settings_dict.get("NAME"), today)
+    if _graph["key"] != key or now - _graph["at"] > GRAPH_SECONDS:
+        with _lock:
+            _graph.update(key=key, at=now, edges=partner_edges(None, today))
+    return _graph["edges"]
+
+
+def forget(**_kwargs) -> None:
+    """Drop this process's copy (a meeting, outcome, event or membership was written)."""
+    _graph["key"] = None
+
+
 def partner_edges(cluster_ids, today: datetime.date) -> dict[int, dict[int, MetAt]]:
-    """For each of `cluster_ids`: its partner clusters and where they met (the latest event)."""
-    own = sorted(set(cluster_ids))
-    if not own:
+    """For each of `cluster_ids` (None: every cluster): its partner clusters and where they met
+    (the latest event)."""
+    own = None if cluster_ids is None else set(cluster_ids)
+    if own is not None and not own:
         return {}
     from weft.chain.models import Meeting
     from weft.registry.models import ClusterMembership
 
-    marks = ", ".join(["%s"] * len(own))
-    # Both directions of each meeting: the firm in one of `own` may sit first or second.
+    # Two plain statements, each led by an index: the meetings that count (few), then their
+    # firms' clusters. (One join of both let the planner scan every membership.)
     sql = (
-        "SELECT a.cluster_id, b.cluster_id, e.id, e.title_zh, e.title_en, e.starts_on"  # noqa: S608
+        "SELECT r1.enterprise_id, r2.enterprise_id, e.id, e.title_zh, e.title_en, e.starts_on"
         " FROM chain_meeting m"
         " JOIN chain_dockingevent e ON e.id = m.event_id"
         " JOIN chain_registration r1 ON r1.id = m.first_id"
         " JOIN chain_registration r2 ON r2.id = m.second_id"
         " LEFT JOIN chain_meetingoutcome o ON o.meeting_id = m.id"
-        " JOIN registry_clustermembership a ON a.status = %s"
-        "  AND a.enterprise_id IN (r1.enterprise_id, r2.enterprise_id)"
-        " JOIN registry_clustermembership b ON b.status = %s"
-        "  AND b.enterprise_id IN (r1.enterprise_id, r2.enterprise_id)"
-        "  AND b.enterprise_id <> a.enterprise_id"
-        f" WHERE a.cluster_id IN ({marks}) AND b.cluster_id <> a.cluster_id"
-        " AND m.status <> %s"
+        " WHERE m.status <> %s"
         " AND ((m.status = %s AND e.starts_on <= %s) OR o.contact_made = %s)"
     )
-    approved = ClusterMembership.Status.APPROVED
-    params = [approved, approved, *own, Meeting.Status.DECLINED, Meeting.Status.ACCEPTED]
-    params += [today, True]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        cursor.execute(sql, [Meeting.Status.DECLINED, Meeting.Status.ACCEPTED, today, True])
+        meetings = cursor.fetchall()
+        firms = sorted({f for row in meetings for f in row[:2]})
+        clusters: dict[int, list[int]] = {}
+        for chunk in range(0, len(firms), 500):
+            ids = firms[chunk : chunk + 500]
+            cursor.execute(
+                "SELECT enterprise_id, cluster_id FROM registry_clustermembership"  # noqa: S608
+                f" WHERE status = %s AND enterprise_id IN ({', '.join(['%s'] * len(ids))})",
+                [ClusterMembership.Status.APPROVED, *ids],
+            )
+            for firm, cluster in cursor.fetchall():
+                clusters.setdefault(firm, []).append(cluster)
     edges: dict[int, dict[int, MetAt]] = {}
-    for mine, theirs, event_id, zh, en, starts in rows:
+    for first, second, event_id, zh, en, starts in meetings:
         met = MetAt(event_id, zh, en or "", _day(starts))
-        known = edges.setdefault(mine, {}).get(theirs)
-        if known is None or (met.starts_on, met.event_id) > (known.starts_on, known.event_id):
-            edges[mine][theirs] = met
+        for x, y in ((first, second), (second, first)):
+            for mine in clusters.get(x, ()):
+                if own is not None and mine not in own:
+                    continue
+                for theirs in clusters.get(y, ()):
+                    if theirs == mine:
+                        continue
+                    known = edges.setdefault(mine, {}).get(theirs)
+                    if known is None or (met.starts_on, met.event_id) > (
+                        known.starts_on,
+                        known.event_id,
+                    ):
+                        edges[mine][theirs] = met
     return edges
 
 
