@@ -163,11 +163,23 @@ def test_api_patch(market):
     assert r.status_code == 422 and "大于零" in json.dumps(r.json(), ensure_ascii=False)
     r = admin.patch(url, json.dumps({"quote_deadline": "2020-01-01T00:00:00Z"}), "application/json")
     assert r.status_code == 409 and r.json()["code"] == "deadline_passed"
+    r = admin.patch("/api/v1/demands/987654", json.dumps({"spec": "x"}), "application/json")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    r = admin.patch(url, json.dumps({"quantity": "很多"}), "application/json")
+    assert r.status_code == 422 and set(r.json()) == {"code", "message", "details"}
+    # A deadline without a time zone is read in the platform's.
+    later = (timezone.localtime() + datetime.timedelta(days=3)).replace(tzinfo=None, microsecond=0)
+    r = admin.patch(url, json.dumps({"quote_deadline": later.isoformat()}), "application/json")
+    assert r.status_code == 200, r.content
+    assert Demand.objects.get(pk=demand.pk).quote_deadline == timezone.make_aware(later)
     r = _client(market.keqiao_admin).patch(url, json.dumps({"spec": "x"}), "application/json")
     assert r.status_code == 403
     assert Demand.objects.get(pk=demand.pk).spec == "加急"
     transitions = _client(market.buyer_admin).get(f"{url}/transitions").json()
-    assert transitions[-1]["note"] == "edited: quantity, spec"
+    assert [t["note"] for t in transitions[-2:]] == [
+        "edited: quantity, spec",
+        "edited: quote_deadline",
+    ]
 
 
 def test_edit_page(market):

@@ -97,10 +97,16 @@ class DemandEditForm(DemandForm):
             self.fields[name].disabled = True
             self.fields[name].help_text = _("Locked: quotes have been received.")
 
-    @property
-    def changed(self) -> dict:
-        """What the person may change: every field but the disabled ones."""
-        return {k: v for k, v in self.cleaned_data.items() if not self.fields[k].disabled}
+    def changed(self, demand) -> dict:
+        """What the person may change: every field but the disabled ones, less a deadline
+        left as shown (the form shows minutes, the demand keeps seconds)."""
+        data = {k: v for k, v in self.cleaned_data.items() if not self.fields[k].disabled}
+        deadline = data.get("quote_deadline")
+        if deadline and deadline.replace(second=0, microsecond=0) == demand.quote_deadline.replace(
+            second=0, microsecond=0
+        ):
+            del data["quote_deadline"]
+        return data
 
 
 class OfferForm(forms.Form):

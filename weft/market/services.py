@@ -1,4 +1,5 @@
-"""Writes of the marketplace. The demand lifecycle is enforced here, in `transition`, only.
+"""Writes of the marketplace. The demand lifecycle is enforced here, in `transition`, only
+(and what may still be edited at each step, in `edit_demand`).
 
 Every status change leaves a Transition row and an audit record; every write runs in a
 transaction, so a refused step changes nothing.
@@ -183,8 +184,6 @@ LOCKED_ONCE_QUOTED = (
 # possible), the quantity not below any live quote's quantity, visibility only to public (every
 # firm that could see it still can). Title, spec text, colour, size range, target price and the
 # quote deadline (in the future, before the needed-by date) stay free.
-
-
 EDITABLE_STATUSES = (S.DRAFT, S.OPEN)
 
 
@@ -216,6 +215,8 @@ def edit_demand(*, user, demand: Demand, data: dict) -> Demand:
         old_certs = sorted(current.certifications.values_list("code", flat=True))
         changes = {}
         for f, v in data.items():
+            if f == "quote_deadline" and v is not None and timezone.is_naive(v):
+                v = timezone.make_aware(v)  # a time without its zone is the platform's
             if f == "certifications":
                 if sorted(dict.fromkeys(v or [])) != old_certs:
                     changes[f] = list(v or [])

@@ -179,14 +179,7 @@ def demand_edit(request, pk):
     form = DemandEditForm(request.POST or None, initial=initial, locked=locked)
     if request.method == "POST" and form.is_valid():
         try:
-            data = form.changed
-            # The form shows minutes: an untouched deadline is not a change.
-            same = "quote_deadline" in data and data["quote_deadline"].replace(
-                second=0, microsecond=0
-            ) == demand.quote_deadline.replace(second=0, microsecond=0)
-            if same:
-                del data["quote_deadline"]
-            services.edit_demand(user=request.user, demand=demand, data=data)
+            services.edit_demand(user=request.user, demand=demand, data=form.changed(demand))
         except ValidationError as exc:
             _apply_errors(form, exc)
         except services.Refused as exc:
