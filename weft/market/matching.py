@@ -9,9 +9,10 @@ Two steps, both for a demand's candidates and for an offer's demands:
 
 Parts: distance (1 next door, 0 at 1,500 km or more), price fit (1 at or under the target, 0 at
 50 % over), lead time (share of the time to the needed-by date left after finishing), history
-(ratings on Weft, shrunk towards 0.6 while few), green/CSR credentials, cluster (CLUSTER_OWN for the buyer's own cluster, CLUSTER_PARTNER for a
-partner cluster, whose firms met the buyer's cluster's firms at a docking event (partners.py),
-CLUSTER_PROVINCE for the delivery place's province; the first that holds counts).
+(ratings on Weft, shrunk towards 0.6 while few), green/CSR credentials, cluster (CLUSTER_OWN for
+the buyer's own cluster, CLUSTER_PARTNER for a partner cluster, whose firms met the buyer's
+cluster's firms at a docking event (partners.py), CLUSTER_PROVINCE for the delivery place's
+province; the first that holds counts).
 """
 
 import datetime
