@@ -9,9 +9,9 @@ deleted meanwhile drop out at the exact check, which reads their rows afresh.)
 
 The pass gives an upper bound of each firm's score (exact while cluster and certification ids are
 below 64, the bit each one sets; the cluster part takes the own, partner or province value, in
-that order, so a coinciding bit can only raise it); the best few are then checked exactly in Python (tokens, the
-open-offer exclusion, `matching.firm_parts`) until the `limit`-th exact score is no lower than the
-next bound, so the result is the exact top `limit`.
+that order, so a coinciding bit can only raise it); the best few are then checked exactly in
+Python (tokens, the open-offer exclusion, `matching.firm_parts`) until the `limit`-th exact score
+is no lower than the next bound, so the result is the exact top `limit`.
 """
 
 import threading
