@@ -196,3 +196,40 @@ def test_partner_cluster_in_the_reverse_matches(market, pair):
     assert any(r.startswith("in a partner cluster (met at ") for r in found.reasons)
     ctx = matching.Context.of(demand)
     assert found.score == pytest.approx(matching.total(matching.score_parts(ctx, offer)))
+
+
+def test_index_bound_stays_exact_when_cluster_bits_coincide(market, pair):
+    """A cluster whose id shares its bit with a partner's (ids 64 apart) gets the partner part in
+    the index's bound but not in its exact score: the pruned top k still equals the naive one."""
+    partner, partner_cluster = pair["partner"][0], pair["partner"][2]
+    lookalike_cluster = Cluster.objects.create(
+        pk=partner_cluster.pk + 64,
+        slug="lookalike",
+        name_zh="同位集群",
+        name_en="Look-alike cluster",
+        province="浙江省",
+        prefecture="绍兴市",
+        adcode="330603",
+        latitude=KEQIAO["latitude"],
+        longitude=KEQIAO["longitude"],
+        specialty_zh="面料",
+        specialty_en="fabric",
+    )
+    assert firm_index.cluster_bits([f" c:{lookalike_cluster.pk} "]) == firm_index.cluster_bits(
+        [f" c:{partner_cluster.pk} "]
+    )
+    # One green certificate: a better exact score than the stranger's, a worse one than the
+    # partner's (green 1/3 × 0.10 < partner 0.7 × 0.15), yet the best bound of all.
+    lookalike, _o, _a = firm_with_admin(
+        "绍兴同位织造有限公司", lookalike_cluster, loc=KEQIAO, products="棉布", certs=("grs",)
+    )
+    stranger = pair["stranger"][0]
+    services.refresh_capabilities([stranger.pk, partner.pk, lookalike.pk])
+    meet(market.buyer, partner, host=market.world.keqiao)
+    demand = post_open(market.buyer_admin)
+    ctx = matching.Context.of(demand)
+    for limit in (1, 2, 3):
+        indexed = [row.enterprise_id for _s, row, _p in firm_index.top_firms(demand, ctx, limit)]
+        naive = [k[1] for _s, k in matching.naive_matches(demand, limit=20) if k[0] == "firm"]
+        assert indexed == naive[:limit], limit
+    assert naive[:3] == [partner.pk, lookalike.pk, stranger.pk]
