@@ -434,6 +434,85 @@ def generate(args) -> dict:
     return info
 
 
+PARTNER_THEME = "bench partner clusters"
+PARTNERS_PER_BUYER = 3
+
+
+def plant_partners(meta: dict, seed: int) -> int:
+    """Docking events where each query demand's buyer met firms of 3 other clusters (accepted
+    meetings at past events), so every demand's clusters have partner clusters and the partner
+    term is scored at full size. Idempotent: a database that has them keeps them."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from weft.chain.models import DockingEvent, DockingSlot, Meeting, Registration
+    from weft.market.models import Demand
+    from weft.registry.models import Cluster, ClusterMembership
+
+    if DockingEvent.objects.filter(theme=PARTNER_THEME).exists():
+        return 0
+    rng = random.Random(seed)
+    clusters = list(Cluster.objects.order_by("pk").values_list("pk", flat=True))
+    demands = list(
+        Demand.objects.filter(pk__in=meta["demand_ids"])
+        .order_by("pk")
+        .values_list("pk", "buyer_id")
+    )
+    buyers = {b for _d, b in demands}
+    buyer_cluster = dict(
+        ClusterMembership.objects.filter(enterprise_id__in=buyers).values_list(
+            "enterprise_id", "cluster_id"
+        )
+    )
+    day = timezone.localdate() - datetime.timedelta(days=30)
+    made = 0
+    with transaction.atomic():
+        for n in range(0, len(demands), 10):  # one event per ten buyers
+            event = DockingEvent.objects.create(
+                host_id=buyer_cluster[demands[n][1]],
+                title_zh=f"跨集群面料对接会{n // 10 + 1}",
+                title_en=f"Cross-cluster fabric docking {n // 10 + 1}",
+                theme=PARTNER_THEME,
+                place="会展中心",
+                starts_on=day,
+                ends_on=day,
+                status=DockingEvent.Status.CLOSED,
+            )
+            at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+            slot = DockingSlot.objects.create(
+                event=event, starts_at=at, ends_at=at + datetime.timedelta(hours=4)
+            )
+            regs: dict[int, Registration] = {}
+
+            def reg(firm, event=event, regs=regs):
+                if firm not in regs:
+                    regs[firm] = Registration.objects.create(event=event, enterprise_id=firm)
+                return regs[firm]
+
+            for _d, buyer in demands[n : n + 10]:
+                own = buyer_cluster[buyer]
+                for other in rng.sample([c for c in clusters if c != own], PARTNERS_PER_BUYER):
+                    firm = (
+                        ClusterMembership.objects.filter(cluster_id=other, status="approved")
+                        .exclude(enterprise_id__in=buyers)
+                        .values_list("enterprise_id", flat=True)
+                        .first()
+                    )
+                    if firm is None:
+                        continue
+                    made += 1
+                    Meeting.objects.create(
+                        event=event,
+                        first=reg(buyer),
+                        second=reg(firm),
+                        slot=slot,
+                        table=made,
+                        score=1.0,
+                        status=Meeting.Status.ACCEPTED,
+                    )
+    return made
+
+
 def measure(args, meta: dict) -> dict:
     """Matching, the naive baseline and posting on a prepared database."""
     import django
@@ -453,6 +532,7 @@ def measure(args, meta: dict) -> dict:
     demands = list(Demand.objects.filter(pk__in=meta["demand_ids"]).order_by("pk"))
     planted = {int(k): {("offer", pk) for pk in v} for k, v in meta["planted"].items()}
 
+    info["partner_meetings_planted"] = plant_partners(meta, args.seed)
     info["load_average_before"] = round(os.getloadavg()[0], 1)
     # The firms' in-memory index is loaded once per process (a server does it at its first
     # queries); timed apart, so the per-demand times are the steady state.
@@ -471,17 +551,20 @@ def measure(args, meta: dict) -> dict:
         prof.disable()
         pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     times, recalls, sizes = [], [], []
+    partner_hits = 0
     results = {}
     for d in demands:
         t = time.perf_counter()
         got = matching.matches_for_demand(d, limit=20)
         times.append((time.perf_counter() - t) * 1000)
         results[d.pk] = [m.key for m in got]
+        partner_hits += sum(m.parts["cluster"] == matching.CLUSTER_PARTNER for m in got)
         recalls.append(len(set(results[d.pk][:10]) & planted[d.pk]) / 10)
     firm_rows = 0
     for d in demands[:5]:
         sizes.append(matching.candidate_offers(d).count())
         firm_rows += SupplierCapability.objects.filter(stage=d.stage, category=d.category).count()
+    info["partner_cluster_results"] = partner_hits
     info["firms_in_results"] = sum(k[0] == "firm" for r in results.values() for k in r)
     info["capability_rows_per_category"] = firm_rows // 5
     # The naive scan-and-score of all open offers, on a subset of the same demands.
@@ -728,6 +811,7 @@ def main():
         "demand posts/s",
         "offer posts/s",
         "firms ranked in results",
+        "partner-cluster results",
         "firm index load s",
         "load avg",
     )
@@ -749,6 +833,7 @@ def main():
                     b["demand_posts_per_s"],
                     b["offer_posts_per_s"],
                     b["firms_in_results"],
+                    b.get("partner_cluster_results", "—"),
                     f"{b['firm_index_load_s']} ({b['firm_index_rows']:,} rows)",
                     f"{b['load_average_before']}–{b['load_average']}",
                 )

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.factories import OrganisationFactory, make_enterprise, member_of
 from weft.accounts.models import Membership, Organisation
-from weft.market import firm_index, services
+from weft.market import firm_index, partners, services
 from weft.registry.models import Certification
 from weft.registry.taxonomy import load_taxonomy
 
@@ -44,8 +44,10 @@ def firm_with_admin(name, cluster, *, stages=("weaving",), certs=(), loc=HUMEN, 
 def _fresh_firm_index():
     """Rolled-back tests can reuse SQLite ids, which the in-memory index's stamp relies on."""
     firm_index._cache.clear()
+    partners.forget()
     yield
     firm_index._cache.clear()
+    partners.forget()
 
 
 @dataclass

@@ -116,6 +116,8 @@ CAN_GRID = {
     ("market.post", "own_firm"):               (N,  N,  Y,  N,  N,  N,    N,    N),
     ("market.post", "foreign_firm"):           (N,  N,  N,  Y,  N,  N,    N,    N),
     ("market.manage_demand", "public"):        (N,  N,  Y,  N,  N,  N,    N,    N),
+    ("market.edit_demand", "public"):          (N,  N,  Y,  N,  N,  N,    N,    N),
+    ("market.edit_demand", "cluster"):         (N,  N,  Y,  N,  N,  N,    N,    N),
     ("market.view_demand_quotes", "public"):   (N,  Y,  Y,  N,  N,  N,    N,    Y),
     ("market.quote", "public"):                (N,  N,  N,  Y,  Y,  N,    N,    N),
     ("market.quote", "cluster"):               (N,  N,  N,  N,  Y,  N,    N,    N),
@@ -181,6 +183,11 @@ OPERATIONS = {
     "GET /demands": ("get", "/demands", None),
     "POST /demands": ("post", "/demands", _new_demand),
     "GET /demands/{demand_id}": ("get", "/demands/{cluster}", None),
+    "PATCH /demands/{demand_id}": (
+        "patch",
+        "/demands/{cluster}",
+        lambda o: {"spec": "改为40支", "quantity": "6000"},
+    ),
     "GET /demands/{demand_id}/transitions": ("get", "/demands/{cluster}/transitions", None),
     "POST /demands/{demand_id}/publish": ("post", "/demands/{draft}/publish", None),
     "POST /demands/{demand_id}/cancel": ("post", "/demands/{public}/cancel", None),
@@ -245,6 +252,7 @@ API_GRID = {
     "GET /demands":                               (200, 200, 200, 200, 200, 200, 200, 200),
     "POST /demands":                              (401, 403, 201, 201, 201, 403, 403, 403),
     "GET /demands/{demand_id}":                   (404, 200, 200, 404, 200, 200, 404, 200),
+    "PATCH /demands/{demand_id}":                 (401, 403, 200, 404, 403, 403, 404, 403),
     "GET /demands/{demand_id}/transitions":       (404, 200, 200, 404, 200, 200, 404, 200),
     "POST /demands/{demand_id}/publish":          (401, 403, 200, 404, 404, 404, 404, 403),
     "POST /demands/{demand_id}/cancel":           (401, 403, 200, 403, 403, 403, 403, 403),
@@ -301,6 +309,9 @@ def test_api(mx, operation):
             client = _client(users[role])
             if method == "get":
                 response = client.get(path)
+            elif method == "patch":
+                data = json.dumps(body(objects))
+                response = client.patch(path, data, content_type="application/json")
             elif body is _pdf:  # a file upload: multipart
                 response = client.post(path, _pdf())
             else:
@@ -324,6 +335,7 @@ PAGES = {
     "market:report_decide": ("post", "report", {}, lambda o: {"decision": "hide"}),
     "market:demand_new": ("get", None, {}, None),
     "market:demand_detail": ("get", "cluster", {}, None),
+    "market:demand_edit": ("get", "cluster", {}, None),
     "market:demand_quote": (
         "post",
         "public",
@@ -357,6 +369,7 @@ PAGE_GRID = {
     "market:report_decide":   (LOGIN, 403, 403, 403, 403, 302, 403, 302),
     "market:demand_new":      (LOGIN, 200, 200, 200, 200, 200, 200, 200),
     "market:demand_detail":   (404,   200, 200, 404, 200, 200, 404, 200),
+    "market:demand_edit":     (LOGIN, 403, 200, 404, 403, 403, 404, 403),
     "market:demand_quote":    (LOGIN, 403, 403, 302, 302, 403, 403, 403),
     "market:demand_invite":   (LOGIN, 403, 302, 403, 403, 403, 403, 403),
     "market:demand_attach":   (LOGIN, 403, 302, 403, 403, 403, 403, 403),

@@ -37,6 +37,7 @@ from .schemas import (
     DemandMatchOut,
     DemandOut,
     DemandPage,
+    DemandPatch,
     InvitationIn,
     MatchOut,
     NotificationOut,
@@ -133,6 +134,20 @@ def create_demand(request, payload: DemandIn):
 
 @router.get("/demands/{demand_id}", response=DemandOut, summary="One demand")
 def get_demand(request, demand_id: int):
+    return _demand(request, demand_id)
+
+
+@router.patch(
+    "/demands/{demand_id}",
+    response=DemandOut,
+    auth=REQUIRED_AUTH,
+    summary="Edit a draft or open demand (the buyer's admins; some fields lock once quoted)",
+)
+def edit_demand(request, demand_id: int, payload: DemandPatch):
+    demand = _demand(request, demand_id)
+    services.edit_demand(
+        user=current_user(request), demand=demand, data=payload.dict(exclude_unset=True)
+    )
     return _demand(request, demand_id)
 
 

@@ -8,9 +8,10 @@ CapabilityVersion, so one key look-up per demand tells whether the arrays are st
 deleted meanwhile drop out at the exact check, which reads their rows afresh.)
 
 The pass gives an upper bound of each firm's score (exact while cluster and certification ids are
-below 64, the bit each one sets); the best few are then checked exactly in Python (tokens, the
-open-offer exclusion, `matching.firm_parts`) until the `limit`-th exact score is no lower than the
-next bound, so the result is the exact top `limit`.
+below 64, the bit each one sets; the cluster part takes the own, partner or province value, in
+that order, so a coinciding bit can only raise it); the best few are then checked exactly in
+Python (tokens, the open-offer exclusion, `matching.firm_parts`) until the `limit`-th exact score
+is no lower than the next bound, so the result is the exact top `limit`.
 """
 
 import threading
@@ -168,7 +169,16 @@ def _offering(stage: str, ids: list[int]) -> set[int]:
 
 def top_firms(demand, ctx, limit: int) -> list[tuple[float, CapRow, dict]]:
     """The best `limit` firms for the demand: (score, row, parts), best first, ties by id."""
-    from .matching import COS_FAR, NEUTRAL, WEIGHTS, firm_parts, total
+    from .matching import (
+        CLUSTER_OWN,
+        CLUSTER_PARTNER,
+        CLUSTER_PROVINCE,
+        COS_FAR,
+        NEUTRAL,
+        WEIGHTS,
+        firm_parts,
+        total,
+    )
 
     cat = category(demand.stage, demand.category)
     if not len(cat.ids):
@@ -191,10 +201,19 @@ def top_firms(demand, ctx, limit: int) -> list[tuple[float, CapRow, dict]]:
         distance = np.where(cat.located, np.clip((dot - COS_FAR) / (1 - COS_FAR), 0, 1), NEUTRAL)
     else:
         distance = NEUTRAL
+    # Bits of different clusters may coincide (ids mod 64): a firm may then get the part of its
+    # look-alike's cluster, never less than its own. The bound stays a bound.
+    partner = np.uint64(cluster_bits(ctx.partner_tokens))
     cluster = np.where(
         (cat.cluster_bits & own) != 0,
-        1.0,
-        np.where((cat.province == ctx.province_code) & bool(ctx.province_code), 0.5, 0.0),
+        CLUSTER_OWN,
+        np.where(
+            (cat.cluster_bits & partner) != 0,
+            CLUSTER_PARTNER,
+            np.where(
+                (cat.province == ctx.province_code) & bool(ctx.province_code), CLUSTER_PROVINCE, 0.0
+            ),
+        ),
     )
     bound = cat.static + distance * w["distance"] + cluster * w["cluster"]
     bound = np.where(mask, bound, -np.inf)

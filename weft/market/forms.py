@@ -86,6 +86,29 @@ class DemandForm(forms.Form):
         ]
 
 
+class DemandEditForm(DemandForm):
+    """The posting form for a demand posted before: fields locked once quotes are in are shown
+    but disabled (services.LOCKED_ONCE_QUOTED), so their posted values stay."""
+
+    def __init__(self, *args, locked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["publish"]
+        for name in locked:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("Locked: quotes have been received.")
+
+    def changed(self, demand) -> dict:
+        """What the person may change: every field but the disabled ones, less a deadline
+        left as shown (the form shows minutes, the demand keeps seconds)."""
+        data = {k: v for k, v in self.cleaned_data.items() if not self.fields[k].disabled}
+        deadline = data.get("quote_deadline")
+        if deadline and deadline.replace(second=0, microsecond=0) == demand.quote_deadline.replace(
+            second=0, microsecond=0
+        ):
+            del data["quote_deadline"]
+        return data
+
+
 class OfferForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     stage = forms.ChoiceField(label=_("Chain stage"))

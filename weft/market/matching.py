@@ -9,8 +9,10 @@ Two steps, both for a demand's candidates and for an offer's demands:
 
 Parts: distance (1 next door, 0 at 1,500 km or more), price fit (1 at or under the target, 0 at
 50 % over), lead time (share of the time to the needed-by date left after finishing), history
-(ratings on Weft, shrunk towards 0.6 while few), green/CSR credentials, cluster (1 same cluster,
-0.5 same province as the delivery place).
+(ratings on Weft, shrunk towards 0.6 while few), green/CSR credentials, cluster (CLUSTER_OWN for
+the buyer's own cluster, CLUSTER_PARTNER for a partner cluster, whose firms met the buyer's
+cluster's firms at a docking event (partners.py), CLUSTER_PROVINCE for the delivery place's
+province; the first that holds counts).
 """
 
 import datetime
@@ -26,6 +28,8 @@ from django.utils.translation import get_language, gettext
 from weft.registry.models import BilingualName
 
 from .models import CapacityOffer, Demand, Invitation, SupplierCapability, Visibility
+from .partners import MetAt, partners_of
+from .partners import graph as partner_graph
 from .services import unit_vector
 
 _translated: dict[tuple, str] = {}
@@ -54,6 +58,10 @@ FAR_KM = 1500.0
 COS_FAR = math.cos(FAR_KM / EARTH_KM)
 STRONG = 0.75
 NEUTRAL = 0.5
+# The cluster part: own cluster, partner cluster (partners.py), same province as the delivery.
+CLUSTER_OWN = 1.0
+CLUSTER_PARTNER = 0.7
+CLUSTER_PROVINCE = 0.5
 
 
 @dataclass
@@ -70,6 +78,12 @@ class Context:
     province_code: str
     certs: list[str] = field(default_factory=list)
     lang: str | None = None
+    # Partner clusters of the buyer's (never its own): token → where their firms met.
+    partners: dict[str, MetAt] = field(default_factory=dict)
+
+    @property
+    def partner_tokens(self) -> list[str]:
+        return list(self.partners)
 
     @classmethod
     def of(cls, demand: Demand, today: datetime.date | None = None) -> "Context":
@@ -92,6 +106,7 @@ class Context:
                 [demand.pk],
             )
             codes = [r[0] for r in cursor.fetchall()]
+        partners = partners_of(cluster_ids, partner_graph(today))
         return cls(
             quantity=float(demand.quantity),
             unit=demand.unit,
@@ -103,7 +118,12 @@ class Context:
             province_code=(demand.delivery_adcode or "")[:2],
             certs=codes,
             lang=get_language(),
+            partners=_partner_tokens(partners),
         )
+
+
+def _partner_tokens(partners: dict[int, MetAt]) -> dict[str, MetAt]:
+    return {f" c:{c} ": met for c, met in sorted(partners.items())}
 
 
 def _clip(x):
@@ -166,9 +186,14 @@ def score_expression(ctx: Context):
     span = max(1, ctx.needed - ctx.today)
     finish = Greatest(F("start_day"), Value(ctx.today)) + Value(ctx.quantity) / F("daily_capacity")
     lead = _clip((Value(float(ctx.needed)) - finish) / span)
-    cluster_whens = [When(cluster_tokens__contains=t, then=Value(1.0)) for t in ctx.cluster_tokens]
+    cluster_whens = [
+        When(cluster_tokens__contains=t, then=Value(CLUSTER_OWN)) for t in ctx.cluster_tokens
+    ]
+    cluster_whens += [
+        When(cluster_tokens__contains=t, then=Value(CLUSTER_PARTNER)) for t in ctx.partner_tokens
+    ]
     if ctx.province_code:
-        cluster_whens.append(When(province_code=ctx.province_code, then=Value(0.5)))
+        cluster_whens.append(When(province_code=ctx.province_code, then=Value(CLUSTER_PROVINCE)))
     cluster = (
         Case(*cluster_whens, default=Value(0.0), output_field=FloatField())
         if cluster_whens
@@ -377,15 +402,9 @@ def match_sql(demand: Demand, ctx: Context, limit: int) -> tuple[str, list]:
     sp.append(w["history"])
     terms.append("o.green_score * %s")
     sp.append(w["green"])
-    whens, cp = [], []
-    for token in ctx.cluster_tokens:
-        whens.append("WHEN o.cluster_tokens" + like + " THEN 1.0")
-        cp.append(_like(token))
-    if ctx.province_code:
-        whens.append("WHEN o.province_code = %s THEN 0.5")
-        cp.append(ctx.province_code)
-    if whens:
-        terms.append(f"(CASE {' '.join(whens)} ELSE 0.0 END) * %s")
+    cluster, cp = _cluster_sql(ctx, "o")
+    if cluster:
+        terms.append(f"{cluster} * %s")
         sp += [*cp, w["cluster"]]
     score = " + ".join(terms)
     sql = (
@@ -415,12 +434,20 @@ def score_parts_common(ctx: Context, row) -> dict[str, float]:
     parts["green"] = row.green_score
     tokens = row.cluster_tokens or ""
     if any(t in tokens for t in ctx.cluster_tokens):
-        parts["cluster"] = 1.0
+        parts["cluster"] = CLUSTER_OWN
+    elif any(t in tokens for t in ctx.partner_tokens):
+        parts["cluster"] = CLUSTER_PARTNER
     elif ctx.province_code and row.province_code == ctx.province_code:
-        parts["cluster"] = 0.5
+        parts["cluster"] = CLUSTER_PROVINCE
     else:
         parts["cluster"] = 0.0
     return parts
+
+
+def met_at(ctx: Context, row) -> MetAt | None:
+    """Where the row's partner cluster met the buyer's, if it is in one."""
+    tokens = row.cluster_tokens or ""
+    return next((met for t, met in ctx.partners.items() if t in tokens), None)
 
 
 def firm_reasons(ctx: Context, cap, parts: dict[str, float]) -> list[str]:
@@ -449,9 +476,15 @@ def _common_reasons(ctx: Context, row, parts: dict[str, float]) -> list[str]:
         out.append(
             _("social and green certifications: %(c)s", ctx.lang) % {"c": row.cert_tokens.strip()}
         )
-    if parts["cluster"] == 1:
+    if parts["cluster"] == CLUSTER_OWN:
         out.append(_("in the buyer's own cluster", ctx.lang))
-    elif parts["cluster"] == 0.5:
+    elif parts["cluster"] == CLUSTER_PARTNER:
+        met = met_at(ctx, row)
+        out.append(
+            _("in a partner cluster (met at %(event)s)", ctx.lang)
+            % {"event": met.title(ctx.lang) if met else "—"}
+        )
+    elif parts["cluster"] == CLUSTER_PROVINCE:
         out.append(_("in the delivery place's province", ctx.lang))
     return out
 
@@ -484,7 +517,6 @@ def _visibility_sql(demand: Demand, ctx: Context, alias: str, supplier: str) -> 
 
 def _common_terms_sql(ctx: Context, alias: str) -> tuple[list[str], list]:
     """Distance, history, green and cluster terms of the score, weighted."""
-    like = " LIKE %s ESCAPE '\\'"
     w = WEIGHTS
     terms, sp = [], []
     if ctx.vec:
@@ -501,17 +533,27 @@ def _common_terms_sql(ctx: Context, alias: str) -> tuple[list[str], list]:
     sp.append(w["history"])
     terms.append(f"{alias}.green_score * %s")
     sp.append(w["green"])
-    whens, cp = [], []
-    for token in ctx.cluster_tokens:
-        whens.append(f"WHEN {alias}.cluster_tokens" + like + " THEN 1.0")
-        cp.append(_like(token))
-    if ctx.province_code:
-        whens.append(f"WHEN {alias}.province_code = %s THEN 0.5")
-        cp.append(ctx.province_code)
-    if whens:
-        terms.append(f"(CASE {' '.join(whens)} ELSE 0.0 END) * %s")
+    cluster, cp = _cluster_sql(ctx, alias)
+    if cluster:
+        terms.append(f"{cluster} * %s")
         sp += [*cp, w["cluster"]]
     return terms, sp
+
+
+def _cluster_sql(ctx: Context, alias: str) -> tuple[str, list]:
+    """The cluster part as a CASE: own cluster, then partner cluster, then province."""
+    like = " LIKE %s ESCAPE '\\'"
+    whens, cp = [], []
+    for tokens, value in ((ctx.cluster_tokens, CLUSTER_OWN), (ctx.partner_tokens, CLUSTER_PARTNER)):
+        for token in tokens:
+            whens.append(f"WHEN {alias}.cluster_tokens{like} THEN %s")
+            cp += [_like(token), value]
+    if ctx.province_code:
+        whens.append(f"WHEN {alias}.province_code = %s THEN %s")
+        cp += [ctx.province_code, CLUSTER_PROVINCE]
+    if not whens:
+        return "", []
+    return f"(CASE {' '.join(whens)} ELSE 0.0 END)", cp
 
 
 def firm_sql(demand: Demand, ctx: Context, limit: int) -> tuple[str, list]:
@@ -783,9 +825,11 @@ def matches_for_offer(offer: CapacityOffer, user, limit: int = 50) -> list[Deman
         .select_related("buyer")
         .distinct()
     )
+    demands = list(qs[:2000])  # open demands of one stage and category: hundreds, not millions
+    edges = partner_graph(today)
     out = []
-    for demand in qs[:2000]:  # open demands of one stage and category: hundreds, not millions
-        ctx = _ctx_prefetched(demand, today)
+    for demand in demands:
+        ctx = _ctx_prefetched(demand, today, edges)
         days = min(offer.end_day, ctx.needed) - max(offer.start_day, ctx.today)
         if offer.daily_capacity * days < ctx.quantity:
             continue
@@ -801,7 +845,8 @@ def _certs_not_held(held: set[str]) -> list[str]:
     return list(Certification.objects.exclude(code__in=held).values_list("code", flat=True))
 
 
-def _ctx_prefetched(demand: Demand, today) -> Context:
+def _ctx_prefetched(demand: Demand, today, edges) -> Context:
+    clusters = [c.pk for c in demand.clusters.all()]
     return Context(
         quantity=float(demand.quantity),
         unit=demand.unit,
@@ -809,7 +854,9 @@ def _ctx_prefetched(demand: Demand, today) -> Context:
         today=today.toordinal(),
         needed=demand.needed_by.toordinal(),
         vec=unit_vector(demand.delivery_lat, demand.delivery_lon),
-        cluster_tokens=[f" c:{c.pk} " for c in demand.clusters.all()],
+        cluster_tokens=[f" c:{c} " for c in sorted(clusters)],
         province_code=(demand.delivery_adcode or "")[:2],
         certs=[c.code for c in demand.certifications.all()],
+        lang=get_language(),
+        partners=_partner_tokens(partners_of(clusters, edges)),
     )

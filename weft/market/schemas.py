@@ -28,6 +28,30 @@ class DemandIn(Schema):
     publish: bool = Field(False, description="Open for quotes straight away.")
 
 
+class DemandPatch(Schema):
+    """Only the fields sent change. Once quotes are in, stage, category, unit, fibre content,
+    weight, width, delivery address and certifications are locked (409 locked_once_quoted); the
+    needed-by date may only move later, visibility only to public, quantity not below a quote's."""
+
+    title: str | None = Field(None, max_length=120)
+    stage: str | None = None
+    category: str | None = None
+    spec: str | None = None
+    fibre_content: str | None = None
+    weight_gsm: int | None = None
+    width_cm: int | None = None
+    colour: str | None = None
+    size_range: str | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    target_price: Decimal | None = Field(None, description="Yuan per unit; null clears it.")
+    needed_by: datetime.date | None = None
+    quote_deadline: datetime.datetime | None = None
+    delivery_address: str | None = Field(None, max_length=300)
+    certifications: list[str] | None = None
+    visibility: str | None = None
+
+
 class DemandOut(Schema):
     id: int
     title: str

@@ -1,4 +1,5 @@
-"""Writes of the marketplace. The demand lifecycle is enforced here, in `transition`, only.
+"""Writes of the marketplace. The demand lifecycle is enforced here, in `transition`, only
+(and what may still be edited at each step, in `edit_demand`).
 
 Every status change leaves a Transition row and an audit record; every write runs in a
 transaction, so a refused step changes nothing.
@@ -163,6 +164,168 @@ def expire_overdue(now=None) -> int:
                 transition(demand, S.EXPIRED, note="quote deadline passed")
                 count += 1
     return count
+
+
+# --- editing a demand ------------------------------------------------------------------------
+
+# A demand can be edited while it is a draft or open; later it is a commitment. Once a live
+# (submitted) quote is in, what the suppliers priced stays as it was: these fields are locked ...
+LOCKED_ONCE_QUOTED = (
+    "stage",
+    "category",
+    "unit",
+    "fibre_content",
+    "weight_gsm",
+    "width_cm",
+    "delivery_address",
+    "certifications",
+)
+# ... and these may move one way only: the needed-by date later (a quoted lead time stays
+# possible), the quantity not below any live quote's quantity, visibility only to public (every
+# firm that could see it still can). Title, spec text, colour, size range, target price and the
+# quote deadline (in the future, before the needed-by date) stay free.
+EDITABLE_STATUSES = (S.DRAFT, S.OPEN)
+
+
+def locked_fields(demand: Demand) -> tuple[str, ...]:
+    """The fields the buyer can no longer change: those priced by a live quote."""
+    quoted = demand.quotes.filter(status=Quote.Status.SUBMITTED).exists()
+    return LOCKED_ONCE_QUOTED if quoted else ()
+
+
+def edit_demand(*, user, demand: Demand, data: dict) -> Demand:
+    """The buyer's admins change a draft or open demand (only the fields in `data`). Recorded
+    like a status step: a Transition row (same from and to, the fields in its note) and an audit
+    record with the values before and after. Suppliers with a live quote are told."""
+    if not can(user, "market.edit_demand", demand):
+        raise PermissionDenied
+    unknown = sorted(set(data) - {*DEMAND_FIELDS, "certifications"})
+    if unknown:
+        raise ValidationError(
+            {f: _("This field cannot be edited.") for f in unknown},
+        )
+    with transaction.atomic():
+        current = Demand.objects.select_for_update().get(pk=demand.pk)
+        if current.status not in EDITABLE_STATUSES:
+            raise Refused(
+                "not_editable",
+                _("A demand that is %(s)s can no longer be edited.")
+                % {"s": S(current.status).label},
+            )
+        old_certs = sorted(current.certifications.values_list("code", flat=True))
+        changes = {}
+        for f, v in data.items():
+            if f == "quote_deadline" and v is not None and timezone.is_naive(v):
+                v = timezone.make_aware(v)  # a time without its zone is the platform's
+            if f == "certifications":
+                if sorted(dict.fromkeys(v or [])) != old_certs:
+                    changes[f] = list(v or [])
+            elif getattr(current, f) != v:
+                changes[f] = v
+        if not changes:
+            return current
+        stage = changes.get("stage", current.stage)
+        _stage_and_categories(stage, [changes.get("category", current.category)])
+        _unit(changes.get("unit", current.unit))
+        _positive(changes, "quantity", "target_price")
+        if changes.get("visibility", current.visibility) not in Visibility.values:
+            raise ValidationError({"visibility": _("Visibility is public, cluster or invited.")})
+        for field in ("title", "quantity", "needed_by", "quote_deadline", "delivery_address"):
+            if field in changes and changes[field] in (None, ""):
+                raise ValidationError({field: _("This field is required.")})
+        live = current.quotes.filter(status=Quote.Status.SUBMITTED)
+        if live.exists():
+            _check_edit_once_quoted(current, changes, live)
+        certs = None
+        if "certifications" in changes:
+            certs = _certifications(changes.pop("certifications"))
+        before = snapshot(current, list(changes))
+        for f, v in changes.items():
+            setattr(current, f, v if v is not None else ("" if f in _TEXT_FIELDS else None))
+        if current.quote_deadline.date() > current.needed_by:
+            raise ValidationError(
+                {"quote_deadline": _("The quote deadline must come before the needed-by date.")}
+            )
+        if current.status == S.OPEN and {"quote_deadline", "needed_by"} & set(changes):
+            _check_open(current)
+        if "delivery_address" in changes:
+            place = geocode(current.delivery_address)
+            current.delivery_province = place.province if place.adcode else ""
+            current.delivery_adcode = place.adcode or ""
+            current.delivery_lat = place.latitude if place.adcode else None
+            current.delivery_lon = place.longitude if place.adcode else None
+        current.search_text = demand_search_text(current)
+        current.full_clean(exclude=["buyer", "buyer_org", "created_by"])
+        current.save()
+        current.refresh_from_db(fields=list(changes))  # as stored: 8000 → 8000.00
+        after = snapshot(current, list(changes))
+        names = sorted(changes)
+        if certs is not None:
+            current.certifications.set(certs)
+            before["certifications"] = old_certs
+            after["certifications"] = sorted(c.code for c in certs)
+            names = sorted([*names, "certifications"])
+        Transition.objects.create(
+            demand=current,
+            from_status=current.status,
+            to_status=current.status,
+            actor=user,
+            note=("edited: " + ", ".join(names))[:300],
+        )
+        record_change(
+            actor=user,
+            action=AuditRecord.Action.UPDATE,
+            obj=current,
+            before=before,
+            after=after,
+            reason="edited: " + ", ".join(names),
+        )
+        quoting = list(live.values_list("supplier_id", flat=True))
+    for firm in Enterprise.objects.filter(pk__in=quoting):
+        notify_firm(
+            firm,
+            "demand_edited",
+            f"买方修改了需求“{current.title}”，请核对您的报价",
+            f"The buyer changed the demand “{current.title}”: check your quote",
+            f"/market/demands/{current.pk}/",
+        )
+    demand.refresh_from_db()
+    return current
+
+
+_TEXT_FIELDS = {"spec", "fibre_content", "colour", "size_range", "title", "delivery_address"}
+
+
+def _check_edit_once_quoted(current: Demand, changes: dict, live) -> None:
+    locked = [f for f in LOCKED_ONCE_QUOTED if f in changes]
+    if locked:
+        raise Refused(
+            "locked_once_quoted",
+            _("Quotes are in: %(fields)s can no longer change.")
+            % {"fields": ", ".join(str(Demand._meta.get_field(f).verbose_name) for f in locked)},
+            details={"fields": locked},
+        )
+    if "needed_by" in changes and changes["needed_by"] < current.needed_by:
+        raise Refused(
+            "needed_by_earlier",
+            _("Quotes are in: the needed-by date may move later, not earlier."),
+            details={"fields": ["needed_by"]},
+        )
+    if "visibility" in changes and changes["visibility"] != Visibility.PUBLIC:
+        raise Refused(
+            "visibility_narrower",
+            _("Quotes are in: who may see the demand can only widen to everyone."),
+            details={"fields": ["visibility"]},
+        )
+    if "quantity" in changes and changes["quantity"] is not None:
+        most = live.order_by("-quantity").values_list("quantity", flat=True).first()
+        if most is not None and Decimal(changes["quantity"]) < most:
+            raise ValidationError(
+                {
+                    "quantity": _("A quote received is for %(q)s %(u)s: ask for at least that.")
+                    % {"q": most, "u": current.unit}
+                }
+            )
 
 
 # --- acting for a firm -----------------------------------------------------------------------

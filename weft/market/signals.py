@@ -1,4 +1,4 @@
-"""Keep the firms' SupplierCapability rows in step with the registry.
+"""Keep the firms' SupplierCapability rows (and the partner clusters) in step with the registry.
 
 A firm's stages, products, certifications, place or cluster membership change in the registry;
 its capability rows are rebuilt once, after the transaction commits (several changes in one
@@ -67,3 +67,11 @@ def connect() -> None:
         m2m_changed.connect(_firm_m2m, sender=through, dispatch_uid=f"market_caps_{through}")
     post_save.connect(_membership, sender=ClusterMembership, dispatch_uid="market_caps_cm")
     post_delete.connect(_membership, sender=ClusterMembership, dispatch_uid="market_caps_cm_d")
+    # Partner clusters (partners.py) follow docking meetings, their outcomes and memberships.
+    from weft.chain.models import DockingEvent, Meeting, MeetingOutcome
+
+    from .partners import forget
+
+    for model in (DockingEvent, Meeting, MeetingOutcome, ClusterMembership):
+        for signal in (post_save, post_delete):
+            signal.connect(forget, sender=model, dispatch_uid=f"market_partners_{model.__name__}")

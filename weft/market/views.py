@@ -6,14 +6,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import actor_for, can
 
 from . import matching, selectors, services
-from .forms import AttachmentForm, BrowseForm, DemandForm, OfferForm, QuoteForm, ReportForm
+from .forms import (
+    AttachmentForm,
+    BrowseForm,
+    DemandEditForm,
+    DemandForm,
+    OfferForm,
+    QuoteForm,
+    ReportForm,
+)
 from .models import Attachment, Award, CapacityOffer, Demand, Quote, Report
 
 PAGE_SIZE = 20
@@ -116,6 +126,8 @@ def demand_detail(request, pk):
         "actions": services.allowed_actions(user, demand),
         "transitions": demand.transitions.select_related("actor"),
         "manage": can(user, "market.manage_demand", demand),
+        "editable": demand.status in services.EDITABLE_STATUSES
+        and can(user, "market.edit_demand", demand),
         "is_buyer": is_buyer,
         "quotes": selectors.visible_quotes(user)
         .filter(demand=demand)
@@ -145,6 +157,38 @@ def _visible_demand(request, pk):
         return selectors.demand_for(request.user, pk)
     except Demand.DoesNotExist:
         raise Http404 from None
+
+
+@login_required
+def demand_edit(request, pk):
+    """The buyer's admins edit a draft or open demand; once quotes are in, some fields lock."""
+    demand = _visible_demand(request, pk)
+    if not can(request.user, "market.edit_demand", demand):
+        raise PermissionDenied
+    if demand.status not in services.EDITABLE_STATUSES:
+        messages.error(
+            request,
+            _("A demand that is %(s)s can no longer be edited.")
+            % {"s": Demand.Status(demand.status).label},
+        )
+        return redirect("market:demand_detail", pk=pk)
+    locked = services.locked_fields(demand)
+    initial = {f: getattr(demand, f) for f in services.DEMAND_FIELDS}
+    initial["quote_deadline"] = timezone.localtime(demand.quote_deadline).strftime("%Y-%m-%dT%H:%M")
+    initial["certifications"] = list(demand.certifications.values_list("code", flat=True))
+    form = DemandEditForm(request.POST or None, initial=initial, locked=locked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_demand(user=request.user, demand=demand, data=form.changed(demand))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except services.Refused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("market:demand_detail", pk=pk)
+    context = {"form": form, "demand": demand, "locked": locked}
+    return render(request, "market/demand_edit.html", context)
 
 
 def _run(request, fn, success: str):
@@ -218,34 +262,38 @@ def demand_invite(request, pk):
     return redirect("market:demand_detail", pk=pk)
 
 
-@login_required
-@require_POST
-def demand_attach(request, pk):
-    demand = _visible_demand(request, pk)
-    if not can(request.user, "market.manage_demand", demand):
-        raise PermissionDenied
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to attach."))
-    else:
-        _run(
-            request,
-            lambda: services.add_attachment(
-                user=request.user, upload=form.cleaned_data["file"], demand=demand
-            ),
-            _("File attached."),
-        )
-    return redirect("market:demand_detail", pk=pk)
-
-
-@login_required
-@require_POST
-def quote_attach(request, pk):
-    """The supplier adds a file (drawing, price sheet, sample photo) to its quote."""
+def _visible_quote(request, pk):
     quote = selectors.visible_quotes(request.user).filter(pk=pk).select_related("demand").first()
     if quote is None:
         raise Http404(_("No quote has id %(id)d.") % {"id": pk})
-    if not can(request.user, "market.manage_quote", quote):
+    return quote
+
+
+# What a file may be attached to: how to find it (404 if not visible), who may attach, the
+# demand page to go back to, and what to say.
+ATTACH_TO = {
+    "demand": (
+        _visible_demand,
+        "market.manage_demand",
+        lambda d: d.pk,
+        gettext_lazy("File attached."),
+    ),
+    "quote": (
+        _visible_quote,
+        "market.manage_quote",
+        lambda q: q.demand_id,
+        gettext_lazy("File attached to your quote."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def attach(request, pk, kind):
+    """A demand's buyer adds a tech pack or photo; a quote's supplier a drawing or price sheet."""
+    find, permission, page, success = ATTACH_TO[kind]
+    parent = find(request, pk)
+    if not can(request.user, permission, parent):
         raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -254,11 +302,11 @@ def quote_attach(request, pk):
         _run(
             request,
             lambda: services.add_attachment(
-                user=request.user, upload=form.cleaned_data["file"], quote=quote
+                user=request.user, upload=form.cleaned_data["file"], **{kind: parent}
             ),
-            _("File attached to your quote."),
+            str(success),
         )
-    return redirect("market:demand_detail", pk=quote.demand_id)
+    return redirect("market:demand_detail", pk=page(parent))
 
 
 def attachment_download(request, pk):

@@ -111,6 +111,12 @@ def manage_demand(actor: Actor, demand) -> bool:
     return actor.role_in(demand.buyer_org_id) in ADMIN_ROLES
 
 
+def edit_demand(actor: Actor, demand) -> bool:
+    """Edit a draft or open demand: the buyer's admins. Which fields may still change (once
+    quotes are in) is the lifecycle's business: services.edit_demand."""
+    return manage_demand(actor, demand)
+
+
 def view_demand_quotes(actor: Actor, demand) -> bool:
     return actor.is_operator or actor.role_in(demand.buyer_org_id) is not None
 
@@ -184,6 +190,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "market.view_demand": view_demand,
     "market.post": post_for_firm,
     "market.manage_demand": manage_demand,
+    "market.edit_demand": edit_demand,
     "market.view_demand_quotes": view_demand_quotes,
     "market.quote": quote_on,
     "market.view_quote": view_quote,
