@@ -54,6 +54,13 @@ _UPDATABLE = (
     "search_text",
     "search_tokens",
 )
+# What search text and tokens are made of (see weft.registry.search), "_membership" for clusters.
+SEARCHED = {
+    *("name_zh", "name_en", "main_products", "address", "uscc", "adcode", "size_band"),
+    *M2M,
+    "_membership",
+}
+_COMPARED = tuple(n for n in _UPDATABLE if n not in ("search_text", "search_tokens"))
 AUDITED = [f for f in SCALARS] + ["province", "city", "county", "adcode", "size_band", "source"]
 
 
@@ -71,6 +78,7 @@ def table_of(job: ImportJob) -> Table:
         sheet=job.sheet,
         encoding=job.encoding,
         delimiter=job.delimiter or ",",
+        formulas=job.formulas,
     )
 
 
@@ -261,6 +269,7 @@ class Engine:
         # Decisions, row errors, audit, position: all in this transaction.
         pending_keys = self._pending_elsewhere(planned)
         decisions, audits = [], []
+        by_row = {row.number: decision for row, decision, _rec in planned}
         counts = {"created": 0, "merged": 0, "unchanged": 0, "pending": 0}
         for row, decision, record in planned:
             candidate_id = decision.candidate.id if decision.candidate else None
@@ -286,66 +295,66 @@ class Engine:
                 else:
                     outcome = MatchDecision.Outcome.PENDING
             counts[outcome] += 1
+            # Plain rows, not model instances: tens of thousands per batch (see _insert_rows).
             decisions.append(
-                MatchDecision(
-                    job=job,
-                    row=row.number,
-                    incoming=_incoming(row),
-                    candidate_id=candidate_id,
-                    enterprise_id=target,
-                    score=round(decision.score, 2),
-                    name_score=round(decision.name_score, 2),
-                    address_score=round(decision.address_score, 2),
-                    reason=decision.reason,
-                    outcome=outcome,
-                    changes=getattr(decision, "changes", None) or merged.get(row.number, {}),
-                    provenance_before=getattr(decision, "provenance_before", {}),
-                    decided_at=now if outcome != MatchDecision.Outcome.PENDING else None,
-                )
+                {
+                    "job_id": job.pk,
+                    "row": row.number,
+                    "incoming": _incoming(row),
+                    "candidate_id": candidate_id,
+                    "enterprise_id": target,
+                    "score": round(decision.score, 2),
+                    "name_score": round(decision.name_score, 2),
+                    "address_score": round(decision.address_score, 2),
+                    "reason": decision.reason,
+                    "outcome": outcome,
+                    "changes": getattr(decision, "changes", None) or merged.get(row.number, {}),
+                    "provenance_before": getattr(decision, "provenance_before", {}),
+                    "decided_at": now if outcome != MatchDecision.Outcome.PENDING else None,
+                }
             )
+        audit = {"at": now, "actor_id": job.created_by_id, "object_type": "registry.enterprise"}
         for t in temp_ids:
             e = new[t].enterprise
             audits.append(
-                AuditRecord(
-                    actor_id=job.created_by_id,
-                    action=AuditRecord.Action.CREATE,
-                    object_type="registry.enterprise",
-                    object_id=str(e.pk),
-                    object_repr=e.name_zh[:255],
-                    after={**snapshot(e, AUDITED), **new[t].codes},
-                    reason=f"import #{job.pk}",
-                )
+                audit
+                | {
+                    "action": AuditRecord.Action.CREATE,
+                    "object_id": str(e.pk),
+                    "object_repr": e.name_zh[:255],
+                    "after": {**snapshot(e, AUDITED), **new[t].codes},
+                    "reason": f"import #{job.pk}",
+                }
             )
         for row_number, changes in merged.items():
             if changes:
-                known = next(d.candidate for r, d, _ in planned if r.number == row_number)
+                known = by_row[row_number].candidate
                 audits.append(
-                    AuditRecord(
-                        actor_id=job.created_by_id,
-                        action=AuditRecord.Action.UPDATE,
-                        object_type="registry.enterprise",
-                        object_id=str(known.id),
-                        object_repr=known.name[:255],
-                        before={k: v[0] for k, v in changes.items()},
-                        after={k: v[1] for k, v in changes.items()},
-                        reason=f"import #{job.pk} row {row_number}",
-                    )
+                    audit
+                    | {
+                        "action": AuditRecord.Action.UPDATE,
+                        "object_id": str(known.id),
+                        "object_repr": known.name[:255],
+                        "before": {k: v[0] for k, v in changes.items()},
+                        "after": {k: v[1] for k, v in changes.items()},
+                        "reason": f"import #{job.pk} row {row_number}",
+                    }
                 )
-        _insert_all(MatchDecision, decisions)
-        _insert_all(AuditRecord, audits)
+        _insert_rows(MatchDecision, decisions)
+        _insert_rows(AuditRecord, audits)
         errors = [
-            RowError(
-                job=job,
-                row=row.number,
-                field=e["field"],
-                column=self._column_of(e["field"]),
-                code=e["code"],
-                params=e["params"],
-            )
+            {
+                "job_id": job.pk,
+                "row": row.number,
+                "field": e["field"],
+                "column": self._column_of(e["field"]),
+                "code": e["code"],
+                "params": e["params"],
+            }
             for row in rows
             for e in row.errors
         ]
-        _insert_all(RowError, errors)
+        _insert_rows(RowError, errors)
         rejected = sum(1 for r in rows if not r.ok)
         if rows:
             job.last_row = rows[-1].number
@@ -391,8 +400,14 @@ class Engine:
         """Apply merges to registry firms; {row number: changes}."""
         if not target_ids:
             return {}
-        firms = {e.pk: e for e in Enterprise.objects.select_for_update().filter(pk__in=target_ids)}
-        loaded = {pk: [getattr(e, n) for n in _UPDATABLE] for pk, e in firms.items()}
+        # The search columns (the largest) are not read: they are rebuilt, not compared.
+        firms = {
+            e.pk: e
+            for e in Enterprise.objects.select_for_update()
+            .filter(pk__in=target_ids)
+            .only(*_COMPARED)
+        }
+        loaded = {pk: [getattr(e, n) for n in _COMPARED] for pk, e in firms.items()}
         codes = {pk: {name: [] for name in M2M} for pk in firms}
         for name in M2M:
             through, left, right = _through(name)
@@ -405,7 +420,7 @@ class Engine:
                 enterprise_id__in=firms, cluster_id__in=cluster_ids
             ).values_list("enterprise_id", "status")
         )
-        results, touched = {}, set()
+        results, touched = {}, {}  # touched: firm → names of what changed
         new_links = {name: [] for name in M2M}
         for row, decision, _rec in planned:
             if decision.action != "merge" or getattr(decision, "into_new", False):
@@ -435,34 +450,40 @@ class Engine:
                     )
             results[row.number] = changes
             if changes:
-                touched.add(e.pk)
+                touched.setdefault(e.pk, set()).update(changes)
         for name in M2M:
             through, left, right = _through(name)
             insert_links(through, [left, right], new_links[name])
         if touched:
             approved = {}
             for pk, cid in ClusterMembership.objects.filter(
-                enterprise_id__in=touched, status=ClusterMembership.Status.APPROVED
+                enterprise_id__in=[pk for pk, what in touched.items() if what & SEARCHED],
+                status=ClusterMembership.Status.APPROVED,
             ).values_list("enterprise_id", "cluster_id"):
                 approved.setdefault(pk, []).append(cid)
             groups: dict[tuple, list] = defaultdict(list)
-            for pk in touched:
+            for pk, what in touched.items():
                 e = firms[pk]
-                e.search_text = enterprise_search_text(e)
-                e.search_tokens = enterprise_tokens(
-                    e,
-                    cluster_ids=approved.get(pk, []),
-                    stage_codes=codes[pk]["stages"],
-                    industry_codes=codes[pk]["industry_codes"],
-                    certification_codes=codes[pk]["certifications"],
-                )
+                # Tokens are rebuilt only when something they are made of changed (new staff
+                # figures, contacts or a year leave them as they are).
+                if what & SEARCHED:
+                    e.search_text = enterprise_search_text(e)
+                    e.search_tokens = enterprise_tokens(
+                        e,
+                        cluster_ids=approved.get(pk, []),
+                        stage_codes=codes[pk]["stages"],
+                        industry_codes=codes[pk]["industry_codes"],
+                        certification_codes=codes[pk]["certifications"],
+                    )
                 e.updated_at = now
                 # Only the columns whose value changed: indexes and the search index's trigger
                 # are maintained for the columns an UPDATE sets, changed or not.
                 was = loaded[pk]
                 changed = tuple(
-                    n for n, old in zip(_UPDATABLE, was, strict=True) if getattr(e, n) != old
+                    n for n, old in zip(_COMPARED, was, strict=True) if getattr(e, n) != old
                 )
+                if what & SEARCHED:
+                    changed += ("search_text", "search_tokens")
                 groups[changed].append(e)
             for changed, objs in groups.items():
                 _update_all(objs, [*changed, "updated_at"])
@@ -473,13 +494,56 @@ class Superseded(Exception):
     """Another worker has taken the job over (it was resumed as stale): this one stops."""
 
 
-def _insert_all(model, objs: list) -> None:
-    """INSERT with one prepared statement (bulk_create compiles SQL per 999 parameters)."""
-    if not objs:
+def _insert_rows(model, rows: list[dict]) -> None:
+    """INSERT plain rows ({attname: value}; the rest take their field's default, the database
+    numbers them) with one prepared statement: no model instance, and each distinct date or
+    decimal converted for the database once (a batch's rows share their `now`)."""
+    if not rows:
         return
-    for pk, obj in zip(reserve_ids(model, len(objs)), objs, strict=True):
-        obj.pk = pk
-    _insert_objects(model, objs)
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns, defaults, converters = [], [], []
+    for f in fields:
+        columns.append(f.attname)
+        defaults.append(f.get_default() if f.has_default() else None)
+        kind = f.get_internal_type()
+        if kind in _AS_IS:
+            converters.append(None)
+        elif kind == "JSONField":
+            converters.append(lambda v, f=f: conn.ops.adapt_json_value(v, f.encoder))
+        else:
+            converters.append(_memo(lambda v, f=f: f.get_db_prep_save(v, conn)))
+    table = [
+        [
+            (v if convert is None else convert(v))
+            for v, convert in zip(
+                (row.get(c, d) for c, d in zip(columns, defaults, strict=True)),
+                converters,
+                strict=True,
+            )
+        ]
+        for row in rows
+    ]
+    qn = conn.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    # Identifiers come from the model's metadata, quoted; values go as parameters.
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, table)
+
+
+def _memo(convert):
+    seen = {}
+
+    def converted(value):
+        if value is None:
+            return convert(value)
+        if value not in seen:
+            seen[value] = convert(value)
+        return seen[value]
+
+    return converted
 
 
 # Fields whose Python value is what the database driver takes: read as they are. Dates, decimals

@@ -70,6 +70,11 @@ class ImportJob(models.Model):
         "commit. A running import silent for longer than WEFT_IMPORT_STALE_AFTER is stale.",
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    formulas = models.BooleanField(
+        default=True,
+        help_text="The worksheet holds formulas: its rows are read by openpyxl, which shows them "
+        "(a faster reader would give only their cached values).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -85,6 +85,7 @@ def create_job(*, user, upload, cluster: Cluster | None = None, system: bool = F
         mapping={str(k): v for k, v in table.mapping.items()},
         notes=table.notes,
         total_rows=table.total_rows,
+        formulas=table.formulas,
     )
     job.file.name = stored
     job.save(update_fields=["file"])
