@@ -8,6 +8,7 @@ are written with their search tokens in the same transaction: searchable the mom
 import logging
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -60,12 +61,43 @@ SEARCHED = {
     *M2M,
     "_membership",
 }
+# What a firm's marketplace capability rows are made of (see weft.market.services).
+FOR_MARKET = {
+    *("main_products", "stages", "certifications", "latitude", "longitude", "adcode"),
+    "_membership",
+}
 _COMPARED = tuple(n for n in _UPDATABLE if n not in ("search_text", "search_tokens"))
 AUDITED = [f for f in SCALARS] + ["province", "city", "county", "adcode", "size_band", "source"]
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 1000))
+    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 2500))
+
+
+@contextmanager
+def bounded_mapping():
+    """On SQLite, map at most WEFT_IMPORT_SQLITE_MMAP_BYTES of the database file while importing.
+
+    The import reads the whole firms table once (resolution candidates); with the site's large
+    mmap_size every page read stays mapped in the worker and counts in its resident memory."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    limit = getattr(settings, "WEFT_IMPORT_SQLITE_MMAP_BYTES", 256 * 1024 * 1024)
+    if conn.vendor != "sqlite" or limit is None:
+        yield
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        row = cursor.fetchone()  # none for an in-memory database, which maps nothing
+        if row is None:
+            yield
+            return
+        before = row[0]
+        cursor.execute(f"PRAGMA mmap_size={int(limit)}")
+    try:
+        yield
+    finally:
+        with conn.cursor() as cursor:
+            cursor.execute(f"PRAGMA mmap_size={int(before)}")
 
 
 def table_of(job: ImportJob) -> Table:
@@ -165,7 +197,9 @@ class Engine:
         self.timings["resolve"] += resolved - loaded
         with transaction.atomic():
             self._write(rows, planned, new)
-        self.timings["write and commit"] += time.perf_counter() - resolved
+            written = time.perf_counter()
+        # The marketplace's capability rows are rebuilt once the batch commits (on_commit).
+        self.timings["commit and marketplace rebuild"] += time.perf_counter() - written
 
     def _row_codes(self, row: Row) -> dict:
         return {name: list(row.values.get(name) or []) for name in M2M}
@@ -199,6 +233,7 @@ class Engine:
     def _write(self, rows: list[Row], planned: list, new: dict[int, NewFirm]) -> None:
         job = self.job
         now = timezone.now()
+        began = time.perf_counter()
         # A worker thought dead may come back after the job was resumed elsewhere: whoever
         # finds the position moved since it read it has been superseded, and writes nothing.
         position = (
@@ -263,8 +298,15 @@ class Engine:
             for _r, d, _rec in planned
             if d.action == "merge" and not getattr(d, "into_new", False)
         }
-        merged = self._merge_existing(planned, merge_targets, cluster_ids, now)
-        enterprises_written.send(sender=ImportJob, enterprise_ids=set(real_ids) | merge_targets)
+        inserted = time.perf_counter()
+        self.timings["write new firms"] += inserted - began
+        merged, touched = self._merge_existing(planned, merge_targets, cluster_ids, now)
+        # The marketplace rebuilds the capability rows of new firms and of merged firms whose
+        # products, stages, certifications, place or clusters changed (not new staff figures).
+        rebuilt = {pk for pk, what in touched.items() if what & FOR_MARKET}
+        enterprises_written.send(sender=ImportJob, enterprise_ids=set(real_ids) | rebuilt)
+        updated = time.perf_counter()
+        self.timings["write merges"] += updated - inserted
 
         # Decisions, row errors, audit, position: all in this transaction.
         pending_keys = self._pending_elsewhere(planned)
@@ -368,6 +410,7 @@ class Engine:
             pending=F("pending") + counts["pending"],
             rejected=F("rejected") + rejected,
         )
+        self.timings["write decisions, audit, errors"] += time.perf_counter() - updated
 
     def _column_of(self, field_name: str) -> str:
         for index, name in self.mapping.items():
@@ -397,9 +440,9 @@ class Engine:
         )
 
     def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now) -> dict:
-        """Apply merges to registry firms; {row number: changes}."""
+        """Apply merges to registry firms: ({row number: changes}, {firm: names changed})."""
         if not target_ids:
-            return {}
+            return {}, {}
         # The search columns (the largest) are not read: they are rebuilt, not compared.
         firms = {
             e.pk: e
@@ -487,7 +530,7 @@ class Engine:
                 groups[changed].append(e)
             for changed, objs in groups.items():
                 _update_all(objs, [*changed, "updated_at"])
-        return results
+        return results, touched
 
 
 class Superseded(Exception):
@@ -623,21 +666,8 @@ def run(job: ImportJob, progress=None) -> ImportJob:
     job.refresh_from_db()
     began = time.perf_counter()
     try:
-        engine = Engine(job)
-        table = table_of(job)
-        size = batch_size()
-        batch = []
-        for item in table.rows(after=job.last_row):
-            batch.append(item)
-            if len(batch) >= size:
-                engine.process(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            engine.process(batch)
-            if progress:
-                progress(len(batch))
+        with bounded_mapping():
+            engine = _run_batches(job, progress)
     except Superseded:
         log.warning("Import %s was resumed by another worker; this one stops", job.pk)
         job.refresh_from_db()
@@ -669,3 +699,21 @@ def run(job: ImportJob, progress=None) -> ImportJob:
     job.timings = dict(engine.timings)
     job.timings["read file and set up"] = time.perf_counter() - began - sum(engine.timings.values())
     return job
+
+
+def _run_batches(job: ImportJob, progress) -> Engine:
+    engine = Engine(job)
+    size = batch_size()
+    batch = []
+    for item in table_of(job).rows(after=job.last_row):
+        batch.append(item)
+        if len(batch) >= size:
+            engine.process(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        engine.process(batch)
+        if progress:
+            progress(len(batch))
+    return engine

@@ -140,7 +140,8 @@ def start_job(*, user, job: ImportJob, mapping: dict | None = None, system: bool
     before = snapshot(job, ["status", "mapping"])
     job.mapping = clean_mapping(job, job.mapping if mapping is None else mapping)
     job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mapping", "status"])
+    job.queued_at = timezone.now()
+    job.save(update_fields=["mapping", "status", "queued_at"])
     record_change(
         actor=user,
         action=AuditRecord.Action.UPDATE,
