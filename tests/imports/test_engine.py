@@ -266,3 +266,35 @@ def test_imported_firms_become_marketplace_candidates(world):
         SupplierCapability.objects.filter(enterprise=firm).values_list("stage", "category")
     )
     assert capabilities == {("garment_making", "womenswear")}
+
+
+def test_merged_firms_join_the_import_cluster_in_bulk(world):
+    """A merged firm not yet an approved member of the import's cluster becomes one: a new
+    membership for a firm without any, the pending request approved for another; the change is
+    recorded in the decision, and the cluster's directory finds them at once."""
+    from tests.factories import make_enterprise
+
+    outsider = make_enterprise(name_zh="东莞市虎门镇远帆制衣有限公司", products="衬衫")
+    asking = make_enterprise(name_zh="东莞市虎门镇近岸制衣有限公司", products="衬衫")
+    ClusterMembership.objects.create(
+        enterprise=asking, cluster=world.humen, status=ClusterMembership.Status.PENDING
+    )
+    rows = [
+        firm_row(name=f.name_zh, uscc=f.uscc, address=f.address, products="衬衫", stage="")
+        for f in (outsider, asking)
+    ]
+    job = run_file(world, xlsx(rows))
+    assert (job.merged, job.created) == (2, 0)
+    for firm in (outsider, asking):
+        membership = ClusterMembership.objects.get(enterprise=firm, cluster=world.humen)
+        assert membership.status == "approved"
+        assert membership.decided_by == world.humen_office and membership.decided_at
+        decision = MatchDecision.objects.get(job=job, enterprise=firm)
+        assert decision.outcome == "merged" and decision.changes["_membership"][1] == "approved"
+        # Its search tokens now carry the cluster.
+        found = enterprise_directory(EnterpriseFilters(cluster=world.humen.pk, q=firm.name_zh))
+        assert list(found.values_list("pk", flat=True)) == [firm.pk]
+    assert ClusterMembership.objects.filter(enterprise=asking).count() == 1
+    assert ClusterMembership.objects.get(enterprise=asking).requested_by == world.humen_office
+    assert MatchDecision.objects.get(enterprise=outsider).changes["_membership"][0] is None
+    assert MatchDecision.objects.get(enterprise=asking).changes["_membership"][0] == "pending"

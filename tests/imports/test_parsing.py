@@ -230,3 +230,37 @@ def test_workbook_readable_by_openpyxl_is_what_we_read(world):
     content = xlsx([firm_row(name="甲制衣有限公司")])
     wb = openpyxl.load_workbook(__import__("io").BytesIO(content), read_only=True)
     assert wb.active["A2"].value == "甲制衣有限公司"
+
+
+def test_rows_read_fast_unless_the_sheet_holds_formulas(tmp_path):
+    """Sheets without formulas are read by calamine, with the same row numbers and cells as
+    openpyxl gives (title rows above, blank rows, a first empty column, numbers); a sheet with a
+    formula anywhere is read by openpyxl, so the formula itself reaches validation."""
+    from dataclasses import replace
+
+    from weft.imports.parsing import open_table
+
+    def sheet(formula: bool):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append([None, "虎门服装企业名录"])
+        ws.append([])
+        ws.append([None, *HEADERS])
+        ws.append([None, *firm_row(name="东莞市虎门镇甲服饰有限公司", employees=50)])
+        ws.append([])
+        ws.append([None, *firm_row(name="东莞市虎门镇乙服饰有限公司", employees=12.0)])
+        if formula:
+            ws.append([None, '=CONCAT("东莞","丙")', *firm_row()[1:]])
+        path = tmp_path / f"list-{formula}.xlsx"
+        wb.save(path)
+        return open_table(str(path), path.name)
+
+    plain = sheet(False)
+    assert plain.formulas is False and plain.header_row == 3
+    fast = list(plain.rows())
+    assert fast == list(replace(plain, formulas=True).rows())
+    assert [n for n, _cells in fast] == [4, 6]
+    assert fast[0][1][1] == "东莞市虎门镇甲服饰有限公司" and fast[1][1][6] == "12"
+    with_formula = sheet(True)
+    assert with_formula.formulas is True
+    assert list(with_formula.rows())[-1][1][1] == '=CONCAT("东莞","丙")'

@@ -119,3 +119,70 @@ def test_a_worker_thought_dead_that_comes_back_writes_nothing(killed_job):
     with pytest.raises(engine.Superseded):
         slow.process(batch)
     assert Enterprise.objects.count() == count and job.decisions.count() == 5
+
+
+def _queued_since(job, seconds):
+    ImportJob.objects.filter(pk=job.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(seconds=seconds)
+    )
+    job.refresh_from_db()
+
+
+def test_queued_job_no_worker_picks_up_is_stale_and_queued_again(world, settings):
+    settings.WEFT_IMPORT_QUEUE_STALE_AFTER = 900
+    rows = [firm_row(name=n, address=f"广东省东莞市虎门镇候车路{i}号") for i, n in enumerate(NAMES)]
+    job = services.create_job(
+        user=world.humen_office, upload=upload(xlsx(rows)), cluster=world.humen
+    )
+    # Queued, but no worker runs (the task is never executed).
+    services.start_job(user=world.humen_office, job=job)
+    job.refresh_from_db()
+    assert job.status == "queued" and job.queued_at is not None
+    assert not job.is_stale and job.is_active and not job.can_resume
+    with pytest.raises(ValidationError):
+        services.start_job(user=None, job=job, system=True)
+    _queued_since(job, 899)
+    assert not job.is_stale
+    _queued_since(job, 901)
+    assert job.is_stale and job.is_unclaimed and not job.is_active and job.can_resume
+    assert job.status_label == "Waiting: no worker has picked it up"
+    # A running job is judged by its heartbeat, never by when it was queued.
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
+    job.refresh_from_db()
+    assert not job.is_stale and not job.is_unclaimed
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    job.refresh_from_db()
+
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(world.humen_office)
+    page = c.get(f"/imports/{job.pk}/").content.decode()
+    assert "No worker has picked this import up since it was queued" in page
+    assert "Queue it again" in page and "Resume after row" not in page
+    fragment = c.get(f"/imports/{job.pk}/progress/").content.decode()
+    assert "no worker has picked it up" in fragment and "hx-trigger" not in fragment
+    assert c.get(f"/api/v1/imports/{job.pk}").json()["stale"] is True
+    zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    zh.force_login(world.humen_office)
+    assert "没有后台进程接手" in zh.get(f"/imports/{job.pk}/").content.decode()
+
+    before = Enterprise.objects.count()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        r = c.post(f"/imports/{job.pk}/start/", {"col-0": "name_zh", "col-1": "uscc",
+                                                 "col-2": "address", "col-3": "main_products",
+                                                 "col-4": "stages", "col-5": "employees"})  # fmt: skip
+    assert r.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "done" and job.created == 5 and not job.is_stale
+    assert Enterprise.objects.count() == before + 5
+
+
+def test_queued_job_without_a_queue_time_is_not_called_stale(world):
+    rows = [firm_row(name=NAMES[0], address="广东省东莞市虎门镇候车路1号")]
+    job = services.create_job(
+        user=world.humen_office, upload=upload(xlsx(rows)), cluster=world.humen
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="queued", created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    job.refresh_from_db()
+    assert job.queued_at is None and not job.is_stale and job.is_active

@@ -8,6 +8,7 @@ are written with their search tokens in the same transaction: searchable the mom
 import logging
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -54,11 +55,49 @@ _UPDATABLE = (
     "search_text",
     "search_tokens",
 )
+# What search text and tokens are made of (see weft.registry.search), "_membership" for clusters.
+SEARCHED = {
+    *("name_zh", "name_en", "main_products", "address", "uscc", "adcode", "size_band"),
+    *M2M,
+    "_membership",
+}
+# What a firm's marketplace capability rows are made of (see weft.market.services).
+FOR_MARKET = {
+    *("main_products", "stages", "certifications", "latitude", "longitude", "adcode"),
+    "_membership",
+}
+_COMPARED = tuple(n for n in _UPDATABLE if n not in ("search_text", "search_tokens"))
 AUDITED = [f for f in SCALARS] + ["province", "city", "county", "adcode", "size_band", "source"]
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 1000))
+    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 2500))
+
+
+@contextmanager
+def bounded_mapping():
+    """On SQLite, map at most WEFT_IMPORT_SQLITE_MMAP_BYTES of the database file while importing.
+
+    The import reads the whole firms table once (resolution candidates); with the site's large
+    mmap_size every page read stays mapped in the worker and counts in its resident memory."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    limit = getattr(settings, "WEFT_IMPORT_SQLITE_MMAP_BYTES", 256 * 1024 * 1024)
+    if conn.vendor != "sqlite" or limit is None:
+        yield
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        row = cursor.fetchone()  # none for an in-memory database, which maps nothing
+        if row is None:
+            yield
+            return
+        before = row[0]
+        cursor.execute(f"PRAGMA mmap_size={int(limit)}")
+    try:
+        yield
+    finally:
+        with conn.cursor() as cursor:
+            cursor.execute(f"PRAGMA mmap_size={int(before)}")
 
 
 def table_of(job: ImportJob) -> Table:
@@ -71,6 +110,7 @@ def table_of(job: ImportJob) -> Table:
         sheet=job.sheet,
         encoding=job.encoding,
         delimiter=job.delimiter or ",",
+        formulas=job.formulas,
     )
 
 
@@ -157,7 +197,9 @@ class Engine:
         self.timings["resolve"] += resolved - loaded
         with transaction.atomic():
             self._write(rows, planned, new)
-        self.timings["write and commit"] += time.perf_counter() - resolved
+            written = time.perf_counter()
+        # The marketplace's capability rows are rebuilt once the batch commits (on_commit).
+        self.timings["commit and marketplace rebuild"] += time.perf_counter() - written
 
     def _row_codes(self, row: Row) -> dict:
         return {name: list(row.values.get(name) or []) for name in M2M}
@@ -191,6 +233,7 @@ class Engine:
     def _write(self, rows: list[Row], planned: list, new: dict[int, NewFirm]) -> None:
         job = self.job
         now = timezone.now()
+        began = time.perf_counter()
         # A worker thought dead may come back after the job was resumed elsewhere: whoever
         # finds the position moved since it read it has been superseded, and writes nothing.
         position = (
@@ -255,12 +298,20 @@ class Engine:
             for _r, d, _rec in planned
             if d.action == "merge" and not getattr(d, "into_new", False)
         }
-        merged = self._merge_existing(planned, merge_targets, cluster_ids, now)
-        enterprises_written.send(sender=ImportJob, enterprise_ids=set(real_ids) | merge_targets)
+        inserted = time.perf_counter()
+        self.timings["write new firms"] += inserted - began
+        merged, touched = self._merge_existing(planned, merge_targets, cluster_ids, now)
+        # The marketplace rebuilds the capability rows of new firms and of merged firms whose
+        # products, stages, certifications, place or clusters changed (not new staff figures).
+        rebuilt = {pk for pk, what in touched.items() if what & FOR_MARKET}
+        enterprises_written.send(sender=ImportJob, enterprise_ids=set(real_ids) | rebuilt)
+        updated = time.perf_counter()
+        self.timings["write merges"] += updated - inserted
 
         # Decisions, row errors, audit, position: all in this transaction.
         pending_keys = self._pending_elsewhere(planned)
         decisions, audits = [], []
+        by_row = {row.number: decision for row, decision, _rec in planned}
         counts = {"created": 0, "merged": 0, "unchanged": 0, "pending": 0}
         for row, decision, record in planned:
             candidate_id = decision.candidate.id if decision.candidate else None
@@ -286,66 +337,66 @@ class Engine:
                 else:
                     outcome = MatchDecision.Outcome.PENDING
             counts[outcome] += 1
+            # Plain rows, not model instances: tens of thousands per batch (see _insert_rows).
             decisions.append(
-                MatchDecision(
-                    job=job,
-                    row=row.number,
-                    incoming=_incoming(row),
-                    candidate_id=candidate_id,
-                    enterprise_id=target,
-                    score=round(decision.score, 2),
-                    name_score=round(decision.name_score, 2),
-                    address_score=round(decision.address_score, 2),
-                    reason=decision.reason,
-                    outcome=outcome,
-                    changes=getattr(decision, "changes", None) or merged.get(row.number, {}),
-                    provenance_before=getattr(decision, "provenance_before", {}),
-                    decided_at=now if outcome != MatchDecision.Outcome.PENDING else None,
-                )
+                {
+                    "job_id": job.pk,
+                    "row": row.number,
+                    "incoming": _incoming(row),
+                    "candidate_id": candidate_id,
+                    "enterprise_id": target,
+                    "score": round(decision.score, 2),
+                    "name_score": round(decision.name_score, 2),
+                    "address_score": round(decision.address_score, 2),
+                    "reason": decision.reason,
+                    "outcome": outcome,
+                    "changes": getattr(decision, "changes", None) or merged.get(row.number, {}),
+                    "provenance_before": getattr(decision, "provenance_before", {}),
+                    "decided_at": now if outcome != MatchDecision.Outcome.PENDING else None,
+                }
             )
+        audit = {"at": now, "actor_id": job.created_by_id, "object_type": "registry.enterprise"}
         for t in temp_ids:
             e = new[t].enterprise
             audits.append(
-                AuditRecord(
-                    actor_id=job.created_by_id,
-                    action=AuditRecord.Action.CREATE,
-                    object_type="registry.enterprise",
-                    object_id=str(e.pk),
-                    object_repr=e.name_zh[:255],
-                    after={**snapshot(e, AUDITED), **new[t].codes},
-                    reason=f"import #{job.pk}",
-                )
+                audit
+                | {
+                    "action": AuditRecord.Action.CREATE,
+                    "object_id": str(e.pk),
+                    "object_repr": e.name_zh[:255],
+                    "after": {**snapshot(e, AUDITED), **new[t].codes},
+                    "reason": f"import #{job.pk}",
+                }
             )
         for row_number, changes in merged.items():
             if changes:
-                known = next(d.candidate for r, d, _ in planned if r.number == row_number)
+                known = by_row[row_number].candidate
                 audits.append(
-                    AuditRecord(
-                        actor_id=job.created_by_id,
-                        action=AuditRecord.Action.UPDATE,
-                        object_type="registry.enterprise",
-                        object_id=str(known.id),
-                        object_repr=known.name[:255],
-                        before={k: v[0] for k, v in changes.items()},
-                        after={k: v[1] for k, v in changes.items()},
-                        reason=f"import #{job.pk} row {row_number}",
-                    )
+                    audit
+                    | {
+                        "action": AuditRecord.Action.UPDATE,
+                        "object_id": str(known.id),
+                        "object_repr": known.name[:255],
+                        "before": {k: v[0] for k, v in changes.items()},
+                        "after": {k: v[1] for k, v in changes.items()},
+                        "reason": f"import #{job.pk} row {row_number}",
+                    }
                 )
-        _insert_all(MatchDecision, decisions)
-        _insert_all(AuditRecord, audits)
+        _insert_rows(MatchDecision, decisions)
+        _insert_rows(AuditRecord, audits)
         errors = [
-            RowError(
-                job=job,
-                row=row.number,
-                field=e["field"],
-                column=self._column_of(e["field"]),
-                code=e["code"],
-                params=e["params"],
-            )
+            {
+                "job_id": job.pk,
+                "row": row.number,
+                "field": e["field"],
+                "column": self._column_of(e["field"]),
+                "code": e["code"],
+                "params": e["params"],
+            }
             for row in rows
             for e in row.errors
         ]
-        _insert_all(RowError, errors)
+        _insert_rows(RowError, errors)
         rejected = sum(1 for r in rows if not r.ok)
         if rows:
             job.last_row = rows[-1].number
@@ -359,6 +410,7 @@ class Engine:
             pending=F("pending") + counts["pending"],
             rejected=F("rejected") + rejected,
         )
+        self.timings["write decisions, audit, errors"] += time.perf_counter() - updated
 
     def _column_of(self, field_name: str) -> str:
         for index, name in self.mapping.items():
@@ -387,99 +439,188 @@ class Engine:
             certification_codes=codes.get("certifications", []),
         )
 
-    def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now) -> dict:
-        """Apply merges to registry firms; {row number: changes}."""
-        if not target_ids:
-            return {}
-        firms = {e.pk: e for e in Enterprise.objects.select_for_update().filter(pk__in=target_ids)}
-        loaded = {pk: [getattr(e, n) for n in _UPDATABLE] for pk, e in firms.items()}
-        codes = {pk: {name: [] for name in M2M} for pk in firms}
+    def _current_codes(self, firm_ids: set) -> dict:
+        codes = {pk: {name: [] for name in M2M} for pk in firm_ids}
+        if not firm_ids:
+            return codes
         for name in M2M:
             through, left, right = _through(name)
-            for pk, code_id in through.objects.filter(**{f"{left}__in": firms}).values_list(
+            for pk, code_id in through.objects.filter(**{f"{left}__in": firm_ids}).values_list(
                 left, right
             ):
                 codes[pk][name].append(self.codes_of[name][code_id])
+        return codes
+
+    def _approve(self, joining: dict, cluster_ids: list, now) -> None:
+        """Approved memberships of the import's cluster for merged firms not yet approved in it:
+        new rows for firms without one, the others (requested, rejected) approved; two statements
+        for the batch, not two per firm."""
+        if not joining:
+            return
+        decided = {
+            "status": ClusterMembership.Status.APPROVED,
+            "decided_by_id": self.job.created_by_id,
+            "decided_at": now,
+            "requested_by_id": self.job.created_by_id,
+        }
+        for cluster_id in cluster_ids:
+            ClusterMembership.objects.filter(
+                enterprise_id__in=[pk for pk, status in joining.items() if status is not None],
+                cluster_id=cluster_id,
+            ).update(**decided)
+            insert_links(
+                ClusterMembership,
+                ["enterprise_id", "cluster_id"],
+                [(pk, cluster_id) for pk, status in joining.items() if status is None],
+                {
+                    "status": ClusterMembership.Status.APPROVED,
+                    "requested_by": self.job.created_by_id,
+                    "requested_at": now,
+                    "decided_by": self.job.created_by_id,
+                    "decided_at": now,
+                    "note": "",
+                },
+            )
+
+    def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now) -> dict:
+        """Apply merges to registry firms: ({row number: changes}, {firm: names changed})."""
+        if not target_ids:
+            return {}, {}
+        # The search columns (the largest) are not read: they are rebuilt, not compared.
+        firms = {
+            e.pk: e
+            for e in Enterprise.objects.select_for_update()
+            .filter(pk__in=target_ids)
+            .only(*_COMPARED)
+        }
+        loaded = {pk: [getattr(e, n) for n in _COMPARED] for pk, e in firms.items()}
         memberships = dict(
             ClusterMembership.objects.filter(
                 enterprise_id__in=firms, cluster_id__in=cluster_ids
             ).values_list("enterprise_id", "status")
         )
-        results, touched = {}, set()
-        new_links = {name: [] for name in M2M}
+        results, touched = {}, {}  # touched: firm → names of what changed
+        with_codes = []  # (firm, row, changes) of the rows that bring stages, codes or certificates
+        joining = {}  # firm → its membership's status before (None: none yet)
         for row, decision, _rec in planned:
             if decision.action != "merge" or getattr(decision, "into_new", False):
                 continue
             e = firms[decision.candidate.id]
             decision.provenance_before = dict(e.field_provenance or {})
             changes = merge_scalars(e, row.values, row.place, self.stamp, self.since)
-            code_changes = merge_codes(codes[e.pk], row.values)
-            for name, (before, after) in code_changes.items():
-                new_links[name] += [(e.pk, self.ids[name][c]) for c in after if c not in before]
-                codes[e.pk][name] = after
-            changes.update(code_changes)
-            for cluster_id in cluster_ids:
+            if any(row.values.get(name) for name in M2M):
+                with_codes.append((e.pk, row, changes))
+            if cluster_ids:
                 status = memberships.get(e.pk)
                 if status != ClusterMembership.Status.APPROVED:
                     changes["_membership"] = [status, ClusterMembership.Status.APPROVED]
                     memberships[e.pk] = ClusterMembership.Status.APPROVED
-                    ClusterMembership.objects.update_or_create(
-                        enterprise=e,
-                        cluster_id=cluster_id,
-                        defaults={
-                            "status": ClusterMembership.Status.APPROVED,
-                            "decided_by_id": self.job.created_by_id,
-                            "decided_at": now,
-                            "requested_by_id": self.job.created_by_id,
-                        },
-                    )
+                    joining[e.pk] = status
             results[row.number] = changes
             if changes:
-                touched.add(e.pk)
+                touched.setdefault(e.pk, set()).update(changes)
+        self._approve(joining, cluster_ids, now)
+        # Current codes only of the firms that need them: to merge a row's codes into, or to
+        # rebuild search tokens from.
+        wanted = {pk for pk, _row, _changes in with_codes}
+        wanted |= {pk for pk, what in touched.items() if what & SEARCHED}
+        codes = self._current_codes(wanted)
+        new_links = {name: [] for name in M2M}
+        for pk, row, changes in with_codes:  # in row order, as before
+            code_changes = merge_codes(codes[pk], row.values)
+            for name, (before, after) in code_changes.items():
+                new_links[name] += [(pk, self.ids[name][c]) for c in after if c not in before]
+                codes[pk][name] = after
+            changes.update(code_changes)
+            if changes:
+                touched.setdefault(pk, set()).update(changes)
         for name in M2M:
             through, left, right = _through(name)
             insert_links(through, [left, right], new_links[name])
         if touched:
             approved = {}
             for pk, cid in ClusterMembership.objects.filter(
-                enterprise_id__in=touched, status=ClusterMembership.Status.APPROVED
+                enterprise_id__in=[pk for pk, what in touched.items() if what & SEARCHED],
+                status=ClusterMembership.Status.APPROVED,
             ).values_list("enterprise_id", "cluster_id"):
                 approved.setdefault(pk, []).append(cid)
             groups: dict[tuple, list] = defaultdict(list)
-            for pk in touched:
+            for pk, what in touched.items():
                 e = firms[pk]
-                e.search_text = enterprise_search_text(e)
-                e.search_tokens = enterprise_tokens(
-                    e,
-                    cluster_ids=approved.get(pk, []),
-                    stage_codes=codes[pk]["stages"],
-                    industry_codes=codes[pk]["industry_codes"],
-                    certification_codes=codes[pk]["certifications"],
-                )
+                # Tokens are rebuilt only when something they are made of changed (new staff
+                # figures, contacts or a year leave them as they are).
+                if what & SEARCHED:
+                    e.search_text = enterprise_search_text(e)
+                    e.search_tokens = enterprise_tokens(
+                        e,
+                        cluster_ids=approved.get(pk, []),
+                        stage_codes=codes[pk]["stages"],
+                        industry_codes=codes[pk]["industry_codes"],
+                        certification_codes=codes[pk]["certifications"],
+                    )
                 e.updated_at = now
                 # Only the columns whose value changed: indexes and the search index's trigger
                 # are maintained for the columns an UPDATE sets, changed or not.
                 was = loaded[pk]
                 changed = tuple(
-                    n for n, old in zip(_UPDATABLE, was, strict=True) if getattr(e, n) != old
+                    n for n, old in zip(_COMPARED, was, strict=True) if getattr(e, n) != old
                 )
+                if what & SEARCHED:
+                    changed += ("search_text", "search_tokens")
                 groups[changed].append(e)
             for changed, objs in groups.items():
                 _update_all(objs, [*changed, "updated_at"])
-        return results
+        return results, touched
 
 
 class Superseded(Exception):
     """Another worker has taken the job over (it was resumed as stale): this one stops."""
 
 
-def _insert_all(model, objs: list) -> None:
-    """INSERT with one prepared statement (bulk_create compiles SQL per 999 parameters)."""
-    if not objs:
+def _insert_rows(model, rows: list[dict]) -> None:
+    """INSERT plain rows ({attname: value}; the rest take their field's default, the database
+    numbers them) with one prepared statement: no model instance, and each distinct date or
+    decimal converted for the database once (a batch's rows share their `now`)."""
+    if not rows:
         return
-    for pk, obj in zip(reserve_ids(model, len(objs)), objs, strict=True):
-        obj.pk = pk
-    _insert_objects(model, objs)
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns, defaults, converters = [], [], []
+    for f in fields:
+        columns.append(f.attname)
+        defaults.append(f.get_default() if f.has_default() else None)
+        kind = f.get_internal_type()
+        if kind in _AS_IS:
+            converters.append(None)
+        elif kind == "JSONField":
+            converters.append(lambda v, f=f: conn.ops.adapt_json_value(v, f.encoder))
+        else:
+            converters.append(_memo(lambda v, f=f: f.get_db_prep_save(v, conn)))
+    table = [
+        [
+            (v if convert is None else convert(v))
+            for v, convert in zip(
+                (row.get(c, d) for c, d in zip(columns, defaults, strict=True)),
+                converters,
+                strict=True,
+            )
+        ]
+        for row in rows
+    ]
+    _insert(conn, model, fields, table)
+
+
+def _memo(convert):
+    seen = {}
+
+    def converted(value):
+        if value is None:
+            return convert(value)
+        if value not in seen:
+            seen[value] = convert(value)
+        return seen[value]
+
+    return converted
 
 
 # Fields whose Python value is what the database driver takes: read as they are. Dates, decimals
@@ -508,19 +649,45 @@ def _insert_objects(model, objs: list) -> None:
         return
     conn = connections[DEFAULT_DB_ALIAS]
     fields = model._meta.concrete_fields
+    now = timezone.now()
     getters = []
     for f in fields:
-        if f.get_internal_type() in _AS_IS:
+        kind = f.get_internal_type()
+        if kind in _AS_IS:
             getters.append(attrgetter(f.attname))
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            # One timestamp for the batch's rows, converted once.
+            stamp = f.get_db_prep_save(now, conn)
+            getters.append(lambda obj, stamp=stamp: stamp)
+        elif kind == "JSONField":
+            getters.append(
+                lambda obj, f=f: conn.ops.adapt_json_value(getattr(obj, f.attname), f.encoder)
+            )
+        elif kind in ("DateTimeField", "DecimalField"):
+            prep = _memo(lambda v, f=f: f.get_db_prep_save(v, conn))
+            getters.append(lambda obj, f=f, prep=prep: prep(getattr(obj, f.attname)))
         else:
             getters.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn))
+    _insert(conn, model, fields, [[get(obj) for get in getters] for obj in objs])
+
+
+def _insert(conn, model, fields, rows: list[list]) -> None:
+    """Rows into the model's table: COPY on PostgreSQL (several times faster than an INSERT per
+    row), one prepared INSERT run for every row on SQLite."""
     qn = conn.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    # Identifiers come from the model's metadata, quoted; values go as parameters.
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    table = qn(model._meta.db_table)
     with conn.cursor() as cursor:
-        cursor.executemany(sql, [[get(obj) for get in getters] for obj in objs])
+        if conn.vendor == "postgresql":
+            # Identifiers come from the model's metadata, quoted; values are streamed as data.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        # Identifiers come from the model's metadata, quoted; values go as parameters.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        cursor.executemany(sql, rows)
 
 
 def _update_all(objs: list, names: list[str]) -> None:
@@ -559,21 +726,8 @@ def run(job: ImportJob, progress=None) -> ImportJob:
     job.refresh_from_db()
     began = time.perf_counter()
     try:
-        engine = Engine(job)
-        table = table_of(job)
-        size = batch_size()
-        batch = []
-        for item in table.rows(after=job.last_row):
-            batch.append(item)
-            if len(batch) >= size:
-                engine.process(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            engine.process(batch)
-            if progress:
-                progress(len(batch))
+        with bounded_mapping():
+            engine = _run_batches(job, progress)
     except Superseded:
         log.warning("Import %s was resumed by another worker; this one stops", job.pk)
         job.refresh_from_db()
@@ -605,3 +759,21 @@ def run(job: ImportJob, progress=None) -> ImportJob:
     job.timings = dict(engine.timings)
     job.timings["read file and set up"] = time.perf_counter() - began - sum(engine.timings.values())
     return job
+
+
+def _run_batches(job: ImportJob, progress) -> Engine:
+    engine = Engine(job)
+    size = batch_size()
+    batch = []
+    for item in table_of(job).rows(after=job.last_row):
+        batch.append(item)
+        if len(batch) >= size:
+            engine.process(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        engine.process(batch)
+        if progress:
+            progress(len(batch))
+    return engine

@@ -70,6 +70,17 @@ class ImportJob(models.Model):
         "commit. A running import silent for longer than WEFT_IMPORT_STALE_AFTER is stale.",
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was last queued for a worker. A job still queued after "
+        "WEFT_IMPORT_QUEUE_STALE_AFTER was never picked up (no worker running, task lost).",
+    )
+    formulas = models.BooleanField(
+        default=True,
+        help_text="The worksheet holds formulas: its rows are read by openpyxl, which shows them "
+        "(a faster reader would give only their cached values).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -86,11 +97,24 @@ class ImportJob(models.Model):
     @property
     def is_stale(self) -> bool:
         """Says running, but its worker has not been heard of for too long: it died (killed,
-        out of memory, machine restarted). It can be resumed after its last committed batch."""
+        out of memory, machine restarted). Or says queued, but no worker has taken it for too
+        long (none is running, or the task was lost). Either can be resumed (queued again) and
+        continues after its last committed batch."""
+        if self.status == self.Status.QUEUED:
+            return self.is_unclaimed
         if self.status != self.Status.RUNNING:
             return False
         seen = self.heartbeat_at or self.started_at
         return seen is None or timezone.now() - seen > stale_after()
+
+    @property
+    def is_unclaimed(self) -> bool:
+        """Queued longer than a worker should take to pick it up."""
+        return (
+            self.status == self.Status.QUEUED
+            and self.queued_at is not None
+            and timezone.now() - self.queued_at > queue_stale_after()
+        )
 
     @property
     def is_active(self) -> bool:
@@ -102,6 +126,8 @@ class ImportJob(models.Model):
 
     @property
     def status_label(self) -> str:
+        if self.is_unclaimed:
+            return str(_("Waiting: no worker has picked it up"))
         if self.is_stale:
             return str(_("Stopped: the worker running it no longer responds"))
         return self.get_status_display()
@@ -109,6 +135,12 @@ class ImportJob(models.Model):
 
 def stale_after() -> datetime.timedelta:
     return datetime.timedelta(seconds=int(getattr(settings, "WEFT_IMPORT_STALE_AFTER", 300)))
+
+
+def queue_stale_after() -> datetime.timedelta:
+    # Longer than for a running job: a queued one may wait behind other imports.
+    seconds = getattr(settings, "WEFT_IMPORT_QUEUE_STALE_AFTER", 900)
+    return datetime.timedelta(seconds=int(seconds))
 
 
 class RowError(models.Model):

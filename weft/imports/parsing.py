@@ -1,4 +1,8 @@
-"""Reading uploaded lists: XLSX (openpyxl, read-only) and CSV (UTF-8, UTF-8 with BOM, GB18030).
+"""Reading uploaded lists: XLSX and CSV (UTF-8, UTF-8 with BOM, GB18030).
+
+An XLSX is checked with openpyxl (read-only). Its rows are read with calamine (Rust, about ten
+times faster) unless the worksheet holds formulas: calamine gives a formula's cached value (or
+nothing), and a formula must reach validation as the formula, so such sheets are read by openpyxl.
 
 Everything that can be wrong with the file as a whole is found here, before anything is written,
 and raised as `FileRejected` with a message in the user's language. Rows come out as lists of
@@ -21,6 +25,7 @@ from .columns import guess_mapping
 
 HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header row
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")  # <row …> with or without a prefix
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")  # a cell's <f>, the formula
 
 
 class FileRejected(Exception):
@@ -71,6 +76,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     preview: list[tuple[int, list]] = field(default_factory=list)
     preview_scanned: int = 0  # data rows already looked at for the preview
+    formulas: bool = True  # the worksheet holds a formula somewhere (read it with openpyxl)
 
     def preview_from(self, top: list[list]) -> None:
         """The first five non-blank data rows among `top`, the rows read to find the header."""
@@ -106,12 +112,37 @@ class Table:
 
     # -- XLSX ----------------------------------------------------------------------------------
     def _xlsx_rows(self, start: int):
+        if not self.formulas:
+            yield from self._calamine_rows(start)
+            return
         import openpyxl
 
         wb = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
         try:
             ws = wb[self.sheet]
             yield from enumerate(ws.iter_rows(min_row=start, values_only=True), start=start)
+        finally:
+            wb.close()
+
+    def _calamine_rows(self, start: int):
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(self.path)
+            sheet = wb.get_sheet_by_name(self.sheet)
+        except CalamineError:
+            raise FileRejected(
+                "broken_xlsx",
+                _("The workbook is damaged and cannot be read. Save it again in Excel."),
+            ) from None
+        try:
+            # calamine's rows begin at the sheet's first row but at its first used column: pad
+            # them on the left so that column indexes are the sheet's.
+            left = sheet.start[1] if sheet.start else 0
+            pad = [None] * left
+            for number, values in enumerate(sheet.iter_rows(), start=1):
+                if number >= start:
+                    yield number, pad + values if left else values
         finally:
             wb.close()
 
@@ -205,26 +236,28 @@ def too_many_rows(at_least: int) -> FileRejected:
     )
 
 
-def _count_xlsx_rows(path: str, member: str, header_row: int) -> int:
-    """Rows of the worksheet below the header, counted from its XML as it is decompressed.
+def _count_xlsx_rows(path: str, member: str, header_row: int) -> tuple[int, bool]:
+    """Rows of the worksheet below the header, counted from its XML as it is decompressed, and
+    whether it holds any formula.
 
     Neither the declared dimension (absent or wrong in many generated files) nor a full parse
     (as slow as the import's own) is used; counting stops as soon as the limit is passed.
     """
     most = header_row + limits()["max_rows"]
-    count, tail = 0, b""
+    count, tail, formulas = 0, b"", False
     with zipfile.ZipFile(path) as archive, archive.open(member) as xml:
         while chunk := xml.read(1 << 20):
             buffer = tail + chunk
             cut = max(0, len(buffer) - 64)  # a tag cut by the chunk's end is counted next time
             count += sum(1 for m in _ROW_TAG.finditer(buffer) if m.start() < cut)
+            formulas = formulas or _FORMULA_TAG.search(buffer) is not None
             tail = buffer[cut:]
             if count > most:
                 raise too_many_rows(count - header_row)
         count += len(_ROW_TAG.findall(tail))
     if count > most:
         raise too_many_rows(count - header_row)
-    return max(0, count - header_row)
+    return max(0, count - header_row), formulas
 
 
 def _check_zip(path: str, lim: dict) -> zipfile.ZipFile:
@@ -315,7 +348,7 @@ def _open_xlsx(path: str, lim: dict) -> Table:
         if index < 0:
             raise _no_header(top[0])
         headers = _trim(top[index])
-        total = _count_xlsx_rows(path, active._worksheet_path, index + 1)
+        total, formulas = _count_xlsx_rows(path, active._worksheet_path, index + 1)
         notes = []
         if hidden:
             notes.append(
@@ -329,6 +362,7 @@ def _open_xlsx(path: str, lim: dict) -> Table:
             total_rows=total,
             sheet=active.title,
             notes=notes,
+            formulas=formulas,
         )
         table.preview_from(top)
         return table

@@ -81,6 +81,11 @@ class Index:
         self.by_uscc: dict[str, Record] = {}
         self.by_key: dict[tuple[str, str], list[Record]] = defaultdict(list)
         self.postings: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
+        # The same for the firms without a code: the only ones a row with a code may be (two
+        # different codes are two firms, and the same code was looked up first).
+        self.open_postings: dict[str, dict[str, list[Record]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         self.loaded: set[str] = set()
         self.from_db = preload is None
         for record in preload or []:
@@ -89,11 +94,7 @@ class Index:
     def add(self, record: Record) -> None:
         if record.uscc:
             self.by_uscc[record.uscc] = record
-        if record.adcode:
-            self.by_key[(record.key, record.adcode)].append(record)
-            postings = self.postings[record.adcode[:4]]
-            for gram in _bigrams(record.key):
-                postings[gram].append(record)
+        self.add_location(record)
 
     def load_usccs(self, codes: list[str]) -> None:
         if not self.from_db:
@@ -129,11 +130,19 @@ class Index:
     def add_location(self, record: Record) -> None:
         if record.adcode:
             self.by_key[(record.key, record.adcode)].append(record)
-            for gram in _bigrams(record.key):
-                self.postings[record.adcode[:4]][gram].append(record)
+            grams = _bigrams(record.key)
+            postings = self.postings[record.adcode[:4]]
+            for gram in grams:
+                postings[gram].append(record)
+            if not record.uscc:
+                postings = self.open_postings[record.adcode[:4]]
+                for gram in grams:
+                    postings[gram].append(record)
 
     def candidates(self, record: Record) -> list[Record]:
-        postings = self.postings.get(record.adcode[:4], {})
+        """Firms of the row's prefecture sharing a name bigram, none with a conflicting code."""
+        source = self.open_postings if record.uscc else self.postings
+        postings = source.get(record.adcode[:4], {})
         seen: dict[int, Record] = {}
         grams = sorted(_bigrams(record.key), key=lambda g: len(postings.get(g, ())))
         for i, gram in enumerate(grams):
@@ -189,7 +198,12 @@ def resolve(record: Record, index: Index) -> Decision:
     similar = process.extract(
         record.key, [c.key for c in pool], scorer=fuzz.ratio, limit=None, score_cutoff=50
     )
-    shortlist = [m for m in similar if not _conflicting_codes(record, pool[m[2]])][:10]
+    shortlist = []
+    for match in similar:  # best first: stop at ten
+        if not _conflicting_codes(record, pool[match[2]]):
+            shortlist.append(match)
+            if len(shortlist) == 10:
+                break
     best = None
     for _key, _score, i in shortlist:
         score, name_score, address_score = compare(record, pool[i])

@@ -85,6 +85,7 @@ def create_job(*, user, upload, cluster: Cluster | None = None, system: bool = F
         mapping={str(k): v for k, v in table.mapping.items()},
         notes=table.notes,
         total_rows=table.total_rows,
+        formulas=table.formulas,
     )
     job.file.name = stored
     job.save(update_fields=["file"])
@@ -139,7 +140,8 @@ def start_job(*, user, job: ImportJob, mapping: dict | None = None, system: bool
     before = snapshot(job, ["status", "mapping"])
     job.mapping = clean_mapping(job, job.mapping if mapping is None else mapping)
     job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mapping", "status"])
+    job.queued_at = timezone.now()
+    job.save(update_fields=["mapping", "status", "queued_at"])
     record_change(
         actor=user,
         action=AuditRecord.Action.UPDATE,

@@ -801,13 +801,17 @@ def refresh_offer_index(offer: CapacityOffer, *, save: bool = True) -> None:
 def capabilities_of(firm: Enterprise, offered: set[tuple[str, str]]) -> set[tuple[str, str]]:
     """(stage, category) pairs a firm can make: its past offers, and each declared stage's
     categories named in its main products (or the stage's only category)."""
+    return _capabilities(firm.main_products, [s.code for s in firm.stages.all()], offered)
+
+
+def _capabilities(main_products, stage_codes, offered) -> set[tuple[str, str]]:
     pairs = set(offered)
-    products = normalise(firm.main_products or "")
-    for stage in firm.stages.all():
-        cats = vocabulary.CATEGORIES.get(stage.code, [])
+    products = normalise(main_products or "")
+    for stage in stage_codes:
+        cats = vocabulary.CATEGORIES.get(stage, [])
         for code, zh, en in cats:
             if len(cats) == 1 or normalise(zh) in products or normalise(en) in products:
-                pairs.add((stage.code, code))
+                pairs.add((stage, code))
     return pairs
 
 
@@ -816,7 +820,20 @@ def refresh_capabilities(enterprise_ids) -> int:
     ids = list(enterprise_ids)
     if not ids:
         return 0
-    firms = Enterprise.objects.filter(pk__in=ids).prefetch_related("stages", "certifications")
+    # Plain values, not model instances: an import rebuilds thousands of firms per batch.
+    firms = Enterprise.objects.filter(pk__in=ids).values_list(
+        "pk", "latitude", "longitude", "adcode", "main_products"
+    )
+    stages: dict[int, list[str]] = {}
+    for firm_id, code in Enterprise.stages.through.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "chainstage__code"):
+        stages.setdefault(firm_id, []).append(code)
+    cert_codes: dict[int, list[str]] = {}
+    for firm_id, code in Enterprise.certifications.through.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "certification__code"):
+        cert_codes.setdefault(firm_id, []).append(code)
     offered: dict[int, set] = {}
     for supplier, stage, categories in CapacityOffer.objects.filter(
         supplier_id__in=ids
@@ -829,25 +846,26 @@ def refresh_capabilities(enterprise_ids) -> int:
         clusters.setdefault(firm_id, []).append(cluster_id)
     records = {r.enterprise_id: r for r in SupplierRecord.objects.filter(enterprise_id__in=ids)}
     rows = []
-    for firm in firms:
-        certs = sorted(c.code for c in firm.certifications.all())
-        vec = unit_vector(firm.latitude, firm.longitude) or (None, None, None)
-        for stage, category in sorted(capabilities_of(firm, offered.get(firm.pk, set()))):
+    for pk, latitude, longitude, adcode, main_products in firms:
+        certs = sorted(cert_codes.get(pk, []))
+        vec = unit_vector(latitude, longitude) or (None, None, None)
+        pairs = _capabilities(main_products, stages.get(pk, []), offered.get(pk, set()))
+        for stage, category in sorted(pairs):
             rows.append(
                 SupplierCapability(
-                    enterprise_id=firm.pk,
+                    enterprise_id=pk,
                     stage=stage,
                     category=category,
                     geo_x=vec[0],
                     geo_y=vec[1],
                     geo_z=vec[2],
-                    province_code=(firm.adcode or "")[:2],
+                    province_code=(adcode or "")[:2],
                     cluster_tokens=" "
-                    + " ".join(f"c:{c}" for c in sorted(clusters.get(firm.pk, [])))
+                    + " ".join(f"c:{c}" for c in sorted(clusters.get(pk, [])))
                     + " ",
                     cert_tokens=" " + " ".join(certs) + " ",
                     green_score=green_score(certs),
-                    history_score=history_score(records.get(firm.pk)),
+                    history_score=history_score(records.get(pk)),
                 )
             )
     with transaction.atomic():
