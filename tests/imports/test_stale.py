@@ -48,9 +48,10 @@ def killed_job(world, settings, monkeypatch):
     return job
 
 
-def _age(job, seconds):
+def _ago(job, field, seconds):
+    """Set the job's `field` (heartbeat_at, queued_at) to `seconds` ago."""
     ImportJob.objects.filter(pk=job.pk).update(
-        heartbeat_at=timezone.now() - datetime.timedelta(seconds=seconds)
+        **{field: timezone.now() - datetime.timedelta(seconds=seconds)}
     )
     job.refresh_from_db()
 
@@ -63,9 +64,9 @@ def test_running_job_with_a_silent_worker_is_stale(killed_job, settings):
     assert not job.is_stale and job.is_active and not job.can_resume
     with pytest.raises(ValidationError):
         services.start_job(user=None, job=job, system=True)
-    _age(job, 299)
+    _ago(job, "heartbeat_at", 299)
     assert not job.is_stale
-    _age(job, 301)
+    _ago(job, "heartbeat_at", 301)
     assert job.is_stale and not job.is_active and job.can_resume
     assert job.status_label == "Stopped: the worker running it no longer responds"
     # Finished and failed jobs are never stale, however old.
@@ -76,7 +77,7 @@ def test_running_job_with_a_silent_worker_is_stale(killed_job, settings):
 
 def test_stale_job_is_shown_and_resumed_from_the_page(world, killed_job):
     job = killed_job
-    _age(job, 3600)
+    _ago(job, "heartbeat_at", 3600)
     before = Enterprise.objects.count()
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(world.humen_office)
@@ -103,13 +104,13 @@ def test_stale_job_is_shown_and_resumed_from_the_page(world, killed_job):
     zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     zh.force_login(world.humen_office)
     ImportJob.objects.filter(pk=job.pk).update(status="running")
-    _age(job, 3600)
+    _ago(job, "heartbeat_at", 3600)
     assert "无响应" in zh.get(f"/imports/{job.pk}/").content.decode()
 
 
 def test_a_worker_thought_dead_that_comes_back_writes_nothing(killed_job):
     job = killed_job
-    _age(job, 3600)
+    _ago(job, "heartbeat_at", 3600)
     slow = engine.Engine(ImportJob.objects.get(pk=job.pk))  # the old worker, still holding state
     batch = list(engine.table_of(job).rows(after=job.last_row))[:2]
     services.start_job(user=None, job=job, system=True)
@@ -119,13 +120,6 @@ def test_a_worker_thought_dead_that_comes_back_writes_nothing(killed_job):
     with pytest.raises(engine.Superseded):
         slow.process(batch)
     assert Enterprise.objects.count() == count and job.decisions.count() == 5
-
-
-def _queued_since(job, seconds):
-    ImportJob.objects.filter(pk=job.pk).update(
-        queued_at=timezone.now() - datetime.timedelta(seconds=seconds)
-    )
-    job.refresh_from_db()
 
 
 def test_queued_job_no_worker_picks_up_is_stale_and_queued_again(world, settings):
@@ -141,9 +135,9 @@ def test_queued_job_no_worker_picks_up_is_stale_and_queued_again(world, settings
     assert not job.is_stale and job.is_active and not job.can_resume
     with pytest.raises(ValidationError):
         services.start_job(user=None, job=job, system=True)
-    _queued_since(job, 899)
+    _ago(job, "queued_at", 899)
     assert not job.is_stale
-    _queued_since(job, 901)
+    _ago(job, "queued_at", 901)
     assert job.is_stale and job.is_unclaimed and not job.is_active and job.can_resume
     assert job.status_label == "Waiting: no worker has picked it up"
     # A running job is judged by its heartbeat, never by when it was queued.
