@@ -29,6 +29,18 @@ from .models import Attachment, Award, CapacityOffer, Demand, Quote, Report
 PAGE_SIZE = 20
 
 
+def _save_form(form, write):
+    """Run a service write for a valid form; a refusal or invalid data becomes the form's
+    errors (then `form.errors` is set and None is returned)."""
+    try:
+        return write()
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+    except services.Refused as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
 def _apply_errors(form, exc: ValidationError):
     if hasattr(exc, "message_dict"):
         for field, errors in exc.message_dict.items():
@@ -98,15 +110,13 @@ def demand_new(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         publish = data.pop("publish")
-        try:
-            demand = services.post_demand(
+        demand = _save_form(
+            form,
+            lambda: services.post_demand(
                 user=request.user, data=data, enterprise_id=_firm_choice(request), publish=publish
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except services.Refused as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("Your demand is posted."))
             return redirect("market:demand_detail", pk=demand.pk)
     if not actor_for(request.user).memberships:
@@ -178,13 +188,13 @@ def demand_edit(request, pk):
     initial["certifications"] = list(demand.certifications.values_list("code", flat=True))
     form = DemandEditForm(request.POST or None, initial=initial, locked=locked)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_demand(user=request.user, demand=demand, data=form.changed(demand))
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except services.Refused as exc:
-            form.add_error(None, exc.message)
-        else:
+        _save_form(
+            form,
+            lambda: services.edit_demand(
+                user=request.user, demand=demand, data=form.changed(demand)
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("Your changes are saved."))
             return redirect("market:demand_detail", pk=pk)
     context = {"form": form, "demand": demand, "locked": locked}
@@ -389,15 +399,13 @@ def offer_new(request):
         data = dict(form.cleaned_data)
         if data.get("min_order") is None:
             data["min_order"] = 0
-        try:
-            offer = services.post_offer(
+        offer = _save_form(
+            form,
+            lambda: services.post_offer(
                 user=request.user, data=data, enterprise_id=_firm_choice(request)
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except services.Refused as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("Your spare capacity is posted."))
             return redirect("market:offer_detail", pk=offer.pk)
     if not actor_for(request.user).memberships:
