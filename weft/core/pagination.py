@@ -29,13 +29,16 @@ def paginate(
     """One page of `queryset` with its total count and links.
 
     `windowed` counts in the page's own query (COUNT(*) OVER ()), so a search whose matches are
-    expensive to find is evaluated once, not twice; `rows` turns the page's objects into what
-    the endpoint returns.
+    expensive to find is evaluated once, not twice; an object with its own
+    `window(start, size) -> (items, count)` is asked for the page and count instead. `rows`
+    turns the page's objects into what the endpoint returns.
     """
     check_page(page, page_size)
     size = min(page_size or settings.WEFT_API_PAGE_SIZE, settings.WEFT_API_MAX_PAGE_SIZE)
     if windowed:
-        items, count = _windowed_page(queryset, page, size)
+        start = (page - 1) * size
+        window = getattr(queryset, "window", None)
+        items, count = window(start, size) if window else windowed_page(queryset, start, size)
     else:
         paginator = Paginator(queryset, size, allow_empty_first_page=True)
         try:
@@ -64,8 +67,8 @@ def paginate(
     }
 
 
-def _windowed_page(queryset, page: int, size: int) -> tuple[list, int]:
-    start = (page - 1) * size
+def windowed_page(queryset, start: int, size: int) -> tuple[list, int]:
+    """Rows `start` to `start + size` of `queryset` and the number of all its rows, in one query."""
     windowed = queryset.annotate(total_rows=Window(Count("*")))[start : start + size]
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
@@ -86,7 +89,7 @@ def _windowed_page(queryset, page: int, size: int) -> tuple[list, int]:
             total = items[0].total_rows
         return items, total
     # Past the last page the window has no row to carry the total: count the plain way.
-    return items, queryset.count() if page > 1 else 0
+    return items, queryset.count() if start else 0
 
 
 def _out_of_range(page: int, last: int):

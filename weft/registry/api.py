@@ -11,6 +11,7 @@ from weft.core.pagination import paginate
 from weft.core.response_cache import cached_public_answer
 
 from . import selectors, services
+from .directory import DirectoryMatches
 from .geocoding import geocode
 from .identifiers import validate_uscc
 from .models import ChainStage, Cluster, Enterprise, IndustryCode
@@ -87,11 +88,10 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
     """Answers are the same for every caller, so they are cached until the directory changes."""
 
     def search():
-        filters = selectors.EnterpriseFilters.of(query)
-        qs = selectors.enterprise_directory(filters).values("id")
+        matches = DirectoryMatches(selectors.EnterpriseFilters.of(query))
         return paginate(
             request,
-            qs,
+            matches,
             page=query.page,
             page_size=query.page_size,
             windowed=True,

@@ -33,6 +33,11 @@ class TokenListField(models.Field):
         return list(value or [])
 
 
+def fts_match(tokens) -> str:
+    """An FTS5 query requiring every token, each quoted as a phrase (tokens hold ':' and '_')."""
+    return " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+
+
 @TokenListField.register_lookup
 class ContainsAllTokens(models.Lookup):
     """`search_tokens__has_all=[...]`: every token is present.
@@ -52,7 +57,7 @@ class ContainsAllTokens(models.Lookup):
 
     def as_sqlite(self, compiler, connection):
         alias = self.lhs.alias
-        match = " ".join('"' + t.replace('"', '""') + '"' for t in self.rhs)
+        match = fts_match(self.rhs)
         qn = compiler.quote_name_unless_alias
         # Only the table alias is interpolated; the MATCH expression is a bound parameter.
         sql = f"{qn(alias)}.id IN (SELECT rowid FROM registry_enterprise_fts WHERE registry_enterprise_fts MATCH %s)"  # noqa: S608, E501
