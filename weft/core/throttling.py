@@ -34,15 +34,16 @@ class ClientThrottle(SimpleRateThrottle):
         window = int(now // self.duration)
         self.window_ends = (window + 1) * self.duration
         counter = f"{key}_{self.duration}_{window}"
-        # add() creates the window's counter; incr() counts the other requests in it.
-        if self.cache.add(counter, 1, self.duration + 1):
-            return True
-        try:
-            count = self.cache.incr(counter)
-        except ValueError:  # the window expired between add() and incr()
-            self.cache.add(counter, 1, self.duration + 1)
-            return True
-        return count <= self.num_requests
+        # incr() counts a request in its window's counter (one cache write, the usual case);
+        # the window's first request finds no counter and creates it with add(). Should another
+        # worker create it in between, add() fails and the request is counted with incr().
+        for _attempt in range(2):
+            try:
+                return self.cache.incr(counter) <= self.num_requests
+            except ValueError:
+                if self.cache.add(counter, 1, self.duration + 1):
+                    return True
+        return True
 
     def wait(self) -> float | None:
         return max(1, math.ceil(self.window_ends - self.timer()))
