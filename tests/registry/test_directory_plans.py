@@ -3,11 +3,13 @@
 import random
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from weft.core.pagination import windowed_page
 from weft.registry import directory
-from weft.registry.directory import DirectoryMatches, walk_is_cheaper
+from weft.registry.directory import DirectoryListing, DirectoryMatches, walk_is_cheaper
 from weft.registry.models import Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
@@ -102,3 +104,20 @@ def test_the_walk_goes_down_the_name_index_without_sorting(firms, monkeypatch):
         plan = " / ".join(row[-1] for row in cursor.fetchall())
     assert "INDEX registry_enterprise_name_sort" in plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan
+
+
+@pytest.mark.django_db
+def test_directory_pages_list_the_same_firms_through_the_paginator(firms):
+    for query in QUERIES:
+        filters = EnterpriseFilters(**query)
+        expected = list(enterprise_directory(filters))
+        page = Paginator(DirectoryListing(filters), 7).get_page(2)
+        assert page.paginator.count == len(expected)
+        # get_page(2) is the last page when there is no second one.
+        shown = expected[7:14] if len(expected) > 7 else expected
+        assert [e.pk for e in page.object_list] == [e.pk for e in shown]
+    # What a directory row shows is fetched with the page (no query per row).
+    page = Paginator(DirectoryListing(EnterpriseFilters(q="虎门")), 20).get_page(1)
+    with CaptureQueriesContext(connection) as queries:
+        rows = [(e.name_zh, [s.code for s in e.stages.all()], e.approved_memberships) for e in page]
+    assert rows and not queries.captured_queries

@@ -24,8 +24,9 @@ from django.db import connection
 from weft.core.pagination import windowed_page
 
 from .fields import fts_match
+from .models import Enterprise
 from .search import search_terms, tokens_prove
-from .selectors import EnterpriseFilters, enterprise_directory
+from .selectors import EnterpriseFilters, enterprise_directory, enterprise_list_page
 
 FTS = "registry_enterprise_fts"
 _COUNT = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s"  # noqa: S608
@@ -46,24 +47,59 @@ class DirectoryMatches:
 
     def __init__(self, filters: EnterpriseFilters):
         self.filters = filters
+        self._count: int | None = None
 
     def window(self, start: int, size: int) -> tuple[list[dict], int]:
         tokens = self.filters.tokens()
         if connection.vendor == "sqlite" and tokens and self._tokens_decide():
-            ids, count = _sqlite_window(fts_match(tokens), start, size)
-            return [{"id": i} for i in ids], count
+            ids, self._count = _sqlite_window(fts_match(tokens), start, size, self._count)
+            return [{"id": i} for i in ids], self._count
         return windowed_page(enterprise_directory(self.filters).values("id"), start, size)
+
+    def count(self) -> int:
+        if self._count is None:
+            tokens = self.filters.tokens()
+            if connection.vendor == "sqlite" and tokens and self._tokens_decide():
+                self._count = _sqlite_count(fts_match(tokens))
+            else:
+                self._count = enterprise_directory(self.filters).count()
+        return self._count
 
     def _tokens_decide(self) -> bool:
         return all(tokens_prove(term) for term in search_terms(self.filters.q))
 
 
-def _sqlite_window(match: str, start: int, size: int) -> tuple[list[int], int]:
+class DirectoryListing:
+    """Directory matches as Django's Paginator pages them for the directory pages: a count, and
+    slices of firms with what a directory row shows."""
+
+    def __init__(self, filters: EnterpriseFilters):
+        self.matches = DirectoryMatches(filters)
+
+    def count(self) -> int:
+        return self.matches.count()
+
+    def __getitem__(self, window: slice) -> list[Enterprise]:
+        page, _count = self.matches.window(window.start, window.stop - window.start)
+        ids = [row["id"] for row in page]
+        firms = {e.pk: e for e in enterprise_list_page(Enterprise.objects.filter(id__in=ids))}
+        return [firms[i] for i in ids if i in firms]
+
+
+def _sqlite_count(match: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_COUNT, [match])
-        count = cursor.fetchone()[0]
-        if start >= count:
-            return [], count
+        return cursor.fetchone()[0]
+
+
+def _sqlite_window(
+    match: str, start: int, size: int, count: int | None = None
+) -> tuple[list[int], int]:
+    if count is None:
+        count = _sqlite_count(match)
+    if start >= count or not size:
+        return [], count
+    with connection.cursor() as cursor:
         cursor.execute("SELECT max(id) FROM registry_enterprise")
         firms = cursor.fetchone()[0] or 0
         plan = _WALK if walk_is_cheaper(start + size, count, firms) else _SORT

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from weft.accounts.permissions import can
 
 from . import selectors, services
+from .directory import DirectoryListing
 from .forms import ClusterFilterForm, EnterpriseEditForm, EnterpriseFilterForm
 from .models import Cluster, Enterprise
 
@@ -86,9 +87,7 @@ def cluster_list(request):
 def cluster_detail(request, slug):
     cluster = get_object_or_404(Cluster.objects.select_related("office"), slug=slug)
     stage_counts = selectors.cluster_stage_counts(cluster)
-    members = selectors.enterprise_list_page(
-        selectors.enterprise_directory(selectors.EnterpriseFilters(cluster=cluster.pk))
-    )
+    members = DirectoryListing(selectors.EnterpriseFilters(cluster=cluster.pk))
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -108,7 +107,7 @@ def enterprise_list(request):
     if form.is_bound:
         form.is_valid()
     filters = selectors.EnterpriseFilters(**form.selector_filters())
-    results = selectors.enterprise_list_page(selectors.enterprise_directory(filters))
+    results = DirectoryListing(filters)
     # get_page turns a bad or out-of-range page number into the nearest valid page.
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render_directory(
