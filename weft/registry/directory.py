@@ -99,6 +99,8 @@ def _sqlite_window(
         count = _sqlite_count(match)
     if start >= count or not size:
         return [], count
+    # Two statements, as Django's Paginator does: a write committed between them can leave the
+    # count one off the page. (A transaction would take SQLite's write lock: IMMEDIATE mode.)
     with connection.cursor() as cursor:
         cursor.execute("SELECT max(id) FROM registry_enterprise")
         firms = cursor.fetchone()[0] or 0
