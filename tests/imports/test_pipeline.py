@@ -22,6 +22,13 @@ forks = pytest.mark.skipif(IN_MEMORY, reason="a forked process cannot open an in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _one_thread(monkeypatch):
+    """Earlier tests in the same worker may leave idle threads behind, which would keep every
+    import here in one process (forking copies no thread): counted as the worker's one."""
+    monkeypatch.setattr(engine.threading, "active_count", lambda: 1)
+
+
 def _start(world, rows):
     job = services.create_job(
         user=world.humen_office, upload=upload(xlsx(rows)), cluster=world.humen
@@ -30,10 +37,16 @@ def _start(world, rows):
     return job
 
 
-def test_in_memory_sqlite_stays_in_one_process(world):
+def test_in_memory_sqlite_stays_in_one_process(world, monkeypatch, settings):
     if not IN_MEMORY:
         assert engine.pipelined()  # nothing open, one thread, a server database
-        return
+    else:
+        assert not engine.pipelined()
+    # Never when switched off, nor with a second thread running.
+    settings.WEFT_IMPORT_PIPELINE = False
+    assert not engine.pipelined()
+    settings.WEFT_IMPORT_PIPELINE = True
+    monkeypatch.setattr(engine.threading, "active_count", lambda: 2)
     assert not engine.pipelined()
 
 

@@ -6,6 +6,7 @@ are written with their search tokens in the same transaction: searchable the mom
 """
 
 import gc
+import json
 import logging
 import multiprocessing
 import threading
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
-from weft.registry.demo.generator import insert_links, reserve_ids
+from weft.registry.demo.generator import reserve_ids
 from weft.registry.models import (
     Certification,
     ChainStage,
@@ -82,13 +83,15 @@ def sqlite_pragmas(mapped: int | None = None):
     """On SQLite, while importing: map at most WEFT_IMPORT_SQLITE_MMAP_BYTES of the database file,
     and checkpoint the write-ahead log every WEFT_IMPORT_SQLITE_CHECKPOINT_PAGES pages.
 
-    The import reads the whole firms table once (resolution candidates); with the site's large
-    mmap_size every page read stays mapped in the worker and counts in its resident memory.
+    The import reads the whole firms table once (resolution candidates) and then writes all over
+    it; with the site's large mmap_size every page read stays mapped in the worker and counts in
+    its resident memory (64 MiB by default: with two processes, 256 MiB each took the pair over
+    1 GB on 200,000 firms; the process preparing batches maps nothing, see `_prepare_all`).
     Each batch rewrites many of the same index pages (firm indexes, search index): with the
     default 1,000-page checkpoint each commit copied them back into the database file again.
     `mapped` overrides the mapping's size."""
     conn = connections[DEFAULT_DB_ALIAS]
-    limit = getattr(settings, "WEFT_IMPORT_SQLITE_MMAP_BYTES", 256 * 1024 * 1024)
+    limit = getattr(settings, "WEFT_IMPORT_SQLITE_MMAP_BYTES", 64 * 1024 * 1024)
     if mapped is not None:
         limit = mapped
     pages = getattr(settings, "WEFT_IMPORT_SQLITE_CHECKPOINT_PAGES", 20000)
@@ -131,9 +134,11 @@ def table_of(job: ImportJob) -> Table:
 
 @dataclass
 class NewFirm:
-    enterprise: Enterprise
+    enterprise: Enterprise | None  # until prepared: then its row, as `values`
     codes: dict = field(default_factory=dict)  # stages / industry_codes / certifications
     after: dict = field(default_factory=dict)  # what its audit record says it was created with
+    name: str = ""
+    values: list = field(default_factory=list)  # its column values, id and timestamps to fill in
 
 
 @dataclass
@@ -249,9 +254,15 @@ class Engine:
                 for name in M2M:
                     if name in decision.changes:
                         firm.codes[name] = decision.changes[name][1]
+        row_of = _row_maker(Enterprise)
         for firm in new.values():
-            self._tokens(firm.enterprise, cluster_ids, firm.codes)
-            firm.after = {**snapshot(firm.enterprise, AUDITED), **firm.codes}
+            e = firm.enterprise
+            self._tokens(e, cluster_ids, firm.codes)
+            firm.after = {**snapshot(e, AUDITED), **firm.codes}
+            # Its row ready for the database: the writer only numbers and stamps it.
+            firm.name, firm.values, firm.enterprise = e.name_zh, row_of(e), None
+        for row in good:  # what each decision records the row brought, encoded here
+            row.incoming = _json_text(_incoming(row))
         self.timings["build new firms"] += time.perf_counter() - resolved
         return Batch(rows, planned, new)
 
@@ -317,15 +328,13 @@ class Engine:
         temp_ids = sorted(new, reverse=True)
         real_ids = reserve_ids(Enterprise, len(temp_ids)) if temp_ids else []
         id_of = dict(zip(temp_ids, real_ids, strict=True))
-        for temp, pk in id_of.items():
-            new[temp].enterprise.pk = pk
-        _insert_objects(Enterprise, [new[t].enterprise for t in temp_ids])
+        _insert_made(Enterprise, [new[t].values for t in temp_ids], real_ids, now)
         for name in M2M:
             through, left, right = _through(name)
             keys = [(id_of[t], self.ids[name][c]) for t in temp_ids for c in new[t].codes[name]]
-            insert_links(through, [left, right], keys)
+            _insert_links(through, [left, right], keys)
         if job.cluster_id and temp_ids:
-            insert_links(
+            _insert_links(
                 ClusterMembership,
                 ["enterprise_id", "cluster_id"],
                 [(id_of[t], job.cluster_id) for t in temp_ids],
@@ -394,7 +403,7 @@ class Engine:
                 {
                     "job_id": job.pk,
                     "row": row.number,
-                    "incoming": _incoming(row),
+                    "incoming": row.incoming,
                     "candidate_id": candidate_id,
                     "enterprise_id": target,
                     "score": round(decision.score, 2),
@@ -409,13 +418,12 @@ class Engine:
             )
         audit = {"at": now, "actor_id": job.created_by_id, "object_type": "registry.enterprise"}
         for t in temp_ids:
-            e = new[t].enterprise
             audits.append(
                 audit
                 | {
                     "action": AuditRecord.Action.CREATE,
-                    "object_id": str(e.pk),
-                    "object_repr": e.name_zh[:255],
+                    "object_id": str(id_of[t]),
+                    "object_repr": new[t].name[:255],
                     "after": new[t].after,
                     "reason": f"import #{job.pk}",
                 }
@@ -520,7 +528,7 @@ class Engine:
                 enterprise_id__in=[pk for pk, status in joining.items() if status is not None],
                 cluster_id=cluster_id,
             ).update(**decided)
-            insert_links(
+            _insert_links(
                 ClusterMembership,
                 ["enterprise_id", "cluster_id"],
                 [(pk, cluster_id) for pk, status in joining.items() if status is None],
@@ -588,7 +596,7 @@ class Engine:
                 touched.setdefault(pk, set()).update(changes)
         for name in M2M:
             through, left, right = _through(name)
-            insert_links(through, [left, right], new_links[name])
+            _insert_links(through, [left, right], new_links[name])
         if touched:
             approved = {}
             # Status checked here, not in SQL, where SQLite would walk the status index.
@@ -646,7 +654,9 @@ def _insert_rows(model, rows: list[dict]) -> None:
         if kind in _AS_IS:
             converters.append(None)
         elif kind == "JSONField":
-            converters.append(lambda v, f=f: conn.ops.adapt_json_value(v, f.encoder))
+            converters.append(
+                lambda v, f=f: v if type(v) is JsonText else conn.ops.adapt_json_value(v, f.encoder)
+            )
         else:
             converters.append(_memo(lambda v, f=f: f.get_db_prep_save(v, conn)))
     table = [
@@ -696,32 +706,54 @@ _AS_IS = {
 }
 
 
-def _insert_objects(model, objs: list) -> None:
-    """INSERT model instances whose primary keys are set, with one prepared statement."""
-    if not objs:
-        return
+class JsonText(str):
+    """A JSON value already encoded (by the preparing process): written as it is."""
+
+
+def _json_text(value) -> JsonText:
+    # As Django encodes a JSONField without an encoder; PostgreSQL parses the text (COPY).
+    return JsonText(json.dumps(value))
+
+
+def _row_maker(model):
+    """A function giving a model instance's column values ready for the database, in the order
+    of its concrete fields; the primary key and the auto_now timestamps are left to
+    `_insert_made`. JSON is encoded here (text), so the values travel between processes."""
     conn = connections[DEFAULT_DB_ALIAS]
-    fields = model._meta.concrete_fields
-    now = timezone.now()
     getters = []
-    for f in fields:
+    for f in model._meta.concrete_fields:
         kind = f.get_internal_type()
-        if kind in _AS_IS:
+        if f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            getters.append(lambda obj: None)
+        elif kind in _AS_IS:
             getters.append(attrgetter(f.attname))
-        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            # One timestamp for the batch's rows, converted once.
-            stamp = f.get_db_prep_save(now, conn)
-            getters.append(lambda obj, stamp=stamp: stamp)
         elif kind == "JSONField":
-            getters.append(
-                lambda obj, f=f: conn.ops.adapt_json_value(getattr(obj, f.attname), f.encoder)
-            )
+            getters.append(lambda obj, f=f: _json_text(getattr(obj, f.attname)))
         elif kind in ("DateTimeField", "DecimalField"):
             prep = _memo(lambda v, f=f: f.get_db_prep_save(v, conn))
             getters.append(lambda obj, f=f, prep=prep: prep(getattr(obj, f.attname)))
         else:
             getters.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn))
-    _insert(conn, model, fields, [[get(obj) for get in getters] for obj in objs])
+    return lambda obj: [get(obj) for get in getters]
+
+
+def _insert_made(model, rows: list[list], ids: list[int], now) -> None:
+    """INSERT rows made by `_row_maker`, numbered `ids` and stamped `now`, in one statement."""
+    if not rows:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = model._meta.concrete_fields
+    pk = next(i for i, f in enumerate(fields) if f.primary_key)
+    stamps = [
+        (i, f.get_db_prep_save(now, conn))
+        for i, f in enumerate(fields)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for row, pk_value in zip(rows, ids, strict=True):
+        row[pk] = pk_value
+        for i, stamp in stamps:
+            row[i] = stamp
+    _insert(conn, model, fields, rows)
 
 
 def _insert(conn, model, fields, rows: list[list]) -> None:
@@ -741,6 +773,19 @@ def _insert(conn, model, fields, rows: list[list]) -> None:
         # Identifiers come from the model's metadata, quoted; values go as parameters.
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
         cursor.executemany(sql, rows)
+
+
+def _insert_links(model, key_columns: list[str], keys: list[tuple], constants: dict | None = None):
+    """Rows that differ only in their foreign keys (the registry's `insert_links`), written by
+    `_insert`: COPY on PostgreSQL. `keys` are tuples of ids for `key_columns`; every row gets the
+    same `constants` (field name → value)."""
+    if not keys:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    fixed = [model._meta.get_field(name) for name in constants or {}]
+    values = tuple(f.get_db_prep_save(constants[f.name], conn) for f in fixed)
+    _insert(conn, model, [by_column[c] for c in key_columns] + fixed, [k + values for k in keys])
 
 
 def _update_all(objs: list, names: list[str]) -> None:
@@ -866,26 +911,27 @@ def _run_pipelined(engine: Engine, progress) -> Engine:
     preparer = context.Process(target=_prepare_all, args=(engine, sender), daemon=True)
     preparer.start()
     sender.close()
-    # What lives now lives through the run: the garbage collector need not walk it every time.
+    # The garbage collector walks what is alive, again and again as objects are made: with each
+    # batch some hundred thousand, it took a tenth of the writing time. It runs instead once per
+    # batch, on what the batch left behind (young objects only: what lived before is frozen).
+    was_enabled = gc.isenabled()
     gc.freeze()
+    gc.disable()
     try:
         while True:
             waiting = time.perf_counter()
-            # A batch arrives as some hundred thousand objects, all kept: collecting while they
-            # are unpickled only walks them again and again (most of the time it took).
-            gc.disable()
             try:
                 message = receiver.recv()
             except EOFError:
                 raise RuntimeError("The process reading the file stopped unexpectedly.") from None
-            finally:
-                gc.enable()
             engine.timings["waiting for prepared rows"] += time.perf_counter() - waiting
             kind, payload = message
             if kind == "batch":
                 engine.commit(payload)
                 if progress:
                     progress(len(payload.rows))
+                message = payload = None
+                gc.collect(1)
             elif kind == "done":
                 # Phases of the other process, which overlapped these ones.
                 for name, seconds in payload.items():
@@ -898,6 +944,8 @@ def _run_pipelined(engine: Engine, progress) -> Engine:
                 raise RuntimeError(payload)
     finally:
         gc.unfreeze()
+        if was_enabled:
+            gc.enable()
         receiver.close()
         if preparer.is_alive():
             preparer.kill()  # it only reads; a worker's SIGTERM handler, inherited, might not stop it
@@ -940,6 +988,7 @@ def _prepare_all(engine: Engine, sender) -> None:
         _send(sender, ("crashed", f"{type(exc).__name__}: {exc}"))
     finally:
         sender.close()
+        connections.close_all()  # its own connections (the parent's were set aside above)
 
 
 def _hand_over(engine: Engine, rows: list, sender) -> None:
