@@ -3,7 +3,7 @@
 The preparing process is forked and reads only committed rows, so these tests commit
 (`transaction=True`) and need a database a forked process can open: PostgreSQL, or an SQLite
 file. The test database on SQLite is in memory: there the import stays in one process, which
-`test_in_memory_sqlite_stays_in_one_process` checks.
+the first test checks (and, on PostgreSQL, that it does not).
 """
 
 import pytest
@@ -37,7 +37,7 @@ def _start(world, rows):
     return job
 
 
-def test_in_memory_sqlite_stays_in_one_process(world, monkeypatch, settings):
+def test_two_processes_only_where_the_fork_sees_the_same_data(world, monkeypatch, settings):
     if not IN_MEMORY:
         assert engine.pipelined()  # nothing open, one thread, a server database
     else:

@@ -75,7 +75,7 @@ AUDITED = [f for f in SCALARS] + ["province", "city", "county", "adcode", "size_
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 2500))
+    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 5000))
 
 
 @contextmanager
