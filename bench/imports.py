@@ -13,7 +13,10 @@ without a code, the rest new, one in a hundred with a bad cell) is imported end 
 process: file checks, parse, validate, geocode, resolve, write with search tokens, batch commits.
 In the same process, a bare openpyxl read-only pass over the same file before and after the
 import: their mean is the baseline.
-Reported: rows/s, whole import time ÷ bare pass, the process's peak memory (max RSS).
+Reported: rows/s, whole import time ÷ bare pass, peak memory: the max RSS of the importing
+process plus that of the process preparing its batches, if it forked one (pages shared since
+the fork count twice: an upper bound), and the peak of their PSS sum (shared pages counted once),
+sampled every half second from the bench's own process.
 
 Then the labelled entity-resolution set (weft/imports/testset.py): precision of automatic merges,
 recall of automatic plus queued. Goals: ≤ 60 s per 100,000 rows, ratio ≤ 4, peak < 1 GB,
@@ -26,6 +29,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -64,6 +68,40 @@ def run(cmd, env, what):
         sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
         raise SystemExit(f"{what} failed")
     return time.perf_counter() - began, result.stdout
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of a process and its descendants: pages shared between them (a
+    forked process shares its parent's) counted once, split between the sharers."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _pss_kib(int(child))
+    except (OSError, StopIteration):
+        pass  # the process ended meanwhile
+    return total
+
+
+def run_sampled(cmd, env, what):
+    """`run`, sampling the memory of the process and its children every half second (from
+    here: the measured process gets no sampling thread). Returns (seconds, stdout, peak MiB)."""
+    began = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=err, text=True)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _pss_kib(proc.pid))
+            time.sleep(0.5)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode:
+        sys.stderr.write(stdout[-3000:] + stderr[-3000:])
+        raise SystemExit(f"{what} failed")
+    return time.perf_counter() - began, stdout, round(peak / 1024)
 
 
 # --- child: the work inside Django ---------------------------------------------------------------
@@ -157,7 +195,19 @@ def child_measure(path: str) -> dict:
         "import_seconds": round(seconds, 2),
         "rows_per_second": round((count - 1) / seconds),
         "ratio": round(seconds / bare, 2),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        # The import may prepare its batches in a forked process (see engine._run_pipelined):
+        # its peak is added to this one's (an upper bound: pages shared since the fork count twice).
+        "peak_mb": round(
+            (
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            )
+            / 1024
+        ),
+        "batch_size": engine.batch_size(),
+        "peak_mb_writer": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_mb_preparer": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "pipelined": engine.pipelined(),
         "created": job.created,
         "merged": job.merged,
         "unchanged": job.unchanged,
@@ -277,6 +327,9 @@ def main() -> None:
     parser.add_argument("--pg-port", type=int, default=55433)
     parser.add_argument("--child", choices=["make-file", "measure", "resolution"])
     parser.add_argument("--file")
+    parser.add_argument(
+        "--batch-size", type=int, help="rows per batch commit (default: the site's setting)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "imports-latest.json")
     parser.add_argument(
         "--reuse", action="store_true", help="measure on the databases and file already prepared"
@@ -322,12 +375,13 @@ def main() -> None:
                 continue
             url = working_copy(backend, args, pg)
             log(f"{backend}: importing")
-            _, out = run(
-                [PY, __file__, "--child", "measure", "--file", str(file)],
-                django_env(url),
-                "measure",
+            env = django_env(url)
+            if args.batch_size:
+                env["WEFT_IMPORT_BATCH_SIZE"] = str(args.batch_size)
+            _, out, pss = run_sampled(
+                [PY, __file__, "--child", "measure", "--file", str(file)], env, "measure"
             )
-            report["backends"][backend] = json.loads(out)
+            report["backends"][backend] = json.loads(out) | {"peak_mb_pss": pss}
             log(f"{backend}: {report['backends'][backend]}")
     finally:
         if pg is not None:
@@ -361,7 +415,13 @@ def table(r: dict) -> str:
         )
     for name, b in r["backends"].items():
         phases = " · ".join(f"{k} {v} s" for k, v in b.get("phases", {}).items())
-        lines.append(f"{name} phases: {phases}")
+        lines.append(f"{name} phases (batches of {b.get('batch_size', '?')} rows): {phases}")
+        lines.append(
+            f"{name} peak MiB: PSS of the measuring process and its children, sampled every 0.5 s "
+            f"{b.get('peak_mb_pss', '?')}; max RSS writing process {b['peak_mb_writer']}, preparing "
+            f"process {b['peak_mb_preparer'] if b.get('pipelined') else '(none)'} (the table "
+            f"gives their sum, which counts pages shared since the fork twice)"
+        )
     res = r["resolution"]
     lines += [
         "",

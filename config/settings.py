@@ -183,7 +183,9 @@ WEFT_IMPORT_MAX_ROWS = int(os.environ.get("WEFT_IMPORT_MAX_ROWS", 200_000))
 # A running import whose worker gave no sign of life for this long is shown as stale, resumable.
 WEFT_IMPORT_STALE_AFTER = int(os.environ.get("WEFT_IMPORT_STALE_AFTER", 300))
 WEFT_IMPORT_QUEUE_STALE_AFTER = int(os.environ.get("WEFT_IMPORT_QUEUE_STALE_AFTER", 900))
-WEFT_IMPORT_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_BATCH_SIZE", 2500))
+WEFT_IMPORT_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_BATCH_SIZE", 5000))
+# A second process prepares the next batch while the worker writes one (see imports.engine).
+WEFT_IMPORT_PIPELINE = env_bool("WEFT_IMPORT_PIPELINE", True)
 WEFT_MATCH_AUTO = float(os.environ.get("WEFT_MATCH_AUTO", 90))
 WEFT_MATCH_REVIEW = float(os.environ.get("WEFT_MATCH_REVIEW", 72))
 

@@ -253,7 +253,7 @@ def test_fuzzy_match_waits_for_review_then_confirm_and_undo(world):
 def test_imported_firms_become_marketplace_candidates(world):
     """Bulk writes bypass model signals; the registry's own signal keeps derived data in step.
 
-    Transactional: the marketplace rebuilds a firm's rows when the import's batch commits.
+    Transactional: the marketplace rebuilds a firm's rows inside the import batch's transaction.
     """
     from weft.market.models import SupplierCapability
 

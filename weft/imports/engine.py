@@ -5,10 +5,14 @@ worker leaves no half-written firm and a rerun continues after the last committe
 are written with their search tokens in the same transaction: searchable the moment it commits.
 """
 
+import gc
+import json
 import logging
+import multiprocessing
+import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -19,7 +23,7 @@ from django.utils import timezone
 
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
-from weft.registry.demo.generator import insert_links, reserve_ids
+from weft.registry.demo.generator import reserve_ids
 from weft.registry.models import (
     Certification,
     ChainStage,
@@ -71,18 +75,27 @@ AUDITED = [f for f in SCALARS] + ["province", "city", "county", "adcode", "size_
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 2500))
+    return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 5000))
 
 
 @contextmanager
-def bounded_mapping():
-    """On SQLite, map at most WEFT_IMPORT_SQLITE_MMAP_BYTES of the database file while importing.
+def sqlite_pragmas(mapped: int | None = None):
+    """On SQLite, while importing: map at most WEFT_IMPORT_SQLITE_MMAP_BYTES of the database file,
+    and checkpoint the write-ahead log every WEFT_IMPORT_SQLITE_CHECKPOINT_PAGES pages.
 
-    The import reads the whole firms table once (resolution candidates); with the site's large
-    mmap_size every page read stays mapped in the worker and counts in its resident memory."""
+    The import reads the whole firms table once (resolution candidates) and then writes all over
+    it; with the site's large mmap_size every page read stays mapped in the worker and counts in
+    its resident memory (64 MiB by default: with two processes, 256 MiB each took the pair over
+    1 GB on 200,000 firms; the process preparing batches maps nothing, see `_prepare_all`).
+    Each batch rewrites many of the same index pages (firm indexes, search index): with the
+    default 1,000-page checkpoint each commit copied them back into the database file again.
+    `mapped` overrides the mapping's size."""
     conn = connections[DEFAULT_DB_ALIAS]
-    limit = getattr(settings, "WEFT_IMPORT_SQLITE_MMAP_BYTES", 256 * 1024 * 1024)
-    if conn.vendor != "sqlite" or limit is None:
+    limit = getattr(settings, "WEFT_IMPORT_SQLITE_MMAP_BYTES", 64 * 1024 * 1024)
+    if mapped is not None:
+        limit = mapped
+    pages = getattr(settings, "WEFT_IMPORT_SQLITE_CHECKPOINT_PAGES", 20000)
+    if conn.vendor != "sqlite":
         yield
         return
     with conn.cursor() as cursor:
@@ -91,13 +104,18 @@ def bounded_mapping():
         if row is None:
             yield
             return
-        before = row[0]
-        cursor.execute(f"PRAGMA mmap_size={int(limit)}")
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        before = (row[0], cursor.fetchone()[0])
+        if limit is not None:
+            cursor.execute(f"PRAGMA mmap_size={int(limit)}")
+        if pages is not None:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
     try:
         yield
     finally:
         with conn.cursor() as cursor:
-            cursor.execute(f"PRAGMA mmap_size={int(before)}")
+            cursor.execute(f"PRAGMA mmap_size={int(before[0])}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(before[1])}")
 
 
 def table_of(job: ImportJob) -> Table:
@@ -116,8 +134,20 @@ def table_of(job: ImportJob) -> Table:
 
 @dataclass
 class NewFirm:
-    enterprise: Enterprise
+    enterprise: Enterprise | None  # until prepared: then its row, as `values`
     codes: dict = field(default_factory=dict)  # stages / industry_codes / certifications
+    after: dict = field(default_factory=dict)  # what its audit record says it was created with
+    name: str = ""
+    values: list = field(default_factory=list)  # its column values, id and timestamps to fill in
+
+
+@dataclass
+class Batch:
+    """A batch ready to be written: its rows, each good row's decision, the firms it creates."""
+
+    rows: list[Row]
+    planned: list  # (row, Decision, Record)
+    new: dict[int, NewFirm]
 
 
 def _through(name):
@@ -129,9 +159,6 @@ class Engine:
     def __init__(self, job: ImportJob):
         self.job = job
         self.mapping = {int(k): v for k, v in job.mapping.items()}
-        self.vocab = Vocabulary()
-        self.places = PlaceCache()
-        self.index = Index()
         self.timings: dict[str, float] = defaultdict(float)  # seconds per phase, for the bench
         self.ids = {
             "stages": dict(ChainStage.objects.values_list("code", "id")),
@@ -146,15 +173,32 @@ class Engine:
             "at": job.created_at.isoformat(),
             "import": job.pk,
         }
+        self._temp = 0
+        self.prepared = False  # what preparing needs is read at the first batch, where it runs
+        # Firms created by this run: the ids they were decided under → their real ids.
+        self.real_ids: dict[int, int] = {}
+
+    def _start_preparing(self) -> None:
+        self.vocab = Vocabulary()
+        self.places = PlaceCache()
+        self.index = Index()
         # Codes seen in rows already committed (a resumed run still knows them).
         self.seen_usccs: dict[str, int] = {}
-        for row, incoming in job.decisions.values_list("row", "incoming"):
+        for row, incoming in self.job.decisions.values_list("row", "incoming"):
             if incoming.get("uscc"):
                 self.seen_usccs.setdefault(incoming["uscc"], row)
-        self._temp = 0
+        self.prepared = True
 
     # -- one batch ---------------------------------------------------------------------------------
     def process(self, raw_rows: list[tuple[int, list]]) -> None:
+        self.commit(self.prepare(raw_rows))
+
+    def prepare(self, raw_rows: list[tuple[int, list]]) -> "Batch":
+        """Everything that needs no write: validate, geocode, resolve, build the new firms (their
+        search tokens included) and combine the rows merged into them. May run in another
+        process than `commit` (see `_run_pipelined`): it reads only committed data."""
+        if not self.prepared:
+            self._start_preparing()
         began = time.perf_counter()
         rows = validate_rows(
             raw_rows,
@@ -195,11 +239,45 @@ class Engine:
             planned.append((row, decision, record))
         resolved = time.perf_counter()
         self.timings["resolve"] += resolved - loaded
+        cluster_ids = [self.job.cluster_id] if self.job.cluster_id else []
+        # Rows merged into a firm that is itself new in this batch: combine before inserting.
+        # (A firm new in an earlier batch is in the registry by now: merged like any other.)
+        for row, decision, _record in planned:
+            target = decision.candidate
+            if decision.action == "merge" and target is not None and target.id in new:
+                firm = new[target.id]
+                decision.into_new = True
+                decision.changes = merge_scalars(
+                    firm.enterprise, row.values, row.place, self.stamp, self.since
+                )
+                decision.changes.update(merge_codes(firm.codes, row.values))
+                for name in M2M:
+                    if name in decision.changes:
+                        firm.codes[name] = decision.changes[name][1]
+        row_of = _row_maker(Enterprise)
+        for firm in new.values():
+            e = firm.enterprise
+            self._tokens(e, cluster_ids, firm.codes)
+            firm.after = {**snapshot(e, AUDITED), **firm.codes}
+            # Its row ready for the database: the writer only numbers and stamps it.
+            firm.name, firm.values, firm.enterprise = e.name_zh, row_of(e), None
+        for row in good:  # what each decision records the row brought, encoded here
+            row.incoming = _json_text(_incoming(row))
+        self.timings["build new firms"] += time.perf_counter() - resolved
+        return Batch(rows, planned, new)
+
+    def commit(self, batch: "Batch") -> None:
+        """Write a prepared batch in one transaction, with the job's position."""
         with transaction.atomic():
-            self._write(rows, planned, new)
+            self._write(batch.rows, batch.planned, batch.new)
             written = time.perf_counter()
-        # The marketplace's capability rows are rebuilt once the batch commits (on_commit).
-        self.timings["commit and marketplace rebuild"] += time.perf_counter() - written
+        self.timings["commit"] += time.perf_counter() - written
+
+    def real_id(self, pk: int | None) -> int | None:
+        """The registry id of a firm decided under `pk` (negative: new in this run)."""
+        if pk is None or pk > 0:
+            return pk
+        return self.real_ids.get(pk)
 
     def _row_codes(self, row: Row) -> dict:
         return {name: list(row.values.get(name) or []) for name in M2M}
@@ -246,35 +324,17 @@ class Engine:
             raise Superseded(job.pk)
         cluster_ids = [job.cluster_id] if job.cluster_id else []
 
-        # Rows merged into a firm that is itself new in this import: combine before inserting.
-        for row, decision, _record in planned:
-            target = decision.candidate
-            if decision.action == "merge" and target is not None and target.id < 0:
-                firm = new[target.id]
-                decision.into_new = True
-                decision.changes = merge_scalars(
-                    firm.enterprise, row.values, row.place, self.stamp, self.since
-                )
-                decision.changes.update(merge_codes(firm.codes, row.values))
-                for name in M2M:
-                    if name in decision.changes:
-                        firm.codes[name] = decision.changes[name][1]
-
-        # New firms: ids, tokens, rows, links, memberships.
+        # New firms: ids, rows, links, memberships (tokens were made with them, see `prepare`).
         temp_ids = sorted(new, reverse=True)
         real_ids = reserve_ids(Enterprise, len(temp_ids)) if temp_ids else []
         id_of = dict(zip(temp_ids, real_ids, strict=True))
-        for temp, pk in id_of.items():
-            firm = new[temp]
-            firm.enterprise.pk = pk
-            self._tokens(firm.enterprise, cluster_ids, firm.codes)
-        _insert_objects(Enterprise, [new[t].enterprise for t in temp_ids])
+        _insert_made(Enterprise, [new[t].values for t in temp_ids], real_ids, now)
         for name in M2M:
             through, left, right = _through(name)
             keys = [(id_of[t], self.ids[name][c]) for t in temp_ids for c in new[t].codes[name]]
-            insert_links(through, [left, right], keys)
+            _insert_links(through, [left, right], keys)
         if job.cluster_id and temp_ids:
-            insert_links(
+            _insert_links(
                 ClusterMembership,
                 ["enterprise_id", "cluster_id"],
                 [(id_of[t], job.cluster_id) for t in temp_ids],
@@ -287,26 +347,29 @@ class Engine:
                     "note": "",
                 },
             )
-        # The index now knows the firms by their real ids (records are shared objects).
-        for _row, _decision, record in planned:
-            if record.id < 0 and record.id in id_of:
-                record.id = id_of[record.id]
+        # Later batches may name these firms by the ids they were decided under.
+        self.real_ids.update(id_of)
+        for _row, decision, _record in planned:
+            decision.target_id = self.real_id(decision.candidate.id) if decision.candidate else None
 
         # Merges into registry firms.
         merge_targets = {
-            d.candidate.id
+            d.target_id
             for _r, d, _rec in planned
             if d.action == "merge" and not getattr(d, "into_new", False)
         }
         inserted = time.perf_counter()
         self.timings["write new firms"] += inserted - began
         merged, touched = self._merge_existing(planned, merge_targets, cluster_ids, now)
+        merging = time.perf_counter()
+        self.timings["write merges"] += merging - inserted
         # The marketplace rebuilds the capability rows of new firms and of merged firms whose
-        # products, stages, certifications, place or clusters changed (not new staff figures).
+        # products, stages, certifications, place or clusters changed (not new staff figures),
+        # in this transaction.
         rebuilt = {pk for pk, what in touched.items() if what & FOR_MARKET}
         enterprises_written.send(sender=ImportJob, enterprise_ids=set(real_ids) | rebuilt)
         updated = time.perf_counter()
-        self.timings["write merges"] += updated - inserted
+        self.timings["marketplace rebuild"] += updated - merging
 
         # Decisions, row errors, audit, position: all in this transaction.
         pending_keys = self._pending_elsewhere(planned)
@@ -314,11 +377,9 @@ class Engine:
         by_row = {row.number: decision for row, decision, _rec in planned}
         counts = {"created": 0, "merged": 0, "unchanged": 0, "pending": 0}
         for row, decision, record in planned:
-            candidate_id = decision.candidate.id if decision.candidate else None
-            if candidate_id is not None and candidate_id < 0:
-                candidate_id = id_of.get(candidate_id)
+            candidate_id = decision.target_id
             if decision.action == "new":
-                outcome, target = MatchDecision.Outcome.CREATED, record.id
+                outcome, target = MatchDecision.Outcome.CREATED, self.real_id(record.id)
                 candidate_id = None
             elif decision.action == "merge":
                 target = candidate_id
@@ -342,7 +403,7 @@ class Engine:
                 {
                     "job_id": job.pk,
                     "row": row.number,
-                    "incoming": _incoming(row),
+                    "incoming": row.incoming,
                     "candidate_id": candidate_id,
                     "enterprise_id": target,
                     "score": round(decision.score, 2),
@@ -357,14 +418,13 @@ class Engine:
             )
         audit = {"at": now, "actor_id": job.created_by_id, "object_type": "registry.enterprise"}
         for t in temp_ids:
-            e = new[t].enterprise
             audits.append(
                 audit
                 | {
                     "action": AuditRecord.Action.CREATE,
-                    "object_id": str(e.pk),
-                    "object_repr": e.name_zh[:255],
-                    "after": {**snapshot(e, AUDITED), **new[t].codes},
+                    "object_id": str(id_of[t]),
+                    "object_repr": new[t].name[:255],
+                    "after": new[t].after,
                     "reason": f"import #{job.pk}",
                 }
             )
@@ -375,7 +435,7 @@ class Engine:
                     audit
                     | {
                         "action": AuditRecord.Action.UPDATE,
-                        "object_id": str(known.id),
+                        "object_id": str(by_row[row_number].target_id),
                         "object_repr": known.name[:255],
                         "before": {k: v[0] for k, v in changes.items()},
                         "after": {k: v[1] for k, v in changes.items()},
@@ -419,7 +479,7 @@ class Engine:
         return ""
 
     def _pending_elsewhere(self, planned) -> set:
-        ids = {d.candidate.id for _r, d, _ in planned if d.action == "review" and d.candidate}
+        ids = {d.target_id for _r, d, _ in planned if d.action == "review" and d.candidate}
         if not ids:
             return set()
         return {
@@ -468,7 +528,7 @@ class Engine:
                 enterprise_id__in=[pk for pk, status in joining.items() if status is not None],
                 cluster_id=cluster_id,
             ).update(**decided)
-            insert_links(
+            _insert_links(
                 ClusterMembership,
                 ["enterprise_id", "cluster_id"],
                 [(pk, cluster_id) for pk, status in joining.items() if status is None],
@@ -505,7 +565,7 @@ class Engine:
         for row, decision, _rec in planned:
             if decision.action != "merge" or getattr(decision, "into_new", False):
                 continue
-            e = firms[decision.candidate.id]
+            e = firms[decision.target_id]
             decision.provenance_before = dict(e.field_provenance or {})
             changes = merge_scalars(e, row.values, row.place, self.stamp, self.since)
             if any(row.values.get(name) for name in M2M):
@@ -536,14 +596,15 @@ class Engine:
                 touched.setdefault(pk, set()).update(changes)
         for name in M2M:
             through, left, right = _through(name)
-            insert_links(through, [left, right], new_links[name])
+            _insert_links(through, [left, right], new_links[name])
         if touched:
             approved = {}
-            for pk, cid in ClusterMembership.objects.filter(
+            # Status checked here, not in SQL, where SQLite would walk the status index.
+            for pk, cid, status in ClusterMembership.objects.filter(
                 enterprise_id__in=[pk for pk, what in touched.items() if what & SEARCHED],
-                status=ClusterMembership.Status.APPROVED,
-            ).values_list("enterprise_id", "cluster_id"):
-                approved.setdefault(pk, []).append(cid)
+            ).values_list("enterprise_id", "cluster_id", "status"):
+                if status == ClusterMembership.Status.APPROVED:
+                    approved.setdefault(pk, []).append(cid)
             groups: dict[tuple, list] = defaultdict(list)
             for pk, what in touched.items():
                 e = firms[pk]
@@ -593,7 +654,9 @@ def _insert_rows(model, rows: list[dict]) -> None:
         if kind in _AS_IS:
             converters.append(None)
         elif kind == "JSONField":
-            converters.append(lambda v, f=f: conn.ops.adapt_json_value(v, f.encoder))
+            converters.append(
+                lambda v, f=f: v if type(v) is JsonText else conn.ops.adapt_json_value(v, f.encoder)
+            )
         else:
             converters.append(_memo(lambda v, f=f: f.get_db_prep_save(v, conn)))
     table = [
@@ -643,32 +706,54 @@ _AS_IS = {
 }
 
 
-def _insert_objects(model, objs: list) -> None:
-    """INSERT model instances whose primary keys are set, with one prepared statement."""
-    if not objs:
-        return
+class JsonText(str):
+    """A JSON value already encoded (by the preparing process): written as it is."""
+
+
+def _json_text(value) -> JsonText:
+    # As Django encodes a JSONField without an encoder; PostgreSQL parses the text (COPY).
+    return JsonText(json.dumps(value))
+
+
+def _row_maker(model):
+    """A function giving a model instance's column values ready for the database, in the order
+    of its concrete fields; the primary key and the auto_now timestamps are left to
+    `_insert_made`. JSON is encoded here (text), so the values travel between processes."""
     conn = connections[DEFAULT_DB_ALIAS]
-    fields = model._meta.concrete_fields
-    now = timezone.now()
     getters = []
-    for f in fields:
+    for f in model._meta.concrete_fields:
         kind = f.get_internal_type()
-        if kind in _AS_IS:
+        if f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            getters.append(lambda obj: None)
+        elif kind in _AS_IS:
             getters.append(attrgetter(f.attname))
-        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            # One timestamp for the batch's rows, converted once.
-            stamp = f.get_db_prep_save(now, conn)
-            getters.append(lambda obj, stamp=stamp: stamp)
         elif kind == "JSONField":
-            getters.append(
-                lambda obj, f=f: conn.ops.adapt_json_value(getattr(obj, f.attname), f.encoder)
-            )
+            getters.append(lambda obj, f=f: _json_text(getattr(obj, f.attname)))
         elif kind in ("DateTimeField", "DecimalField"):
             prep = _memo(lambda v, f=f: f.get_db_prep_save(v, conn))
             getters.append(lambda obj, f=f, prep=prep: prep(getattr(obj, f.attname)))
         else:
             getters.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn))
-    _insert(conn, model, fields, [[get(obj) for get in getters] for obj in objs])
+    return lambda obj: [get(obj) for get in getters]
+
+
+def _insert_made(model, rows: list[list], ids: list[int], now) -> None:
+    """INSERT rows made by `_row_maker`, numbered `ids` and stamped `now`, in one statement."""
+    if not rows:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = model._meta.concrete_fields
+    pk = next(i for i, f in enumerate(fields) if f.primary_key)
+    stamps = [
+        (i, f.get_db_prep_save(now, conn))
+        for i, f in enumerate(fields)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for row, pk_value in zip(rows, ids, strict=True):
+        row[pk] = pk_value
+        for i, stamp in stamps:
+            row[i] = stamp
+    _insert(conn, model, fields, rows)
 
 
 def _insert(conn, model, fields, rows: list[list]) -> None:
@@ -688,6 +773,19 @@ def _insert(conn, model, fields, rows: list[list]) -> None:
         # Identifiers come from the model's metadata, quoted; values go as parameters.
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
         cursor.executemany(sql, rows)
+
+
+def _insert_links(model, key_columns: list[str], keys: list[tuple], constants: dict | None = None):
+    """Rows that differ only in their foreign keys (the registry's `insert_links`), written by
+    `_insert`: COPY on PostgreSQL. `keys` are tuples of ids for `key_columns`; every row gets the
+    same `constants` (field name → value)."""
+    if not keys:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    fixed = [model._meta.get_field(name) for name in constants or {}]
+    values = tuple(f.get_db_prep_save(constants[f.name], conn) for f in fixed)
+    _insert(conn, model, [by_column[c] for c in key_columns] + fixed, [k + values for k in keys])
 
 
 def _update_all(objs: list, names: list[str]) -> None:
@@ -726,7 +824,7 @@ def run(job: ImportJob, progress=None) -> ImportJob:
     job.refresh_from_db()
     began = time.perf_counter()
     try:
-        with bounded_mapping():
+        with sqlite_pragmas():
             engine = _run_batches(job, progress)
     except Superseded:
         log.warning("Import %s was resumed by another worker; this one stops", job.pk)
@@ -755,14 +853,18 @@ def run(job: ImportJob, progress=None) -> ImportJob:
         status=ImportJob.Status.DONE, finished_at=timezone.now()
     )
     job.refresh_from_db()
-    # Where the time went (not stored): the rest is reading the file and setting up.
+    # Where the time went (not stored): the rest is reading the file and setting up. Phases of
+    # the preparing process overlap the others (see `_run_pipelined`).
     job.timings = dict(engine.timings)
-    job.timings["read file and set up"] = time.perf_counter() - began - sum(engine.timings.values())
+    here = sum(v for k, v in engine.timings.items() if not k.endswith("(in parallel)"))
+    job.timings["read file and set up"] = time.perf_counter() - began - here
     return job
 
 
 def _run_batches(job: ImportJob, progress) -> Engine:
     engine = Engine(job)
+    if pipelined():
+        return _run_pipelined(engine, progress)
     size = batch_size()
     batch = []
     for item in table_of(job).rows(after=job.last_row):
@@ -777,3 +879,128 @@ def _run_batches(job: ImportJob, progress) -> Engine:
         if progress:
             progress(len(batch))
     return engine
+
+
+def pipelined() -> bool:
+    """Whether this run prepares its batches in a second process while this one writes them.
+
+    Only where that process sees what this one sees and forking is safe: no transaction open
+    here (the preparing process reads committed rows only), not an in-memory SQLite database
+    (a copy, once forked), a single thread (forking copies no other thread, nor the locks they
+    hold), and not inside a daemonic process (which may have no children).
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    return bool(
+        getattr(settings, "WEFT_IMPORT_PIPELINE", True)
+        and "fork" in multiprocessing.get_all_start_methods()
+        and not conn.in_atomic_block
+        and not (conn.vendor == "sqlite" and conn.is_in_memory_db())
+        and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def _run_pipelined(engine: Engine, progress) -> Engine:
+    """Two processes: a forked one reads, validates, geocodes and resolves batch n + 1 (and builds
+    its firms) while this one writes batch n. Writes stay here, one transaction per batch, so a
+    batch is still all or nothing, the position moves with it and a rerun resumes after it; the
+    other process reads only and holds at most one prepared batch waiting (a pipe's send blocks
+    until it is received)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    preparer = context.Process(target=_prepare_all, args=(engine, sender), daemon=True)
+    preparer.start()
+    sender.close()
+    # The garbage collector walks what is alive, again and again as objects are made: with each
+    # batch some hundred thousand, it took a tenth of the writing time. It runs instead once per
+    # batch, on what the batch left behind (young objects only: what lived before is frozen).
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        while True:
+            waiting = time.perf_counter()
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise RuntimeError("The process reading the file stopped unexpectedly.") from None
+            engine.timings["waiting for prepared rows"] += time.perf_counter() - waiting
+            kind, payload = message
+            if kind == "batch":
+                engine.commit(payload)
+                if progress:
+                    progress(len(payload.rows))
+                message = payload = None
+                gc.collect(1)
+            elif kind == "done":
+                # Phases of the other process, which overlapped these ones.
+                for name, seconds in payload.items():
+                    engine.timings[f"{name} (in parallel)"] += seconds
+                return engine
+            elif kind == "rejected":
+                code, message_lazy, params = payload
+                raise FileRejected(code, message_lazy, **params)
+            else:
+                raise RuntimeError(payload)
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+        receiver.close()
+        if preparer.is_alive():
+            preparer.kill()  # it only reads; a worker's SIGTERM handler, inherited, might not stop it
+        preparer.join()
+
+
+_INHERITED = []  # the parent's database connections, kept (not closed) in the forked process
+
+
+def _prepare_all(engine: Engine, sender) -> None:
+    """In the forked process: prepare every batch after the job's position and send it on."""
+    # Connections are the parent's: closing them here would close its sessions too. They are set
+    # aside unused (the process ends with os._exit, which finalises nothing) and new ones opened.
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+    engine.timings = defaultdict(float)
+    job = engine.job
+    try:
+        # Nothing mapped: it scans the firms once and keeps none of their pages.
+        with sqlite_pragmas(mapped=0):
+            began = time.perf_counter()
+            size = batch_size()
+            batch = []
+            for item in table_of(job).rows(after=job.last_row):
+                batch.append(item)
+                if len(batch) >= size:
+                    _hand_over(engine, batch, sender)
+                    batch = []
+            if batch:
+                _hand_over(engine, batch, sender)
+            engine.timings["read the file"] = (
+                time.perf_counter() - began - sum(engine.timings.values())
+            )
+        sender.send(("done", dict(engine.timings)))
+    except FileRejected as exc:
+        _send(sender, ("rejected", (exc.code, exc.message_lazy, exc.params)))
+    except Exception as exc:
+        log.exception("Import %s: preparing its rows failed", job.pk)
+        _send(sender, ("crashed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+        connections.close_all()  # its own connections (the parent's were set aside above)
+
+
+def _hand_over(engine: Engine, rows: list, sender) -> None:
+    prepared = engine.prepare(rows)
+    # The resolution index only grows (a firm per registry firm, then per new one): kept out of
+    # the garbage collector's walks, which otherwise cost more the larger it gets.
+    gc.freeze()
+    began = time.perf_counter()
+    sender.send(("batch", prepared))  # returns once the writer has taken it
+    engine.timings["waiting for the writer"] += time.perf_counter() - began
+
+
+def _send(sender, message) -> None:
+    with suppress(OSError):  # the writing process has gone: nobody to tell
+        sender.send(message)

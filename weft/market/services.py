@@ -840,10 +840,13 @@ def refresh_capabilities(enterprise_ids) -> int:
     ).values_list("supplier_id", "stage", "categories"):
         offered.setdefault(supplier, set()).update((stage, c) for c in categories)
     clusters: dict[int, list[int]] = {}
-    for firm_id, cluster_id in ClusterMembership.objects.filter(
-        enterprise_id__in=ids, status=ClusterMembership.Status.APPROVED
-    ).values_list("enterprise_id", "cluster_id"):
-        clusters.setdefault(firm_id, []).append(cluster_id)
+    # Status is checked here, not in SQL: with it in the WHERE clause SQLite walks the status
+    # index (every approved membership) instead of looking the firms up.
+    for firm_id, cluster_id, status in ClusterMembership.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "cluster_id", "status"):
+        if status == ClusterMembership.Status.APPROVED:
+            clusters.setdefault(firm_id, []).append(cluster_id)
     records = {r.enterprise_id: r for r in SupplierRecord.objects.filter(enterprise_id__in=ids)}
     rows = []
     for pk, latitude, longitude, adcode, main_products in firms:

@@ -2,7 +2,7 @@
 
 A firm's stages, products, certifications, place or cluster membership change in the registry;
 its capability rows are rebuilt once, after the transaction commits (several changes in one
-transaction cost one rebuild).
+transaction cost one rebuild). Bulk writers' batches are rebuilt inside their own transaction.
 """
 
 from django.db import connection, transaction
@@ -56,8 +56,11 @@ def _membership(sender, instance, raw=False, **kwargs):
 
 
 def _bulk_written(sender, enterprise_ids, **kwargs):
-    for pk in enterprise_ids:
-        _later(pk)
+    # A bulk writer sends this once per batch, inside the batch's transaction: rebuilt there, in
+    # the same commit (a rolled-back batch takes its rebuild with it), not in a second one.
+    from .services import refresh_capabilities
+
+    refresh_capabilities(enterprise_ids)
 
 
 def connect() -> None:
