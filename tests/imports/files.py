@@ -22,6 +22,16 @@ def firm_row(
     return [name, uscc if uscc is not None else new_uscc(), address, products, stage, employees]
 
 
+def firm_row_without_code():
+    """A Humen firm listed without its code or products: later rows can match it by name only."""
+    return firm_row(
+        name="东莞市虎门镇锦衣坊服饰有限公司",
+        uscc="",
+        address="广东省东莞市虎门镇大宁路3号",
+        products=None,
+    )
+
+
 def xlsx(rows, headers=HEADERS, *, before=None, sheet_setup=None) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active

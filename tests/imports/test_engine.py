@@ -11,7 +11,7 @@ from weft.registry.identifiers import make_uscc
 from weft.registry.models import ClusterMembership, Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
-from .files import firm_row, upload, xlsx
+from .files import firm_row, firm_row_without_code, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -199,12 +199,7 @@ def test_row_limit_holds_while_streaming_and_nothing_is_written(world, settings)
 
 def test_duplicates_within_file_resolve_to_one_firm(world):
     rows = [
-        firm_row(
-            name="东莞市虎门镇锦衣坊服饰有限公司",
-            uscc="",
-            address="广东省东莞市虎门镇大宁路3号",
-            products=None,
-        ),
+        firm_row_without_code(),
         firm_row(
             name="锦衣坊服饰（东莞）有限责任公司",
             uscc="",

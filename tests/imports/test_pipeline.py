@@ -14,7 +14,7 @@ from weft.imports import engine, services
 from weft.imports.models import MatchDecision
 from weft.registry.models import Enterprise
 
-from .files import firm_row, upload, xlsx
+from .files import firm_row, firm_row_without_code, upload, xlsx
 
 IN_MEMORY = connection.vendor == "sqlite"  # pytest-django's SQLite test database is in memory
 
@@ -58,12 +58,7 @@ def test_pipelined_run_resolves_across_batches_with_audit(world, settings):
     settings.WEFT_IMPORT_BATCH_SIZE = 2
     existing = world.firm
     rows = [
-        firm_row(
-            name="东莞市虎门镇锦衣坊服饰有限公司",
-            uscc="",
-            address="广东省东莞市虎门镇大宁路3号",
-            products=None,
-        ),
+        firm_row_without_code(),
         firm_row(name="东莞市虎门镇晨星制衣有限公司", address="广东省东莞市虎门镇大宁路5号"),
         firm_row(name="东莞市虎门镇坏行制衣有限公司", employees="-3"),
         firm_row(
