@@ -23,12 +23,11 @@ from django.db import connection
 
 from weft.core.pagination import windowed_page
 
-from .fields import fts_match
+from .fields import FTS, fts_match
 from .models import Enterprise
 from .search import search_terms, tokens_prove
 from .selectors import EnterpriseFilters, enterprise_directory, enterprise_list_page
 
-FTS = "registry_enterprise_fts"
 _COUNT = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s"  # noqa: S608
 # `+id` keeps SQLite from answering IN by rowid lookups, so it walks the name_sort index.
 _WALK = (
@@ -48,25 +47,29 @@ class DirectoryMatches:
     def __init__(self, filters: EnterpriseFilters):
         self.filters = filters
         self._count: int | None = None
+        # The FTS5 query answering the search alone, on SQLite when the tokens decide it.
+        tokens = filters.tokens()
+        decided = all(tokens_prove(term) for term in search_terms(filters.q))
+        self._match = (
+            fts_match(tokens) if connection.vendor == "sqlite" and tokens and decided else None
+        )
 
     def window(self, start: int, size: int) -> tuple[list[dict], int]:
-        tokens = self.filters.tokens()
-        if connection.vendor == "sqlite" and tokens and self._tokens_decide():
-            ids, self._count = _sqlite_window(fts_match(tokens), start, size, self._count)
+        if self._match is not None:
+            ids, self._count = _sqlite_window(self._match, start, size, self._count)
             return [{"id": i} for i in ids], self._count
-        return windowed_page(enterprise_directory(self.filters).values("id"), start, size)
+        ids = enterprise_directory(self.filters).values("id")
+        if self._count is None:
+            return windowed_page(ids, start, size)
+        return list(ids[start : start + size]), self._count  # counted already (`count`)
 
     def count(self) -> int:
         if self._count is None:
-            tokens = self.filters.tokens()
-            if connection.vendor == "sqlite" and tokens and self._tokens_decide():
-                self._count = _sqlite_count(fts_match(tokens))
+            if self._match is not None:
+                self._count = _sqlite_count(self._match)
             else:
                 self._count = enterprise_directory(self.filters).count()
         return self._count
-
-    def _tokens_decide(self) -> bool:
-        return all(tokens_prove(term) for term in search_terms(self.filters.q))
 
 
 class DirectoryListing:

@@ -33,6 +33,9 @@ class TokenListField(models.Field):
         return list(value or [])
 
 
+FTS = "registry_enterprise_fts"  # SQLite's token index (migration 0002)
+
+
 def fts_match(tokens) -> str:
     """An FTS5 query requiring every token, each quoted as a phrase (tokens hold ':' and '_')."""
     return " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
@@ -60,7 +63,7 @@ class ContainsAllTokens(models.Lookup):
         match = fts_match(self.rhs)
         qn = compiler.quote_name_unless_alias
         # Only the table alias is interpolated; the MATCH expression is a bound parameter.
-        sql = f"{qn(alias)}.id IN (SELECT rowid FROM registry_enterprise_fts WHERE registry_enterprise_fts MATCH %s)"  # noqa: S608, E501
+        sql = f"{qn(alias)}.id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)"  # noqa: S608
         return sql, [match]
 
     def as_sql(self, compiler, connection):
