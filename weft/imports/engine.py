@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
-from weft.registry.demo.generator import reserve_ids
+from weft.registry.demo.generator import insert_links, insert_rows, reserve_ids
 from weft.registry.models import (
     Certification,
     ChainStage,
@@ -332,9 +332,9 @@ class Engine:
         for name in M2M:
             through, left, right = _through(name)
             keys = [(id_of[t], self.ids[name][c]) for t in temp_ids for c in new[t].codes[name]]
-            _insert_links(through, [left, right], keys)
+            insert_links(through, [left, right], keys)
         if job.cluster_id and temp_ids:
-            _insert_links(
+            insert_links(
                 ClusterMembership,
                 ["enterprise_id", "cluster_id"],
                 [(id_of[t], job.cluster_id) for t in temp_ids],
@@ -528,7 +528,7 @@ class Engine:
                 enterprise_id__in=[pk for pk, status in joining.items() if status is not None],
                 cluster_id=cluster_id,
             ).update(**decided)
-            _insert_links(
+            insert_links(
                 ClusterMembership,
                 ["enterprise_id", "cluster_id"],
                 [(pk, cluster_id) for pk, status in joining.items() if status is None],
@@ -596,7 +596,7 @@ class Engine:
                 touched.setdefault(pk, set()).update(changes)
         for name in M2M:
             through, left, right = _through(name)
-            _insert_links(through, [left, right], new_links[name])
+            insert_links(through, [left, right], new_links[name])
         if touched:
             approved = {}
             # Status checked here, not in SQL, where SQLite would walk the status index.
@@ -670,7 +670,7 @@ def _insert_rows(model, rows: list[dict]) -> None:
         ]
         for row in rows
     ]
-    _insert(conn, model, fields, table)
+    insert_rows(model, [f.column for f in fields], table)
 
 
 def _memo(convert):
@@ -753,39 +753,7 @@ def _insert_made(model, rows: list[list], ids: list[int], now) -> None:
         row[pk] = pk_value
         for i, stamp in stamps:
             row[i] = stamp
-    _insert(conn, model, fields, rows)
-
-
-def _insert(conn, model, fields, rows: list[list]) -> None:
-    """Rows into the model's table: COPY on PostgreSQL (several times faster than an INSERT per
-    row), one prepared INSERT run for every row on SQLite."""
-    qn = conn.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    table = qn(model._meta.db_table)
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            # Identifiers come from the model's metadata, quoted; values are streamed as data.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(fields))
-        # Identifiers come from the model's metadata, quoted; values go as parameters.
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-        cursor.executemany(sql, rows)
-
-
-def _insert_links(model, key_columns: list[str], keys: list[tuple], constants: dict | None = None):
-    """Rows that differ only in their foreign keys (the registry's `insert_links`), written by
-    `_insert`: COPY on PostgreSQL. `keys` are tuples of ids for `key_columns`; every row gets the
-    same `constants` (field name → value)."""
-    if not keys:
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    by_column = {f.column: f for f in model._meta.concrete_fields}
-    fixed = [model._meta.get_field(name) for name in constants or {}]
-    values = tuple(f.get_db_prep_save(constants[f.name], conn) for f in fixed)
-    _insert(conn, model, [by_column[c] for c in key_columns] + fixed, [k + values for k in keys])
+    insert_rows(model, [f.column for f in fields], rows)
 
 
 def _update_all(objs: list, names: list[str]) -> None:

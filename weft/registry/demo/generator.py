@@ -464,21 +464,29 @@ def reserve_ids(model, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _insert(model, columns: list[str], rows: list) -> None:
-    """INSERT `rows` (values ready for the database) into `columns` with one prepared statement.
+def insert_rows(model, columns: list[str], rows: list) -> None:
+    """INSERT `rows` (values ready for the database) into `columns`: COPY on PostgreSQL (several
+    times faster than an INSERT per row), one prepared statement run for every row on SQLite.
 
     What `bulk_create` does, minus the SQL it compiles for every 24 rows on SQLite (its limit of
     999 parameters per statement) and the model instances: most of the cost of a million firms.
+    The bulk import writes through it too.
     """
     if not rows:
         return
     conn = connections[DEFAULT_DB_ALIAS]
     qn = conn.ops.quote_name
-    # Identifiers come from the model's metadata, quoted; values go as parameters.
+    # Identifiers come from the model's metadata, quoted; values go as parameters or data.
     table = qn(model._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES ({placeholders})"  # noqa: S608
+    names = ", ".join(qn(c) for c in columns)
     with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
         cursor.executemany(sql, rows)
 
 
@@ -487,7 +495,7 @@ def insert_objects(model, objs: list) -> None:
     conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy is slow
     fields = model._meta.concrete_fields
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields] for obj in objs]
-    _insert(model, [f.column for f in fields], rows)
+    insert_rows(model, [f.column for f in fields], rows)
 
 
 def insert_links(model, key_columns: list[str], keys: list[tuple], constants: dict | None = None):
@@ -497,7 +505,7 @@ def insert_links(model, key_columns: list[str], keys: list[tuple], constants: di
     fixed = [model._meta.get_field(name) for name in constants or {}]
     fixed_values = tuple(f.get_db_prep_save(constants[f.name], conn) for f in fixed)
     rows = [key + fixed_values for key in keys]
-    _insert(model, key_columns + [f.column for f in fixed], rows)
+    insert_rows(model, key_columns + [f.column for f in fixed], rows)
 
 
 class Writer:
