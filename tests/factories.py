@@ -7,7 +7,7 @@ import factory
 from weft.accounts.models import Membership, Organisation, User
 from weft.registry.identifiers import make_uscc
 from weft.registry.models import ClusterMembership, Enterprise
-from weft.registry.naming import sort_key
+from weft.registry.naming import match_key, sort_key
 from weft.registry.services import refresh_search, size_band_for
 
 _seq = itertools.count(1)
@@ -55,15 +55,17 @@ def make_enterprise(
     """An enterprise with its tokens computed, approved in `cluster` when given."""
     from weft.registry.models import ChainStage
 
+    adcode = extra.pop("adcode", "441900")
     enterprise = Enterprise.objects.create(
         name_zh=name_zh,
         name_sort=sort_key(name_zh),
+        match_key=match_key(name_zh, adcode),
         address=address,
         uscc=extra.pop("uscc", new_uscc()),
         employees=employees,
         size_band=size_band_for(employees),
         main_products=products,
-        adcode=extra.pop("adcode", "441900"),
+        adcode=adcode,
         province=extra.pop("province", "广东省"),
         **extra,
     )
@@ -74,6 +76,18 @@ def make_enterprise(
         )
     refresh_search(enterprise)
     return enterprise
+
+
+def assert_name_keys_current() -> None:
+    """Every firm's stored sort and match keys are those of its current name and place."""
+    stale = [
+        (pk, name, adcode)
+        for pk, name, adcode, sort, match in Enterprise.objects.values_list(
+            "pk", "name_zh", "adcode", "name_sort", "match_key"
+        )
+        if (sort, match) != (sort_key(name), match_key(name, adcode))
+    ]
+    assert not stale, f"firms whose keys were not kept current: {stale[:5]}"
 
 
 def member_of(

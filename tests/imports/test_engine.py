@@ -11,6 +11,7 @@ from weft.registry.identifiers import make_uscc
 from weft.registry.models import ClusterMembership, Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
+from ..factories import assert_name_keys_current
 from .files import firm_row, firm_row_without_code, upload, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,26 @@ def test_merge_fills_gaps_and_newer_wins_with_provenance(world):
     decision = MatchDecision.objects.get(job=job)
     assert decision.reason == "uscc" and decision.changes["employees"] == [50, 120]
     assert search("礼服") == [existing.name_zh]
+
+
+def test_a_firm_merged_with_a_new_address_is_matched_by_name_in_its_new_county(world):
+    """The stored match key follows the name and the county a merge gives the firm: a later list
+    naming the firm without its code finds it there by name alone."""
+    existing = Enterprise.objects.get(pk=world.firm.pk)
+    moved = firm_row(
+        name="绍兴市柯桥区丽人纺织有限公司",
+        uscc=existing.uscc,
+        address="浙江省绍兴市柯桥区齐贤街道人民路5号",
+    )
+    first = run_file(world, xlsx([moved]))
+    existing.refresh_from_db()
+    assert first.merged == 1 and existing.adcode == "330603"
+    assert_name_keys_current()
+
+    again = firm_row(name="丽人纺织（绍兴）有限公司", uscc="", address="浙江省绍兴市柯桥区")
+    second = run_file(world, xlsx([again]))
+    decision = MatchDecision.objects.get(job=second)
+    assert (decision.reason, decision.enterprise_id) == ("name_county", existing.pk)
 
 
 def test_registry_edit_after_list_date_wins(world):
@@ -242,6 +263,7 @@ def test_fuzzy_match_waits_for_review_then_confirm_and_undo(world):
     services.reject_match(user=world.humen_office, decision=decision)
     assert Enterprise.objects.filter(name_zh="东莞市虎门镇丽人制衣坊").count() == 1
     assert search("婚纱") == ["东莞市虎门镇丽人制衣坊"]
+    assert_name_keys_current()  # through the confirmed merge, its undoing and the new firm
 
 
 @pytest.mark.django_db(transaction=True)

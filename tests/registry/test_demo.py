@@ -21,7 +21,7 @@ from weft.registry.demo.generator import (
 from weft.registry.geocoding import geocode_many
 from weft.registry.identifiers import validate_uscc
 from weft.registry.models import Cluster, ClusterMembership, Enterprise
-from weft.registry.naming import sort_key
+from weft.registry.naming import match_key, sort_key
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 from weft.registry.taxonomy import load_clusters, stage_data
 
@@ -189,6 +189,7 @@ def test_names_unique_plausible_and_sorted_by_pinyin(demo):
     for firm in firms:
         assert firm.name_zh.endswith(suffixes[firm.legal_form]), firm.name_zh
         assert firm.name_sort == sort_key(firm.name_zh)
+        assert firm.match_key == match_key(firm.name_zh, firm.adcode) != ""
         assert firm.name_en and firm.name_en.isascii()
         assert firm.search_text and firm.search_tokens
 

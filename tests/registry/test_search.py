@@ -9,7 +9,7 @@ from weft.registry.models import Enterprise
 from weft.registry.search import normalise, query_tokens, search_terms, text_tokens, tokens_prove
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
-from ..factories import make_enterprise
+from ..factories import assert_name_keys_current, make_enterprise
 
 
 @pytest.fixture(autouse=True)
@@ -228,6 +228,8 @@ def test_address_change_moves_the_province_facet(world):
     )
     assert found(province="浙江") == {world.firm.name_zh, world.other_firm.name_zh}
     assert found(province="广东") == set()
+    assert Enterprise.objects.get(pk=world.firm.pk).adcode.startswith("33")
+    assert_name_keys_current()  # the match key follows the firm to its new county
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""How the registry's table is stored on PostgreSQL (migration 0005)."""
+"""How the registry's table is stored on PostgreSQL (migration 0006)."""
 
 import pytest
 from django.db import connection
@@ -43,3 +43,25 @@ def test_the_firms_table_keeps_a_quarter_of_each_page_free():
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'registry_enterprise'")
         assert cursor.fetchone()[0] == ["fillfactor=75"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")
+@pytest.mark.django_db
+def test_the_firms_table_keeps_its_triggers_through_every_migration():
+    # A migration that makes SQLite rebuild registry_enterprise (adding a NOT NULL column, for
+    # one) silently drops the triggers of migrations 0002 and 0004: search would stop finding
+    # new firms and cached directory pages would never be renewed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            ["registry_enterprise"],
+        )
+        triggers = {name for (name,) in cursor.fetchall()}
+    assert triggers == {
+        "registry_enterprise_fts_ai",
+        "registry_enterprise_fts_ad",
+        "registry_enterprise_fts_au",
+        "registry_enterprise_version_insert",
+        "registry_enterprise_version_update",
+        "registry_enterprise_version_delete",
+    }

@@ -31,7 +31,7 @@ from weft.registry.models import (
     Enterprise,
     IndustryCode,
 )
-from weft.registry.naming import sort_key
+from weft.registry.naming import set_name_keys
 from weft.registry.search import enterprise_search_text, enterprise_tokens
 from weft.registry.services import size_band_for
 from weft.registry.signals import enterprises_written
@@ -55,6 +55,7 @@ _UPDATABLE = (
     "geocode_precision",
     "size_band",
     "name_sort",
+    "match_key",
     "field_provenance",
     "search_text",
     "search_tokens",
@@ -304,7 +305,7 @@ class Engine:
             )
             enterprise.adcode = c.adcode
         enterprise.size_band = size_band_for(enterprise.employees)
-        enterprise.name_sort = sort_key(enterprise.name_zh)
+        set_name_keys(enterprise)
         return enterprise
 
     # -- the transaction -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from weft.registry.models import Enterprise
-from weft.registry.naming import sort_key
+from weft.registry.naming import set_name_keys
 from weft.registry.services import size_band_for
 
 M2M = ("stages", "industry_codes", "certifications")
@@ -84,8 +84,8 @@ def merge_scalars(enterprise: Enterprise, values: dict, place, stamp: dict, sinc
         if band != enterprise.size_band:
             changes["size_band"] = [enterprise.size_band, band]
             enterprise.size_band = band
-    if "name_zh" in changes:
-        enterprise.name_sort = sort_key(enterprise.name_zh)
+    if "name_zh" in changes or "adcode" in changes:
+        set_name_keys(enterprise)
     if changes:
         enterprise.field_provenance = provenance
     return changes

@@ -21,6 +21,10 @@ from rapidfuzz import fuzz, process
 from weft.registry.models import Enterprise
 from weft.registry.naming import match_key, strip_places
 
+# A registry firm's record as stored: its match key is kept by every write (see
+# naming.set_name_keys), so loading 200,000 firms does not compute 200,000 keys; a blank one (a
+# firm written before the column existed) is computed.
+STORED = ("id", "uscc", "name_zh", "address", "adcode", "match_key")
 COMMON_BIGRAM = 400  # bigrams shared by more firms than this (制衣, 纺织) do not narrow the search
 
 
@@ -108,7 +112,7 @@ class Index:
         missing = [c for c in codes if c and c not in self.by_uscc]
         for chunk in range(0, len(missing), 500):
             for row in Enterprise.objects.filter(uscc__in=missing[chunk : chunk + 500]).values_list(
-                "id", "uscc", "name_zh", "address", "adcode"
+                *STORED
             ):
                 self.by_uscc[row[1]] = Record(*row)
 
@@ -124,9 +128,7 @@ class Index:
         where = Q()
         for prefecture in wanted:
             where |= Q(adcode__startswith=prefecture)
-        rows = Enterprise.objects.filter(where).values_list(
-            "id", "uscc", "name_zh", "address", "adcode"
-        )
+        rows = Enterprise.objects.filter(where).values_list(*STORED)
         for row in rows.iterator(chunk_size=5000):
             if row[1] in self.by_uscc:  # already loaded by code: keep one object per firm
                 self.add_location(self.by_uscc[row[1]])

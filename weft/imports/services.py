@@ -24,7 +24,7 @@ from weft.registry.models import (
     Enterprise,
     IndustryCode,
 )
-from weft.registry.naming import sort_key
+from weft.registry.naming import set_name_keys
 from weft.registry.services import refresh_search, size_band_for
 
 from .columns import BY_FIELD
@@ -301,7 +301,7 @@ def create_from_row(decision: MatchDecision, user) -> Enterprise:
     if place is None and job.cluster_id:
         enterprise.adcode, enterprise.province = job.cluster.adcode, job.cluster.province
     enterprise.size_band = size_band_for(enterprise.employees)
-    enterprise.name_sort = sort_key(enterprise.name_zh)
+    set_name_keys(enterprise)
     enterprise.full_clean(exclude=["search_tokens"])
     enterprise.save()
     _set_codes(enterprise, {name: values.get(name) or [] for name in M2M})
@@ -348,7 +348,7 @@ def undo_merge(*, user, decision: MatchDecision) -> MatchDecision:
             provenance.pop(name, None)
     enterprise.field_provenance = provenance
     enterprise.size_band = size_band_for(enterprise.employees)
-    enterprise.name_sort = sort_key(enterprise.name_zh)
+    set_name_keys(enterprise)
     enterprise.save()
     current = _codes(enterprise)
     for name in M2M:

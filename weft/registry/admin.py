@@ -71,11 +71,12 @@ class EnterpriseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [ClusterMembershipInline]
 
     def after_admin_save(self, obj):
-        from .naming import sort_key
+        from .naming import set_name_keys
         from .services import refresh_search, size_band_for
 
+        set_name_keys(obj)
         Enterprise.objects.filter(pk=obj.pk).update(
-            size_band=size_band_for(obj.employees), name_sort=sort_key(obj.name_zh)
+            size_band=size_band_for(obj.employees), name_sort=obj.name_sort, match_key=obj.match_key
         )
         refresh_search(obj)
 

@@ -192,6 +192,17 @@ class Enterprise(BilingualName, models.Model):
     name_sort = models.CharField(
         max_length=400, blank=True, db_index=True, help_text="Pinyin of the name, for sorting."
     )
+    # Nullable: on SQLite, adding a NOT NULL column rebuilds the table, which drops its
+    # triggers (the search index's and the directory version's).
+    match_key = models.CharField(
+        max_length=200,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The name as bulk imports match it (naming.match_key of the name and adcode); "
+        "set with name_sort by every write, so an import need not compute it for every firm. "
+        "Empty: computed when needed.",
+    )
     legal_form = models.CharField(
         max_length=20, choices=LegalForm.choices, default=LegalForm.LIMITED
     )

@@ -41,6 +41,13 @@ def sort_key(name: str) -> str:
     return " ".join(_word_pinyin(w) for w in mmseg.cut(text))[:400]
 
 
+def set_name_keys(enterprise) -> None:
+    """The columns derived from a firm's name (and, for matching, its place): set by every write
+    that may change the name or the adcode."""
+    enterprise.name_sort = sort_key(enterprise.name_zh)
+    enterprise.match_key = match_key(enterprise.name_zh, enterprise.adcode or "")
+
+
 def strip_legal_form(name: str) -> str:
     text = _BRACKETS.sub("", normalise(name))
     for suffix in LEGAL_FORM_SUFFIXES:

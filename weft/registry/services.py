@@ -15,7 +15,7 @@ from weft.audit.services import record_change, snapshot
 from .geocoding import geocode
 from .identifiers import validate_uscc
 from .models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
-from .naming import sort_key
+from .naming import set_name_keys
 from .search import enterprise_search_text, enterprise_tokens
 
 M2M_FIELDS = ("stages", "industry_codes", "certifications")
@@ -117,7 +117,7 @@ def _apply_fields(enterprise: Enterprise, data: dict) -> dict:
         )
         enterprise.geocode_precision = place.precision
     enterprise.size_band = size_band_for(enterprise.employees)
-    enterprise.name_sort = sort_key(enterprise.name_zh)
+    set_name_keys(enterprise)
     return m2m
 
 

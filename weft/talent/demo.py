@@ -14,7 +14,7 @@ from django.utils import timezone
 from weft.accounts.models import Organisation, User
 from weft.registry.identifiers import make_uscc
 from weft.registry.models import Cluster, ClusterMembership, Enterprise
-from weft.registry.naming import sort_key
+from weft.registry.naming import match_key, sort_key
 
 from .models import Application, Course, Job, Role, TalentProfile
 
@@ -162,6 +162,7 @@ def _demo_firms(cluster: Cluster, n: int = 3) -> list[Enterprise]:
             defaults={
                 "name_zh": name,
                 "name_sort": sort_key(name),
+                "match_key": match_key(name, cluster.adcode),
                 "province": cluster.province,
                 "adcode": cluster.adcode,
                 "is_demo": True,

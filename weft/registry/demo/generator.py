@@ -29,7 +29,7 @@ from weft.audit.services import record_change
 from .. import divisions
 from ..identifiers import CHARSET, make_uscc
 from ..models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
-from ..naming import sort_key
+from ..naming import match_key, sort_key
 from ..search import enterprise_search_text, enterprise_tokens
 from ..services import size_band_for
 from ..taxonomy import load_clusters, stage_data
@@ -381,6 +381,7 @@ class FirmMaker:
             name_zh=name_zh,
             name_en=name_en,
             name_sort=sort_key(name_zh),
+            match_key=match_key(name_zh, plan.adcode),
             legal_form=legal[1],
             address=f"{plan.address_prefix}{rng.choice(V.ROADS)}{rng.randint(1, 388)}号",
             province=plan.province,

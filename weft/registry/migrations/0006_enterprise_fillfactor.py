@@ -30,6 +30,6 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # VACUUM cannot run inside a transaction
 
-    dependencies = [("registry", "0004_directory_version")]
+    dependencies = [("registry", "0005_enterprise_match_key")]
 
     operations = [migrations.RunPython(forward, backward)]
