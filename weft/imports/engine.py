@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
-from weft.registry.demo.generator import insert_links, insert_rows, reserve_ids
+from weft.registry.demo.generator import insert_links, insert_rows, reserve_ids, update_rows
 from weft.registry.models import (
     Certification,
     ChainStage,
@@ -758,18 +758,13 @@ def _insert_made(model, rows: list[list], ids: list[int], now) -> None:
 
 
 def _update_all(objs: list, names: list[str]) -> None:
-    """UPDATE the named fields of each object with one prepared statement."""
+    """UPDATE the named fields of each object, in one go."""
     conn = connections[DEFAULT_DB_ALIAS]
     fields = [Enterprise._meta.get_field(n) for n in names]
-    qn = conn.ops.quote_name
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    # Identifiers come from the model's metadata, quoted; values go as parameters.
-    sql = f"UPDATE {qn(Enterprise._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
     rows = [
         [f.get_db_prep_save(getattr(o, f.attname), conn) for f in fields] + [o.pk] for o in objs
     ]
-    with conn.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    update_rows(Enterprise, fields, rows)
 
 
 def _incoming(row: Row) -> dict:

@@ -491,6 +491,42 @@ def insert_rows(model, columns: list[str], rows: list) -> None:
         cursor.executemany(sql, rows)
 
 
+def update_rows(model, fields: list, rows: list) -> None:
+    """UPDATE `fields` of existing rows: each row is the values ready for the database, its
+    primary key last. PostgreSQL: one statement joining the table to the values sent as arrays
+    (an UPDATE per row costs its own parse and plan, more than the update itself); SQLite: one
+    prepared statement run for every row."""
+    if not rows:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    qn = conn.ops.quote_name
+    # Identifiers come from the model's metadata, quoted; values go as parameters.
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    with conn.cursor() as cursor:
+        if conn.vendor != "postgresql":
+            assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)  # noqa: S608
+            return
+        columns = list(zip(*rows, strict=True))
+        arrays, assignments = [], []
+        for i, f in enumerate(fields):
+            kind = f.db_type(conn)
+            if kind.endswith("[]"):  # an array column (search tokens): no ragged 2-D arrays
+                arrays.append("%s::text[]")
+                assignments.append(f"{qn(f.column)} = string_to_array(v.c{i}, ' ')")
+                columns[i] = [None if v is None else " ".join(v) for v in columns[i]]
+            else:
+                arrays.append(f"%s::{kind}[]")
+                assignments.append(f"{qn(f.column)} = v.c{i}")
+        arrays.append(f"%s::{model._meta.pk.db_type(conn)}[]")
+        aliases = ", ".join([f"c{i}" for i in range(len(fields))] + ["pk"])
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608
+            f"FROM unnest({', '.join(arrays)}) AS v({aliases}) WHERE {table}.{pk} = v.pk",
+            [list(c) for c in columns],
+        )
+
+
 def insert_objects(model, objs: list) -> None:
     """INSERT model instances whose primary keys are set, each value prepared as Django would."""
     conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy is slow

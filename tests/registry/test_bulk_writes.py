@@ -1,0 +1,84 @@
+"""The registry's bulk writers, used by the demo generator and the bulk import."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from weft.registry.demo.generator import update_rows
+from weft.registry.models import Enterprise
+from weft.registry.search import query_tokens
+
+from ..factories import make_enterprise
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = [
+    "name_zh",
+    "employees",
+    "latitude",
+    "field_provenance",
+    "search_text",
+    "search_tokens",
+    "updated_at",
+]
+
+
+def prepared(values: dict) -> list:
+    fields = [Enterprise._meta.get_field(n) for n in FIELDS]
+    return fields, [f.get_db_prep_save(values[f.name], connection) for f in fields]
+
+
+def test_update_rows_writes_each_rows_own_values_and_nothing_else(db):
+    a = make_enterprise(name_zh="东莞市虎门镇甲制衣有限公司", employees=10)
+    b = make_enterprise(name_zh="东莞市虎门镇乙制衣有限公司", employees=20)
+    untouched = make_enterprise(name_zh="东莞市虎门镇丙制衣有限公司", employees=30)
+    when = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)
+    fields, first = prepared(
+        {
+            "name_zh": "东莞市虎门镇甲服饰有限公司",
+            "employees": 11,
+            "latitude": Decimal("22.812345"),
+            "field_provenance": {"employees": {"import": 7, "at": "2026-11-23"}},
+            "search_text": "东莞市虎门镇甲服饰有限公司 婚纱",
+            "search_tokens": ["婚纱", "婚", "纱", "p:广东"],
+            "updated_at": when,
+        }
+    )
+    _, second = prepared(
+        {
+            "name_zh": "东莞市虎门镇乙制衣有限公司",
+            "employees": None,
+            "latitude": None,
+            "field_provenance": {},
+            "search_text": "",
+            "search_tokens": [],
+            "updated_at": when,
+        }
+    )
+    update_rows(Enterprise, fields, [first + [a.pk], second + [b.pk]])
+
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.name_zh, a.employees, a.latitude) == (
+        "东莞市虎门镇甲服饰有限公司",
+        11,
+        Decimal("22.812345"),
+    )
+    assert a.field_provenance == {"employees": {"import": 7, "at": "2026-11-23"}}
+    assert sorted(a.search_tokens) == sorted(["婚纱", "婚", "纱", "p:广东"])
+    assert a.updated_at == when
+    assert (b.employees, b.latitude, b.field_provenance, b.search_tokens) == (None, None, {}, [])
+    assert Enterprise.objects.get(pk=untouched.pk).employees == 30
+    # The search index follows the new tokens (GIN on PostgreSQL, the FTS5 trigger on SQLite).
+    from weft.registry.selectors import EnterpriseFilters, enterprise_directory
+
+    assert query_tokens("婚纱") == ["婚纱"]
+    found = enterprise_directory(EnterpriseFilters(q="婚纱")).values_list("pk", flat=True)
+    assert list(found) == [a.pk]
+
+
+def test_update_rows_with_nothing_to_write_runs_no_statement(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        update_rows(Enterprise, [Enterprise._meta.get_field("employees")], [])
