@@ -1,9 +1,11 @@
-"""How the registry's table is stored on PostgreSQL (migration 0006)."""
+"""How the registry's firms are stored: derived columns, triggers, PostgreSQL's page fill."""
 
 import pytest
 from django.db import connection
 
 from weft.registry.models import Enterprise
+
+from ..factories import assert_name_keys_current
 
 postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL storage")
 
@@ -68,3 +70,17 @@ def test_the_firms_table_keeps_its_triggers_through_every_migration():
         "registry_enterprise_version_update",
         "registry_enterprise_version_delete",
     }
+
+
+@pytest.mark.django_db
+def test_an_admin_edit_renews_the_name_keys(world):
+    from django.contrib import admin
+
+    from weft.registry.admin import EnterpriseAdmin
+
+    firm = Enterprise.objects.get(pk=world.firm.pk)
+    firm.name_zh, firm.adcode = "绍兴市柯桥区新名纺织有限公司", "330603"
+    firm.save()
+    EnterpriseAdmin(Enterprise, admin.site).after_admin_save(firm)
+    assert Enterprise.objects.get(pk=firm.pk).match_key == "新名纺织"
+    assert_name_keys_current()

@@ -64,6 +64,7 @@ class EnterpriseAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "search_text",
         "search_tokens",
         "name_sort",
+        "match_key",
         "field_provenance",
         "created_at",
         "updated_at",
