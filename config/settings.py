@@ -186,6 +186,8 @@ WEFT_IMPORT_QUEUE_STALE_AFTER = int(os.environ.get("WEFT_IMPORT_QUEUE_STALE_AFTE
 WEFT_IMPORT_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_BATCH_SIZE", 5000))
 # A second process prepares the next batch while the worker writes one (see imports.engine).
 WEFT_IMPORT_PIPELINE = env_bool("WEFT_IMPORT_PIPELINE", True)
+# PostgreSQL: new search-index entries an import's batch gathers before merging them (kB).
+WEFT_IMPORT_GIN_PENDING_KB = int(os.environ.get("WEFT_IMPORT_GIN_PENDING_KB", 65536))
 WEFT_MATCH_AUTO = float(os.environ.get("WEFT_MATCH_AUTO", 90))
 WEFT_MATCH_REVIEW = float(os.environ.get("WEFT_MATCH_REVIEW", 72))
 

@@ -1,6 +1,7 @@
 """Importing a list end to end: validation, resolution, batches, search, reruns and resumption."""
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from weft.audit.models import AuditRecord
@@ -315,3 +316,15 @@ def test_merged_firms_join_the_import_cluster_in_bulk(world):
     assert ClusterMembership.objects.get(enterprise=asking).requested_by == world.humen_office
     assert MatchDecision.objects.get(enterprise=outsider).changes["_membership"][0] is None
     assert MatchDecision.objects.get(enterprise=asking).changes["_membership"][0] == "pending"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN index")
+def test_import_leaves_no_search_entries_pending_on_postgresql(world):
+    """Batches let the GIN index gather new entries in its pending list; the import merges what
+    is left into the index at its end (searches need not read a long list afterwards)."""
+    rows = [firm_row(name=f"东莞市虎门镇待合{i}号服饰有限公司") for i in range(3)]
+    job = run_file(world, xlsx(rows))
+    assert job.created == 3 and search("待合") != []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('registry_enterprise_tokens_gin')")
+        assert cursor.fetchone()[0] == 0  # nothing left to merge

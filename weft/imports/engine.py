@@ -119,6 +119,31 @@ def sqlite_pragmas(mapped: int | None = None):
             cursor.execute(f"PRAGMA wal_autocheckpoint={int(before[1])}")
 
 
+def _larger_gin_pending_list() -> None:
+    """PostgreSQL, in a batch's transaction: let the search tokens' GIN index gather up to
+    WEFT_IMPORT_GIN_PENDING_KB of new entries before merging them into the index.
+
+    New entries go to the index's pending list, merged into the index proper whenever the list
+    passes gin_pending_list_limit (4 MB): a batch of 5,000 firms brings about 700,000 entries,
+    several merges of small runs. Larger runs merge faster; what is left pending is merged at
+    the end of the import (`_merge_gin_pending_list`). Searches read the pending list too: new
+    firms are found as soon as their batch commits either way."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor == "postgresql":
+        kb = int(getattr(settings, "WEFT_IMPORT_GIN_PENDING_KB", 65536))
+        with conn.cursor() as cursor:
+            cursor.execute(f"SET LOCAL gin_pending_list_limit = {kb}")
+
+
+def _merge_gin_pending_list() -> None:
+    """PostgreSQL, after the last batch: merge the entries still pending into the GIN index, so
+    searches do not keep reading a long pending list until autovacuum gets to it."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('registry_enterprise_tokens_gin')")
+
+
 def table_of(job: ImportJob) -> Table:
     return Table(
         path=job.file.path,
@@ -270,6 +295,7 @@ class Engine:
     def commit(self, batch: "Batch") -> None:
         """Write a prepared batch in one transaction, with the job's position."""
         with transaction.atomic():
+            _larger_gin_pending_list()
             self._write(batch.rows, batch.planned, batch.new)
             written = time.perf_counter()
         self.timings["commit"] += time.perf_counter() - written
@@ -790,6 +816,9 @@ def run(job: ImportJob, progress=None) -> ImportJob:
     try:
         with sqlite_pragmas():
             engine = _run_batches(job, progress)
+        merging = time.perf_counter()
+        _merge_gin_pending_list()
+        engine.timings["merge the search index's pending entries"] = time.perf_counter() - merging
     except Superseded:
         log.warning("Import %s was resumed by another worker; this one stops", job.pk)
         job.refresh_from_db()
