@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from weft.registry.demo.generator import update_rows
+from weft.registry.bulk import update_rows
 from weft.registry.models import Enterprise
 from weft.registry.search import query_tokens
 

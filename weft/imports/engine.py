@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
-from weft.registry.demo.generator import insert_links, insert_rows, reserve_ids, update_rows
+from weft.registry.bulk import insert_links, insert_rows, reserve_ids, update_rows
 from weft.registry.models import (
     Certification,
     ChainStage,

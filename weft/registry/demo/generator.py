@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
@@ -27,6 +27,7 @@ from weft.audit.models import AuditRecord
 from weft.audit.services import record_change
 
 from .. import divisions
+from ..bulk import insert_links, insert_objects, reserve_ids
 from ..identifiers import CHARSET, make_uscc
 from ..models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
 from ..naming import match_key, sort_key
@@ -435,114 +436,6 @@ def _through(name: str):
     f = Enterprise._meta.get_field(name)
     through = f.remote_field.through
     return through, f.m2m_column_name(), f.m2m_reverse_name()
-
-
-def reserve_ids(model, count: int) -> list[int]:
-    """Primary keys for `count` new rows of `model`, that no other writer can take meanwhile.
-
-    PostgreSQL hands them out from the table's identity sequence. SQLite has one writer at a time:
-    inside the batch's transaction (BEGIN IMMEDIATE, see settings) nobody else can insert, so the
-    ids after the largest ever used are ours.
-    """
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, model._meta.pk.column, count],
-            )
-            return sorted(row[0] for row in cursor.fetchall())
-        if not connection.in_atomic_block:  # pragma: no cover - a programming error
-            raise RuntimeError("reserve_ids needs the write transaction that will insert the rows.")
-        qn = connection.ops.quote_name
-        # Identifiers come from the model's metadata, quoted; no user input reaches this SQL.
-        cursor.execute(f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(table)}")  # noqa: S608
-        largest = cursor.fetchone()[0] or 0
-        # AUTOINCREMENT never reuses ids of deleted rows; neither do we.
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        start = max(largest, row[0] if row else 0) + 1
-        return list(range(start, start + count))
-
-
-def insert_rows(model, columns: list[str], rows: list) -> None:
-    """INSERT `rows` (values ready for the database) into `columns`: COPY on PostgreSQL (several
-    times faster than an INSERT per row), one prepared statement run for every row on SQLite.
-
-    What `bulk_create` does, minus the SQL it compiles for every 24 rows on SQLite (its limit of
-    999 parameters per statement) and the model instances: most of the cost of a million firms.
-    The bulk import writes through it too.
-    """
-    if not rows:
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    qn = conn.ops.quote_name
-    # Identifiers come from the model's metadata, quoted; values go as parameters or data.
-    table = qn(model._meta.db_table)
-    names = ", ".join(qn(c) for c in columns)
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
-        cursor.executemany(sql, rows)
-
-
-def update_rows(model, fields: list, rows: list) -> None:
-    """UPDATE `fields` of existing rows: each row is the values ready for the database, its
-    primary key last. PostgreSQL: one statement joining the table to the values sent as arrays
-    (an UPDATE per row costs its own parse and plan, more than the update itself); SQLite: one
-    prepared statement run for every row."""
-    if not rows:
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    qn = conn.ops.quote_name
-    # Identifiers come from the model's metadata, quoted; values go as parameters.
-    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
-    with conn.cursor() as cursor:
-        if conn.vendor != "postgresql":
-            assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)  # noqa: S608
-            return
-        columns = list(zip(*rows, strict=True))
-        arrays, assignments = [], []
-        for i, f in enumerate(fields):
-            kind = f.db_type(conn)
-            if kind.endswith("[]"):  # an array column (search tokens): no ragged 2-D arrays
-                arrays.append("%s::text[]")
-                assignments.append(f"{qn(f.column)} = string_to_array(v.c{i}, ' ')")
-                columns[i] = [None if v is None else " ".join(v) for v in columns[i]]
-            else:
-                arrays.append(f"%s::{kind}[]")
-                assignments.append(f"{qn(f.column)} = v.c{i}")
-        arrays.append(f"%s::{model._meta.pk.db_type(conn)}[]")
-        aliases = ", ".join([f"c{i}" for i in range(len(fields))] + ["pk"])
-        cursor.execute(
-            f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608
-            f"FROM unnest({', '.join(arrays)}) AS v({aliases}) WHERE {table}.{pk} = v.pk",
-            [list(c) for c in columns],
-        )
-
-
-def insert_objects(model, objs: list) -> None:
-    """INSERT model instances whose primary keys are set, each value prepared as Django would."""
-    conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy is slow
-    fields = model._meta.concrete_fields
-    rows = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields] for obj in objs]
-    insert_rows(model, [f.column for f in fields], rows)
-
-
-def insert_links(model, key_columns: list[str], keys: list[tuple], constants: dict | None = None):
-    """INSERT rows that differ only in their foreign keys: `keys` are tuples of ids for
-    `key_columns`; every row gets the same `constants` (field name → value)."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    fixed = [model._meta.get_field(name) for name in constants or {}]
-    fixed_values = tuple(f.get_db_prep_save(constants[f.name], conn) for f in fixed)
-    rows = [key + fixed_values for key in keys]
-    insert_rows(model, key_columns + [f.column for f in fixed], rows)
 
 
 class Writer:
