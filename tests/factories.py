@@ -7,7 +7,7 @@ import factory
 from weft.accounts.models import Membership, Organisation, User
 from weft.registry.identifiers import make_uscc
 from weft.registry.models import ClusterMembership, Enterprise
-from weft.registry.naming import match_key, sort_key
+from weft.registry.naming import match_key, name_keys, sort_key
 from weft.registry.services import refresh_search, size_band_for
 
 _seq = itertools.count(1)
@@ -58,8 +58,7 @@ def make_enterprise(
     adcode = extra.pop("adcode", "441900")
     enterprise = Enterprise.objects.create(
         name_zh=name_zh,
-        name_sort=sort_key(name_zh),
-        match_key=match_key(name_zh, adcode),
+        **name_keys(name_zh, adcode),
         address=address,
         uscc=extra.pop("uscc", new_uscc()),
         employees=employees,

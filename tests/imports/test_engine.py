@@ -8,6 +8,7 @@ from weft.audit.models import AuditRecord
 from weft.imports import engine, services
 from weft.imports.models import ImportJob, MatchDecision, RowError
 from weft.imports.validation import message
+from weft.registry.fields import GIN
 from weft.registry.identifiers import make_uscc
 from weft.registry.models import ClusterMembership, Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
@@ -326,5 +327,5 @@ def test_import_leaves_no_search_entries_pending_on_postgresql(world):
     job = run_file(world, xlsx(rows))
     assert job.created == 3 and search("待合") != []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list('registry_enterprise_tokens_gin')")
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN])
         assert cursor.fetchone()[0] == 0  # nothing left to merge

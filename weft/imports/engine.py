@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
-from weft.registry.bulk import insert_links, insert_rows, reserve_ids, update_rows
+from weft.registry.bulk import (
+    gather_search_entries,
+    insert_links,
+    insert_rows,
+    merge_pending_search_entries,
+    reserve_ids,
+    update_rows,
+)
 from weft.registry.models import (
     Certification,
     ChainStage,
@@ -117,31 +124,6 @@ def sqlite_pragmas(mapped: int | None = None):
         with conn.cursor() as cursor:
             cursor.execute(f"PRAGMA mmap_size={int(before[0])}")
             cursor.execute(f"PRAGMA wal_autocheckpoint={int(before[1])}")
-
-
-def _larger_gin_pending_list() -> None:
-    """PostgreSQL, in a batch's transaction: let the search tokens' GIN index gather up to
-    WEFT_IMPORT_GIN_PENDING_KB of new entries before merging them into the index.
-
-    New entries go to the index's pending list, merged into the index proper whenever the list
-    passes gin_pending_list_limit (4 MB): a batch of 5,000 firms brings about 700,000 entries,
-    several merges of small runs. Larger runs merge faster; what is left pending is merged at
-    the end of the import (`_merge_gin_pending_list`). Searches read the pending list too: new
-    firms are found as soon as their batch commits either way."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    if conn.vendor == "postgresql":
-        kb = int(getattr(settings, "WEFT_IMPORT_GIN_PENDING_KB", 65536))
-        with conn.cursor() as cursor:
-            cursor.execute(f"SET LOCAL gin_pending_list_limit = {kb}")
-
-
-def _merge_gin_pending_list() -> None:
-    """PostgreSQL, after the last batch: merge the entries still pending into the GIN index, so
-    searches do not keep reading a long pending list until autovacuum gets to it."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    if conn.vendor == "postgresql":
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT gin_clean_pending_list('registry_enterprise_tokens_gin')")
 
 
 def table_of(job: ImportJob) -> Table:
@@ -295,7 +277,8 @@ class Engine:
     def commit(self, batch: "Batch") -> None:
         """Write a prepared batch in one transaction, with the job's position."""
         with transaction.atomic():
-            _larger_gin_pending_list()
+            # PostgreSQL: the search index merges a batch's new entries in a few large runs.
+            gather_search_entries(int(getattr(settings, "WEFT_IMPORT_GIN_PENDING_KB", 65536)))
             self._write(batch.rows, batch.planned, batch.new)
             written = time.perf_counter()
         self.timings["commit"] += time.perf_counter() - written
@@ -817,7 +800,7 @@ def run(job: ImportJob, progress=None) -> ImportJob:
         with sqlite_pragmas():
             engine = _run_batches(job, progress)
         merging = time.perf_counter()
-        _merge_gin_pending_list()
+        merge_pending_search_entries()
         engine.timings["merge the search index's pending entries"] = time.perf_counter() - merging
     except Superseded:
         log.warning("Import %s was resumed by another worker; this one stops", job.pk)

@@ -34,6 +34,7 @@ class TokenListField(models.Field):
 
 
 FTS = "registry_enterprise_fts"  # SQLite's token index (migration 0002)
+GIN = "registry_enterprise_tokens_gin"  # PostgreSQL's token index (migration 0002)
 
 
 def fts_match(tokens) -> str:

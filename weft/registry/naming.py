@@ -41,11 +41,15 @@ def sort_key(name: str) -> str:
     return " ".join(_word_pinyin(w) for w in mmseg.cut(text))[:400]
 
 
+def name_keys(name: str, adcode: str = "") -> dict[str, str]:
+    """The columns derived from a firm's name (and, for matching, its place), by field name."""
+    return {"name_sort": sort_key(name), "match_key": match_key(name, adcode or "")}
+
+
 def set_name_keys(enterprise) -> None:
-    """The columns derived from a firm's name (and, for matching, its place): set by every write
-    that may change the name or the adcode."""
-    enterprise.name_sort = sort_key(enterprise.name_zh)
-    enterprise.match_key = match_key(enterprise.name_zh, enterprise.adcode or "")
+    """Set the name keys of a firm: by every write that may change its name or adcode."""
+    for field, value in name_keys(enterprise.name_zh, enterprise.adcode).items():
+        setattr(enterprise, field, value)
 
 
 def strip_legal_form(name: str) -> str:

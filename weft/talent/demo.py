@@ -14,7 +14,7 @@ from django.utils import timezone
 from weft.accounts.models import Organisation, User
 from weft.registry.identifiers import make_uscc
 from weft.registry.models import Cluster, ClusterMembership, Enterprise
-from weft.registry.naming import match_key, sort_key
+from weft.registry.naming import name_keys
 
 from .models import Application, Course, Job, Role, TalentProfile
 
@@ -161,8 +161,7 @@ def _demo_firms(cluster: Cluster, n: int = 3) -> list[Enterprise]:
             uscc=make_uscc("9", "1", cluster.adcode, f"MT{cluster.pk:03d}{i:03d}"[:8]),
             defaults={
                 "name_zh": name,
-                "name_sort": sort_key(name),
-                "match_key": match_key(name, cluster.adcode),
+                **name_keys(name, cluster.adcode),
                 "province": cluster.province,
                 "adcode": cluster.adcode,
                 "is_demo": True,

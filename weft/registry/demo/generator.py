@@ -30,7 +30,7 @@ from .. import divisions
 from ..bulk import insert_links, insert_objects, reserve_ids
 from ..identifiers import CHARSET, make_uscc
 from ..models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
-from ..naming import match_key, sort_key
+from ..naming import name_keys
 from ..search import enterprise_search_text, enterprise_tokens
 from ..services import size_band_for
 from ..taxonomy import load_clusters, stage_data
@@ -381,8 +381,7 @@ class FirmMaker:
             uscc=self._uscc(plan, legal[2], founded),
             name_zh=name_zh,
             name_en=name_en,
-            name_sort=sort_key(name_zh),
-            match_key=match_key(name_zh, plan.adcode),
+            **name_keys(name_zh, plan.adcode),
             legal_form=legal[1],
             address=f"{plan.address_prefix}{rng.choice(V.ROADS)}{rng.randint(1, 388)}号",
             province=plan.province,
