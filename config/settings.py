@@ -184,6 +184,8 @@ WEFT_IMPORT_MAX_ROWS = int(os.environ.get("WEFT_IMPORT_MAX_ROWS", 200_000))
 WEFT_IMPORT_STALE_AFTER = int(os.environ.get("WEFT_IMPORT_STALE_AFTER", 300))
 WEFT_IMPORT_QUEUE_STALE_AFTER = int(os.environ.get("WEFT_IMPORT_QUEUE_STALE_AFTER", 900))
 WEFT_IMPORT_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_BATCH_SIZE", 5000))
+# The first batch is smaller: the worker writes nothing until it arrives.
+WEFT_IMPORT_FIRST_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_FIRST_BATCH_SIZE", 500))
 # A second process prepares the next batch while the worker writes one (see imports.engine).
 WEFT_IMPORT_PIPELINE = env_bool("WEFT_IMPORT_PIPELINE", True)
 # PostgreSQL: new search-index entries an import's batch gathers before merging them (kB).

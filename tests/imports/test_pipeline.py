@@ -104,6 +104,24 @@ def test_pipelined_run_resolves_across_batches_with_audit(world, settings):
 
 
 @forks
+def test_first_batch_is_the_small_one(world, settings):
+    """The writer waits, idle, for the first batch: it gets a small one, then full ones."""
+    settings.WEFT_IMPORT_BATCH_SIZE = 3
+    settings.WEFT_IMPORT_FIRST_BATCH_SIZE = 1
+    rows = [
+        firm_row(
+            name=f"东莞市虎门镇首批{i}号服饰有限公司", address=f"广东省东莞市虎门镇银龙路{i}号"
+        )
+        for i in range(6)
+    ]
+    seen = []
+    job = engine.run(_start(world, rows), progress=seen.append)
+    assert job.status == "done", job.error_message
+    assert seen == [1, 3, 2]
+    assert job.created == 6 and job.rows_done == 6
+
+
+@forks
 def test_file_rejected_while_preparing_fails_the_job_and_writes_nothing(world, settings):
     job = _start(world, [firm_row(name=f"东莞市虎门镇限行{i}制衣厂") for i in range(5)])
     settings.WEFT_IMPORT_MAX_ROWS = 2  # lowered after the upload: the reader stops the run

@@ -86,6 +86,12 @@ def batch_size() -> int:
     return int(getattr(settings, "WEFT_IMPORT_BATCH_SIZE", 5000))
 
 
+def first_batch_size() -> int:
+    """Two processes: the writer has nothing to do until the first batch arrives, so a small one
+    starts it sooner (preparing it is mostly loading the registry); the rest go at full size."""
+    return max(1, min(batch_size(), int(getattr(settings, "WEFT_IMPORT_FIRST_BATCH_SIZE", 500))))
+
+
 @contextmanager
 def sqlite_pragmas(mapped: int | None = None):
     """On SQLite, while importing: map at most WEFT_IMPORT_SQLITE_MMAP_BYTES of the database file,
@@ -266,7 +272,7 @@ class Engine:
         for firm in new.values():
             e = firm.enterprise
             self._tokens(e, cluster_ids, firm.codes)
-            firm.after = {**snapshot(e, AUDITED), **firm.codes}
+            firm.after = _json_text({**snapshot(e, AUDITED), **firm.codes})  # audit record
             # Its row ready for the database: the writer only numbers and stamps it.
             firm.name, firm.values, firm.enterprise = e.name_zh, row_of(e), None
         for row in good:  # what each decision records the row brought, encoded here
@@ -944,13 +950,13 @@ def _prepare_all(engine: Engine, sender) -> None:
         # Nothing mapped: it scans the firms once and keeps none of their pages.
         with sqlite_pragmas(mapped=0):
             began = time.perf_counter()
-            size = batch_size()
+            size = first_batch_size()
             batch = []
             for item in table_of(job).rows(after=job.last_row):
                 batch.append(item)
                 if len(batch) >= size:
                     _hand_over(engine, batch, sender)
-                    batch = []
+                    batch, size = [], batch_size()
             if batch:
                 _hand_over(engine, batch, sender)
             engine.timings["read the file"] = (

@@ -24,6 +24,7 @@ from weft.accounts.permissions import ADMIN_ROLES, actor_for, can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.core.errors import ApiError
+from weft.registry.bulk import insert_rows
 from weft.registry.geocoding import geocode
 from weft.registry.models import Certification, ChainStage, ClusterMembership, Enterprise
 from weft.registry.search import normalise
@@ -815,6 +816,21 @@ def _capabilities(main_products, stage_codes, offered) -> set[tuple[str, str]]:
     return pairs
 
 
+_CAPABILITY_COLUMNS = [
+    "enterprise_id",
+    "stage",
+    "category",
+    "geo_x",
+    "geo_y",
+    "geo_z",
+    "province_code",
+    "cluster_tokens",
+    "cert_tokens",
+    "green_score",
+    "history_score",
+]
+
+
 def refresh_capabilities(enterprise_ids) -> int:
     """Rebuild the firms' SupplierCapability rows (what matching ranks firms without offers by)."""
     ids = list(enterprise_ids)
@@ -848,35 +864,28 @@ def refresh_capabilities(enterprise_ids) -> int:
         if status == ClusterMembership.Status.APPROVED:
             clusters.setdefault(firm_id, []).append(cluster_id)
     records = {r.enterprise_id: r for r in SupplierRecord.objects.filter(enterprise_id__in=ids)}
+    # Plain rows in the order of _CAPABILITY_COLUMNS, written by the registry's bulk inserter
+    # (COPY on PostgreSQL): tens of thousands per import batch.
     rows = []
     for pk, latitude, longitude, adcode, main_products in firms:
         certs = sorted(cert_codes.get(pk, []))
-        vec = unit_vector(latitude, longitude) or (None, None, None)
+        same = (
+            *(unit_vector(latitude, longitude) or (None, None, None)),
+            (adcode or "")[:2],
+            " " + " ".join(f"c:{c}" for c in sorted(clusters.get(pk, []))) + " ",
+            " " + " ".join(certs) + " ",
+            green_score(certs),
+            history_score(records.get(pk)),
+        )
         pairs = _capabilities(main_products, stages.get(pk, []), offered.get(pk, set()))
-        for stage, category in sorted(pairs):
-            rows.append(
-                SupplierCapability(
-                    enterprise_id=pk,
-                    stage=stage,
-                    category=category,
-                    geo_x=vec[0],
-                    geo_y=vec[1],
-                    geo_z=vec[2],
-                    province_code=(adcode or "")[:2],
-                    cluster_tokens=" "
-                    + " ".join(f"c:{c}" for c in sorted(clusters.get(pk, [])))
-                    + " ",
-                    cert_tokens=" " + " ".join(certs) + " ",
-                    green_score=green_score(certs),
-                    history_score=history_score(records.get(pk)),
-                )
-            )
+        rows += [(pk, stage, category, *same) for stage, category in sorted(pairs)]
     with transaction.atomic():
         old = SupplierCapability.objects.filter(enterprise_id__in=ids)
         touched = set(old.values_list("stage", "category").distinct())
-        touched |= {(r.stage, r.category) for r in rows}
-        old.delete()
-        SupplierCapability.objects.bulk_create(rows, batch_size=2000)
+        if touched:  # firms new to the registry have none
+            old.delete()
+        touched |= {(r[1], r[2]) for r in rows}
+        insert_rows(SupplierCapability, _CAPABILITY_COLUMNS, rows)
         for stage, category in sorted(touched):
             bumped = CapabilityVersion.objects.filter(stage=stage, category=category).update(
                 version=F("version") + 1
