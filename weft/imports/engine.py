@@ -906,7 +906,9 @@ def _run_pipelined(engine: Engine, progress) -> Engine:
                 message = receiver.recv()
             except EOFError:
                 raise RuntimeError("The process reading the file stopped unexpectedly.") from None
-            engine.timings["waiting for prepared rows"] += time.perf_counter() - waiting
+            first = "waiting for the first batch" not in engine.timings
+            waited = "waiting for the first batch" if first else "waiting for prepared rows"
+            engine.timings[waited] += time.perf_counter() - waiting
             kind, payload = message
             if kind == "batch":
                 engine.commit(payload)
