@@ -501,7 +501,7 @@ class Engine:
         return {
             (c, incoming.get("name_zh"), incoming.get("address", ""))
             for c, incoming in MatchDecision.objects.filter(
-                outcome=MatchDecision.Outcome.PENDING, candidate_id__in=ids
+                outcome=MatchDecision.Outcome.PENDING, candidate_id__among=ids
             ).values_list("candidate_id", "incoming")
         }
 
@@ -521,7 +521,7 @@ class Engine:
             return codes
         for name in M2M:
             through, left, right = _through(name)
-            for pk, code_id in through.objects.filter(**{f"{left}__in": firm_ids}).values_list(
+            for pk, code_id in through.objects.filter(**{f"{left}__among": firm_ids}).values_list(
                 left, right
             ):
                 codes[pk][name].append(self.codes_of[name][code_id])
@@ -541,7 +541,7 @@ class Engine:
         }
         for cluster_id in cluster_ids:
             ClusterMembership.objects.filter(
-                enterprise_id__in=[pk for pk, status in joining.items() if status is not None],
+                enterprise_id__among=[pk for pk, status in joining.items() if status is not None],
                 cluster_id=cluster_id,
             ).update(**decided)
             insert_links(
@@ -566,13 +566,13 @@ class Engine:
         firms = {
             e.pk: e
             for e in Enterprise.objects.select_for_update()
-            .filter(pk__in=target_ids)
+            .filter(pk__among=target_ids)
             .only(*_COMPARED)
         }
         loaded = {pk: [getattr(e, n) for n in _COMPARED] for pk, e in firms.items()}
         memberships = dict(
             ClusterMembership.objects.filter(
-                enterprise_id__in=firms, cluster_id__in=cluster_ids
+                enterprise_id__among=firms, cluster_id__in=cluster_ids
             ).values_list("enterprise_id", "status")
         )
         results, touched = {}, {}  # touched: firm → names of what changed
@@ -617,7 +617,7 @@ class Engine:
             approved = {}
             # Status checked here, not in SQL, where SQLite would walk the status index.
             for pk, cid, status in ClusterMembership.objects.filter(
-                enterprise_id__in=[pk for pk, what in touched.items() if what & SEARCHED],
+                enterprise_id__among=[pk for pk, what in touched.items() if what & SEARCHED],
             ).values_list("enterprise_id", "cluster_id", "status"):
                 if status == ClusterMembership.Status.APPROVED:
                     approved.setdefault(pk, []).append(cid)

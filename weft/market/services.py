@@ -837,33 +837,33 @@ def refresh_capabilities(enterprise_ids) -> int:
     if not ids:
         return 0
     # Plain values, not model instances: an import rebuilds thousands of firms per batch.
-    firms = Enterprise.objects.filter(pk__in=ids).values_list(
+    firms = Enterprise.objects.filter(pk__among=ids).values_list(
         "pk", "latitude", "longitude", "adcode", "main_products"
     )
     stages: dict[int, list[str]] = {}
     for firm_id, code in Enterprise.stages.through.objects.filter(
-        enterprise_id__in=ids
+        enterprise_id__among=ids
     ).values_list("enterprise_id", "chainstage__code"):
         stages.setdefault(firm_id, []).append(code)
     cert_codes: dict[int, list[str]] = {}
     for firm_id, code in Enterprise.certifications.through.objects.filter(
-        enterprise_id__in=ids
+        enterprise_id__among=ids
     ).values_list("enterprise_id", "certification__code"):
         cert_codes.setdefault(firm_id, []).append(code)
     offered: dict[int, set] = {}
     for supplier, stage, categories in CapacityOffer.objects.filter(
-        supplier_id__in=ids
+        supplier_id__among=ids
     ).values_list("supplier_id", "stage", "categories"):
         offered.setdefault(supplier, set()).update((stage, c) for c in categories)
     clusters: dict[int, list[int]] = {}
     # Status is checked here, not in SQL: with it in the WHERE clause SQLite walks the status
     # index (every approved membership) instead of looking the firms up.
     for firm_id, cluster_id, status in ClusterMembership.objects.filter(
-        enterprise_id__in=ids
+        enterprise_id__among=ids
     ).values_list("enterprise_id", "cluster_id", "status"):
         if status == ClusterMembership.Status.APPROVED:
             clusters.setdefault(firm_id, []).append(cluster_id)
-    records = {r.enterprise_id: r for r in SupplierRecord.objects.filter(enterprise_id__in=ids)}
+    records = {r.enterprise_id: r for r in SupplierRecord.objects.filter(enterprise_id__among=ids)}
     # Plain rows in the order of _CAPABILITY_COLUMNS, written by the registry's bulk inserter
     # (COPY on PostgreSQL): tens of thousands per import batch.
     rows = []
@@ -880,7 +880,7 @@ def refresh_capabilities(enterprise_ids) -> int:
         pairs = _capabilities(main_products, stages.get(pk, []), offered.get(pk, set()))
         rows += [(pk, stage, category, *same) for stage, category in sorted(pairs)]
     with transaction.atomic():
-        old = SupplierCapability.objects.filter(enterprise_id__in=ids)
+        old = SupplierCapability.objects.filter(enterprise_id__among=ids)
         touched = set(old.values_list("stage", "category").distinct())
         if touched:  # firms new to the registry have none
             old.delete()
