@@ -146,7 +146,10 @@ def queue_stale_after() -> datetime.timedelta:
 class RowError(models.Model):
     """A problem with one cell or row; the row is not written. Message from `code` + `params`."""
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    # No index of its own: the (job, row) index begins with it.
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="row_errors", db_index=False
+    )
     row = models.PositiveIntegerField(help_text="Row number as the spreadsheet shows it.")
     field = models.CharField(max_length=30, blank=True, help_text="Field of the column, if any.")
     column = models.CharField(max_length=200, blank=True, help_text="Header of the column.")
@@ -179,7 +182,10 @@ class MatchDecision(models.Model):
         REJECTED = "rejected", _("Rejected: new enterprise created")
         UNDONE = "undone", _("Merge undone")
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="decisions")
+    # No index of its own: the (job, row) constraint's index begins with it.
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     row = models.PositiveIntegerField()
     incoming = models.JSONField(help_text="The row's cleaned values.")
     candidate = models.ForeignKey(

@@ -423,8 +423,12 @@ class SupplierCapability(models.Model):
     no open capacity offer, with one indexed lookup instead of joins over the whole registry.
     """
 
+    # No index of its own: the one-capability-per-category constraint's index begins with it.
     enterprise = models.ForeignKey(
-        "registry.Enterprise", on_delete=models.CASCADE, related_name="market_capabilities"
+        "registry.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="market_capabilities",
+        db_index=False,
     )
     stage = models.CharField(max_length=32, help_text="Chain stage code.")
     category = models.CharField(max_length=40, help_text="Category code of the stage.")
