@@ -191,6 +191,7 @@ class Engine:
         self.prepared = False  # what preparing needs is read at the first batch, where it runs
         # Firms created by this run: the ids they were decided under → their real ids.
         self.real_ids: dict[int, int] = {}
+        self.decision_rows = PlainRows(MatchDecision)
 
     def _start_preparing(self) -> None:
         self.vocab = Vocabulary()
@@ -275,8 +276,23 @@ class Engine:
             firm.after = _json_text({**snapshot(e, AUDITED), **firm.codes})  # audit record
             # Its row ready for the database: the writer only numbers and stamps it.
             firm.name, firm.values, firm.enterprise = e.name_zh, row_of(e), None
-        for row in good:  # what each decision records the row brought, encoded here
-            row.incoming = _json_text(_incoming(row))
+        # Each decision's row, ready but for what only the writer knows: the firms' ids (those
+        # new in this batch have none yet), the outcome, changes merged into registry firms.
+        for row, decision, _record in planned:
+            into_new = getattr(decision, "into_new", False)
+            decision.values = self.decision_rows.make(
+                {
+                    "job_id": self.job.pk,
+                    "row": row.number,
+                    "incoming": _json_text(_incoming(row)),
+                    "score": round(decision.score, 2),
+                    "name_score": round(decision.name_score, 2),
+                    "address_score": round(decision.address_score, 2),
+                    "reason": decision.reason,
+                    "changes": _json_text(decision.changes) if into_new else _EMPTY,
+                    "provenance_before": _EMPTY,
+                }
+            )
         self.timings["build new firms"] += time.perf_counter() - resolved
         return Batch(rows, planned, new)
 
@@ -389,17 +405,24 @@ class Engine:
 
         # Decisions, row errors, audit, position: all in this transaction.
         pending_keys = self._pending_elsewhere(planned)
-        decisions, audits = [], []
+        audits = []
         by_row = {row.number: decision for row, decision, _rec in planned}
         counts = {"created": 0, "merged": 0, "unchanged": 0, "pending": 0}
+        at, decided_at = self.decision_rows.at, self.decision_rows.ready("decided_at", now)
         for row, decision, record in planned:
+            values = decision.values  # made by `prepare`
             candidate_id = decision.target_id
             if decision.action == "new":
                 outcome, target = MatchDecision.Outcome.CREATED, self.real_id(record.id)
                 candidate_id = None
             elif decision.action == "merge":
                 target = candidate_id
-                changes = getattr(decision, "changes", None) or merged.get(row.number, {})
+                if getattr(decision, "into_new", False):
+                    changes = decision.changes
+                else:
+                    changes = merged.get(row.number, {})
+                    values[at["changes"]] = _json_text(changes)
+                    values[at["provenance_before"]] = _json_text(decision.provenance_before)
                 outcome = (
                     MatchDecision.Outcome.MERGED if changes else MatchDecision.Outcome.UNCHANGED
                 )
@@ -414,23 +437,11 @@ class Engine:
                 else:
                     outcome = MatchDecision.Outcome.PENDING
             counts[outcome] += 1
-            # Plain rows, not model instances: tens of thousands per batch (see _insert_rows).
-            decisions.append(
-                {
-                    "job_id": job.pk,
-                    "row": row.number,
-                    "incoming": row.incoming,
-                    "candidate_id": candidate_id,
-                    "enterprise_id": target,
-                    "score": round(decision.score, 2),
-                    "name_score": round(decision.name_score, 2),
-                    "address_score": round(decision.address_score, 2),
-                    "reason": decision.reason,
-                    "outcome": outcome,
-                    "changes": getattr(decision, "changes", None) or merged.get(row.number, {}),
-                    "provenance_before": getattr(decision, "provenance_before", {}),
-                    "decided_at": now if outcome != MatchDecision.Outcome.PENDING else None,
-                }
+            values[at["candidate_id"]] = candidate_id
+            values[at["enterprise_id"]] = target
+            values[at["outcome"]] = outcome
+            values[at["decided_at"]] = (
+                decided_at if outcome != MatchDecision.Outcome.PENDING else None
             )
         audit = {"at": now, "actor_id": job.created_by_id, "object_type": "registry.enterprise"}
         for t in temp_ids:
@@ -458,7 +469,7 @@ class Engine:
                         "reason": f"import #{job.pk} row {row_number}",
                     }
                 )
-        _insert_rows(MatchDecision, decisions)
+        self.decision_rows.insert([decision.values for _row, decision, _rec in planned])
         _insert_rows(AuditRecord, audits)
         errors = [
             {
@@ -654,39 +665,59 @@ class Superseded(Exception):
     """Another worker has taken the job over (it was resumed as stale): this one stops."""
 
 
-def _insert_rows(model, rows: list[dict]) -> None:
-    """INSERT plain rows ({attname: value}; the rest take their field's default, the database
-    numbers them) with one prepared statement: no model instance, and each distinct date or
-    decimal converted for the database once (a batch's rows share their `now`)."""
-    if not rows:
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns, defaults, converters = [], [], []
-    for f in fields:
-        columns.append(f.attname)
-        defaults.append(f.get_default() if f.has_default() else None)
-        kind = f.get_internal_type()
-        if kind in _AS_IS:
-            converters.append(None)
-        elif kind == "JSONField":
-            converters.append(
-                lambda v, f=f: v if type(v) is JsonText else conn.ops.adapt_json_value(v, f.encoder)
-            )
-        else:
-            converters.append(_memo(lambda v, f=f: f.get_db_prep_save(v, conn)))
-    table = [
-        [
-            (v if convert is None else convert(v))
+class PlainRows:
+    """Rows of `model` as lists of values ready for the database, in the order of its concrete
+    fields (the primary key left to the database): made from {attname: value} (the rest take
+    their field's default), in whichever process has the values, patched and inserted by the
+    writer with one prepared statement (COPY on PostgreSQL). No model instances, and each
+    distinct date or decimal converted once (a batch's rows share their `now`)."""
+
+    def __init__(self, model):
+        conn = connections[DEFAULT_DB_ALIAS]
+        self.model = model
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.columns = [f.column for f in fields]
+        self.at = {f.attname: i for i, f in enumerate(fields)}  # attname → position in a row
+        self.defaults = [f.get_default() if f.has_default() else None for f in fields]
+        self.converters = []
+        for f in fields:
+            kind = f.get_internal_type()
+            if kind in _AS_IS:
+                self.converters.append(None)
+            elif kind == "JSONField":
+                self.converters.append(
+                    lambda v, f=f: (
+                        v if type(v) is JsonText else conn.ops.adapt_json_value(v, f.encoder)
+                    )
+                )
+            else:
+                self.converters.append(_memo(lambda v, f=f: f.get_db_prep_save(v, conn)))
+        self.attnames = [f.attname for f in fields]
+
+    def make(self, values: dict) -> list:
+        return [
+            v if convert is None else convert(v)
             for v, convert in zip(
-                (row.get(c, d) for c, d in zip(columns, defaults, strict=True)),
-                converters,
+                (values.get(a, d) for a, d in zip(self.attnames, self.defaults, strict=True)),
+                self.converters,
                 strict=True,
             )
         ]
-        for row in rows
-    ]
-    insert_rows(model, [f.column for f in fields], table)
+
+    def ready(self, attname: str, value):
+        """`value` for the column of `attname`, ready for the database."""
+        convert = self.converters[self.at[attname]]
+        return value if convert is None else convert(value)
+
+    def insert(self, rows: list[list]) -> None:
+        if rows:
+            insert_rows(self.model, self.columns, rows)
+
+
+def _insert_rows(model, rows: list[dict]) -> None:
+    """INSERT plain rows ({attname: value}) of `model` (see PlainRows)."""
+    plain = PlainRows(model)
+    plain.insert([plain.make(row) for row in rows])
 
 
 def _memo(convert):
@@ -724,6 +755,9 @@ _AS_IS = {
 
 class JsonText(str):
     """A JSON value already encoded (by the preparing process): written as it is."""
+
+
+_EMPTY = JsonText("{}")
 
 
 def _json_text(value) -> JsonText:
