@@ -82,3 +82,28 @@ def test_update_rows_writes_each_rows_own_values_and_nothing_else(db):
 def test_update_rows_with_nothing_to_write_runs_no_statement(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         update_rows(Enterprise, [Enterprise._meta.get_field("employees")], [])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's array text")
+def test_token_lists_reach_postgresql_through_copy_as_they_were():
+    from weft.registry.bulk import insert_rows
+    from weft.registry.fields import copy_text
+
+    tokens = ["虎门", "c:24", 'a"b', "back\\slash", "a,b", "{x}", "NULL", "tab\there"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [copy_text(tokens)])
+        assert cursor.fetchone()[0] == tokens
+        cursor.execute("SELECT %s::text[]", [copy_text([])])
+        assert cursor.fetchone()[0] == []
+    firm = make_enterprise(name_zh="东莞市虎门镇甲制衣有限公司")
+    Enterprise.objects.filter(pk=firm.pk).delete()
+    fields = Enterprise._meta.concrete_fields
+    firm.search_tokens = tokens
+    row = [
+        copy_text(tokens)
+        if f.name == "search_tokens"
+        else f.get_db_prep_save(f.pre_save(firm, True), connection)
+        for f in fields
+    ]
+    insert_rows(Enterprise, [f.column for f in fields], [row])  # COPY
+    assert Enterprise.objects.get(pk=firm.pk).search_tokens == tokens

@@ -31,6 +31,7 @@ from weft.registry.bulk import (
     reserve_ids,
     update_rows,
 )
+from weft.registry.fields import TokenListField, copy_text
 from weft.registry.models import (
     Certification,
     ChainStage,
@@ -779,6 +780,8 @@ def _row_maker(model):
             getters.append(attrgetter(f.attname))
         elif kind == "JSONField":
             getters.append(lambda obj, f=f: _json_text(getattr(obj, f.attname)))
+        elif isinstance(f, TokenListField) and conn.vendor == "postgresql":
+            getters.append(lambda obj, f=f: copy_text(getattr(obj, f.attname)))
         elif kind in ("DateTimeField", "DecimalField"):
             prep = _memo(lambda v, f=f: f.get_db_prep_save(v, conn))
             getters.append(lambda obj, f=f, prep=prep: prep(getattr(obj, f.attname)))
