@@ -1,6 +1,7 @@
 """The registry's bulk writers, used by the demo generator and the bulk import."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -86,21 +87,41 @@ def test_update_rows_with_nothing_to_write_runs_no_statement(db, django_assert_n
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's array text")
 def test_token_lists_reach_postgresql_through_copy_as_they_were():
-    from weft.registry.bulk import insert_rows
-    from weft.registry.fields import copy_text
+    from weft.registry.bulk import array_text, insert_rows
 
     tokens = ["虎门", "c:24", 'a"b', "back\\slash", "a,b", "{x}", "NULL", "tab\there"]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT %s::text[]", [copy_text(tokens)])
+        cursor.execute("SELECT %s::text[]", [array_text(tokens)])
         assert cursor.fetchone()[0] == tokens
-        cursor.execute("SELECT %s::text[]", [copy_text([])])
+        cursor.execute("SELECT %s::text[]", [array_text([])])
         assert cursor.fetchone()[0] == []
+        # The other types update_rows sends this way.
+        when = datetime.datetime(2026, 11, 23, 8, 0, 1, 250, tzinfo=datetime.UTC)
+        json_value = {"说明": 'a "quoted" \\ value', "n": [1, None]}
+        cursor.execute(
+            "SELECT %s::jsonb[], %s::timestamptz[], %s::numeric[], %s::boolean[], %s::int[]",
+            [
+                array_text([connection.ops.adapt_json_value(json_value, None), None]),
+                array_text([when]),
+                array_text([Decimal("12.50")]),
+                array_text([True, False]),
+                array_text([7, None]),
+            ],
+        )
+        jsons, *others = cursor.fetchone()
+        assert [json.loads(jsons[0]), jsons[1]] == [json_value, None]  # Django reads JSON as text
+        assert others == [
+            [when],
+            [Decimal("12.50")],
+            [True, False],
+            [7, None],
+        ]
     firm = make_enterprise(name_zh="东莞市虎门镇甲制衣有限公司")
     Enterprise.objects.filter(pk=firm.pk).delete()
     fields = Enterprise._meta.concrete_fields
     firm.search_tokens = tokens
     row = [
-        copy_text(tokens)
+        array_text(tokens)
         if f.name == "search_tokens"
         else f.get_db_prep_save(f.pre_save(firm, True), connection)
         for f in fields

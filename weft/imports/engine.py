@@ -24,6 +24,7 @@ from django.utils import timezone
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
 from weft.registry.bulk import (
+    array_text,
     gather_search_entries,
     insert_links,
     insert_rows,
@@ -31,7 +32,7 @@ from weft.registry.bulk import (
     reserve_ids,
     update_rows,
 )
-from weft.registry.fields import TokenListField, copy_text
+from weft.registry.fields import TokenListField
 from weft.registry.models import (
     Certification,
     ChainStage,
@@ -781,7 +782,7 @@ def _row_maker(model):
         elif kind == "JSONField":
             getters.append(lambda obj, f=f: _json_text(getattr(obj, f.attname)))
         elif isinstance(f, TokenListField) and conn.vendor == "postgresql":
-            getters.append(lambda obj, f=f: copy_text(getattr(obj, f.attname)))
+            getters.append(lambda obj, f=f: array_text(getattr(obj, f.attname)))
         elif kind in ("DateTimeField", "DecimalField"):
             prep = _memo(lambda v, f=f: f.get_db_prep_save(v, conn))
             getters.append(lambda obj, f=f, prep=prep: prep(getattr(obj, f.attname)))

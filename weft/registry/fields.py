@@ -33,13 +33,6 @@ class TokenListField(models.Field):
         return list(value or [])
 
 
-def copy_text(tokens) -> str:
-    """A token list as PostgreSQL's text form of a `text[]` value, for COPY: psycopg's own
-    array dumper walks every element in Python, several seconds for a bulk import's new firms."""
-    quoted = ('"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in tokens)
-    return "{" + ",".join(quoted) + "}"
-
-
 FTS = "registry_enterprise_fts"  # SQLite's token index (migration 0002)
 GIN = "registry_enterprise_tokens_gin"  # PostgreSQL's token index (migration 0002)
 
