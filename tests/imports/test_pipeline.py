@@ -105,20 +105,21 @@ def test_pipelined_run_resolves_across_batches_with_audit(world, settings):
 
 @forks
 def test_first_batch_is_the_small_one(world, settings):
-    """The writer waits, idle, for the first batch: it gets a small one, then full ones."""
-    settings.WEFT_IMPORT_BATCH_SIZE = 3
+    """The writer waits, idle, for the first batch: it gets a small one, then each twice as
+    large up to the full size."""
+    settings.WEFT_IMPORT_BATCH_SIZE = 4
     settings.WEFT_IMPORT_FIRST_BATCH_SIZE = 1
     rows = [
         firm_row(
             name=f"东莞市虎门镇首批{i}号服饰有限公司", address=f"广东省东莞市虎门镇银龙路{i}号"
         )
-        for i in range(6)
+        for i in range(13)
     ]
     seen = []
     job = engine.run(_start(world, rows), progress=seen.append)
     assert job.status == "done", job.error_message
-    assert seen == [1, 3, 2]
-    assert job.created == 6 and job.rows_done == 6
+    assert seen == [1, 2, 4, 4, 2]
+    assert job.created == 13 and job.rows_done == 13
 
 
 @forks

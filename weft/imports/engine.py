@@ -90,7 +90,8 @@ def batch_size() -> int:
 
 def first_batch_size() -> int:
     """Two processes: the writer has nothing to do until the first batch arrives, so a small one
-    starts it sooner (preparing it is mostly loading the registry); the rest go at full size."""
+    starts it sooner (preparing it is mostly loading the registry); each next one is twice as
+    large, up to the full size, so the writer does not wait again for a large second one."""
     return max(1, min(batch_size(), int(getattr(settings, "WEFT_IMPORT_FIRST_BATCH_SIZE", 500))))
 
 
@@ -996,7 +997,7 @@ def _prepare_all(engine: Engine, sender) -> None:
                 batch.append(item)
                 if len(batch) >= size:
                     _hand_over(engine, batch, sender)
-                    batch, size = [], batch_size()
+                    batch, size = [], min(batch_size(), size * 2)
             if batch:
                 _hand_over(engine, batch, sender)
             engine.timings["read the file"] = (
