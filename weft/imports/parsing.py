@@ -22,6 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .columns import guess_mapping
+from .workbook import LazyWorkbook
 
 HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header row
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")  # <row …> with or without a prefix
@@ -115,14 +116,9 @@ class Table:
         if not self.formulas:
             yield from self._calamine_rows(start)
             return
-        import openpyxl
-
-        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
-        try:
+        with LazyWorkbook(self.path) as wb:
             ws = wb[self.sheet]
             yield from enumerate(ws.iter_rows(min_row=start, values_only=True), start=start)
-        finally:
-            wb.close()
 
     def _calamine_rows(self, start: int):
         from python_calamine import CalamineError, CalamineWorkbook
@@ -321,53 +317,49 @@ def _no_header(first: list) -> FileRejected:
 
 
 def _open_xlsx(path: str, lim: dict) -> Table:
-    import openpyxl
-
     _check_zip(path, lim)
+    damaged = FileRejected(
+        "broken_xlsx", _("The workbook is damaged and cannot be read. Save it again in Excel.")
+    )
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        with LazyWorkbook(path) as wb:
+            visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+            hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
+            if not visible:
+                raise FileRejected("no_sheet", _("The workbook has no visible worksheet."))
+            active = wb.active if wb.active in visible else visible[0]
+            top = [
+                [cell_text(v) for v in row]
+                for row in active.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, values_only=True)
+            ]
+    except FileRejected:
+        raise
     except Exception:  # openpyxl raises many kinds for damaged parts
+        raise damaged from None
+    if not any(any(c is not None for c in row) for row in top):
         raise FileRejected(
-            "broken_xlsx", _("The workbook is damaged and cannot be read. Save it again in Excel.")
-        ) from None
-    try:
-        visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
-        hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
-        if not visible:
-            raise FileRejected("no_sheet", _("The workbook has no visible worksheet."))
-        active = wb.active if wb.active in visible else visible[0]
-        top = [
-            [cell_text(v) for v in row]
-            for row in active.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, values_only=True)
-        ]
-        if not any(any(c is not None for c in row) for row in top):
-            raise FileRejected(
-                "empty", _("The first visible worksheet “%(s)s” is empty."), s=active.title
-            )
-        index = _find_header(top)
-        if index < 0:
-            raise _no_header(top[0])
-        headers = _trim(top[index])
-        total, formulas = _count_xlsx_rows(path, active._worksheet_path, index + 1)
-        notes = []
-        if hidden:
-            notes.append(
-                str(_("Hidden sheets were skipped: %(names)s")) % {"names": "、".join(hidden)}
-            )
-        table = Table(
-            path=path,
-            kind="xlsx",
-            headers=headers,
-            header_row=index + 1,
-            total_rows=total,
-            sheet=active.title,
-            notes=notes,
-            formulas=formulas,
+            "empty", _("The first visible worksheet “%(s)s” is empty."), s=active.title
         )
-        table.preview_from(top)
-        return table
-    finally:
-        wb.close()
+    index = _find_header(top)
+    if index < 0:
+        raise _no_header(top[0])
+    headers = _trim(top[index])
+    total, formulas = _count_xlsx_rows(path, active._worksheet_path, index + 1)
+    notes = []
+    if hidden:
+        notes.append(str(_("Hidden sheets were skipped: %(names)s")) % {"names": "、".join(hidden)})
+    table = Table(
+        path=path,
+        kind="xlsx",
+        headers=headers,
+        header_row=index + 1,
+        total_rows=total,
+        sheet=active.title,
+        notes=notes,
+        formulas=formulas,
+    )
+    table.preview_from(top)
+    return table
 
 
 def _trim(header: list) -> list[str]:
