@@ -13,6 +13,7 @@ from weft.audit.models import AuditRecord
 from weft.imports import engine, services
 from weft.imports.models import MatchDecision
 from weft.registry.models import Enterprise
+from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
 from .files import firm_row, firm_row_without_code, upload, xlsx
 
@@ -101,6 +102,37 @@ def test_pipelined_run_resolves_across_batches_with_audit(world, settings):
     # A rerun of the same file creates nothing more.
     again = engine.run(_start(world, rows))
     assert again.created == 0 and Enterprise.objects.filter(name_zh__contains="锦衣坊").count() == 1
+
+
+@forks
+def test_batches_merging_into_one_registry_firm_each_add_to_it(world, settings):
+    """Batches of one row, each merging into the same registry firm: a batch is prepared while
+    the one before is written, so its merge is worked out again from what that one wrote."""
+    settings.WEFT_IMPORT_BATCH_SIZE = 1
+    settings.WEFT_IMPORT_FIRST_BATCH_SIZE = 1
+    firm = world.firm
+    rows = [
+        # Without the code, which may appear once in a list: matched by name and county.
+        firm_row(name=firm.name_zh, uscc="", address=firm.address, products=p, stage=s)
+        for p, s in [("礼服", "成衣制造;印花"), ("晚装", "设计"), ("婚纱", "品牌;设计")]
+    ]
+    job = engine.run(_start(world, rows))
+    assert job.status == "done", job.error_message
+    assert (job.merged, job.created) == (3, 0)
+    firm.refresh_from_db()
+    stages = set(firm.stages.values_list("code", flat=True))
+    assert {"garment_making", "printing", "design", "brand"} <= stages
+    assert firm.main_products == "礼服"  # the first row's, as new as the others': kept
+    for stage in ("printing", "design", "brand"):
+        assert list(
+            enterprise_directory(EnterpriseFilters(stage=stage)).values_list("pk", flat=True)
+        ) == [firm.pk]
+    changes = [
+        d.changes.get("stages", [None, None])[1]
+        for d in MatchDecision.objects.filter(job=job).order_by("row")
+    ]
+    assert changes[1][-1] == "design" and changes[2][-1] == "brand"
+    assert "design" not in changes[0] and changes[2].count("design") == 1
 
 
 @forks

@@ -45,42 +45,20 @@ from weft.registry.search import enterprise_search_text, enterprise_tokens
 from weft.registry.services import size_band_for
 from weft.registry.signals import enterprises_written
 
+from . import registry_merge
 from .merging import M2M, SCALARS, merge_codes, merge_scalars, place_values
 from .models import ImportJob, MatchDecision, RowError
 from .parsing import FileRejected, Table
+from .registry_merge import through_table
 from .resolution import Index, Record, resolve
 from .validation import PlaceCache, Row, Vocabulary, validate_rows
 
 log = logging.getLogger(__name__)
-# Columns a merge may change, besides updated_at.
-_UPDATABLE = (
-    *SCALARS,
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "latitude",
-    "longitude",
-    "geocode_precision",
-    "size_band",
-    "name_sort",
-    "match_key",
-    "field_provenance",
-    "search_text",
-    "search_tokens",
-)
-# What search text and tokens are made of (see weft.registry.search), "_membership" for clusters.
-SEARCHED = {
-    *("name_zh", "name_en", "main_products", "address", "uscc", "adcode", "size_band"),
-    *M2M,
-    "_membership",
-}
 # What a firm's marketplace capability rows are made of (see weft.market.services).
 FOR_MARKET = {
     *("main_products", "stages", "certifications", "latitude", "longitude", "adcode"),
     "_membership",
 }
-_COMPARED = tuple(n for n in _UPDATABLE if n not in ("search_text", "search_tokens"))
 AUDITED = [f for f in SCALARS] + ["province", "city", "county", "adcode", "size_band", "source"]
 
 
@@ -165,11 +143,7 @@ class Batch:
     rows: list[Row]
     planned: list  # (row, Decision, Record)
     new: dict[int, NewFirm]
-
-
-def _through(name):
-    f = Enterprise._meta.get_field(name)
-    return f.remote_field.through, f.m2m_column_name(), f.m2m_reverse_name()
+    merges: registry_merge.Plan = field(default_factory=registry_merge.Plan)
 
 
 class Engine:
@@ -279,10 +253,15 @@ class Engine:
             firm.after = _json_text({**snapshot(e, AUDITED), **firm.codes})  # audit record
             # Its row ready for the database: the writer only numbers and stamps it.
             firm.name, firm.values, firm.enterprise = e.name_zh, row_of(e), None
+        built = time.perf_counter()
+        self.timings["build new firms"] += built - resolved
+        merges = self._plan_merges(planned, cluster_ids)
         # Each decision's row, ready but for what only the writer knows: the firms' ids (those
-        # new in this batch have none yet), the outcome, changes merged into registry firms.
+        # new in this batch have none yet), the outcome, merges it had to work out again.
         for row, decision, _record in planned:
             into_new = getattr(decision, "into_new", False)
+            changes = decision.changes if into_new else merges.changes.get(row.number)
+            before = merges.provenance_before.get(row.number)
             decision.values = self.decision_rows.make(
                 {
                     "job_id": self.job.pk,
@@ -292,19 +271,42 @@ class Engine:
                     "name_score": round(decision.name_score, 2),
                     "address_score": round(decision.address_score, 2),
                     "reason": decision.reason,
-                    "changes": _json_text(decision.changes) if into_new else _EMPTY,
-                    "provenance_before": _EMPTY,
+                    "changes": _EMPTY if changes is None else _json_text(changes),
+                    "provenance_before": _EMPTY if before is None else _json_text(before),
                 }
             )
-        self.timings["build new firms"] += time.perf_counter() - resolved
-        return Batch(rows, planned, new)
+        self.timings["work out merges into the registry"] += time.perf_counter() - built
+        return Batch(rows, planned, new, merges)
+
+    def _plan_merges(self, planned, cluster_ids: list) -> registry_merge.Plan:
+        """The merges into firms already in the registry, worked out from what is committed."""
+        rows = [
+            (row, decision.candidate.id)
+            for row, decision, _record in planned
+            if decision.action == "merge"
+            and not getattr(decision, "into_new", False)
+            and decision.candidate.id > 0
+        ]
+        if not rows:
+            return registry_merge.Plan()
+        state = registry_merge.read(
+            {pk for _row, pk in rows}, cluster_ids, self.codes_of, lock=False
+        )
+        return registry_merge.plan(
+            [(row, pk) for row, pk in rows if pk in state.firms],  # gone since: the writer sees
+            state,
+            stamp=self.stamp,
+            since=self.since,
+            cluster_ids=cluster_ids,
+            ids=self.ids,
+        )
 
     def commit(self, batch: "Batch") -> None:
         """Write a prepared batch in one transaction, with the job's position."""
         with transaction.atomic():
             # PostgreSQL: the search index merges a batch's new entries in a few large runs.
             gather_search_entries(int(getattr(settings, "WEFT_IMPORT_GIN_PENDING_KB", 65536)))
-            self._write(batch.rows, batch.planned, batch.new)
+            self._write(batch)
             written = time.perf_counter()
         self.timings["commit"] += time.perf_counter() - written
 
@@ -343,8 +345,8 @@ class Engine:
         return enterprise
 
     # -- the transaction -----------------------------------------------------------------------------
-    def _write(self, rows: list[Row], planned: list, new: dict[int, NewFirm]) -> None:
-        job = self.job
+    def _write(self, batch: Batch) -> None:
+        job, rows, planned, new = self.job, batch.rows, batch.planned, batch.new
         now = timezone.now()
         began = time.perf_counter()
         # A worker thought dead may come back after the job was resumed elsewhere: whoever
@@ -365,7 +367,7 @@ class Engine:
         id_of = dict(zip(temp_ids, real_ids, strict=True))
         _insert_made(Enterprise, [new[t].values for t in temp_ids], real_ids, now)
         for name in M2M:
-            through, left, right = _through(name)
+            through, left, right = through_table(name)
             keys = [(id_of[t], self.ids[name][c]) for t in temp_ids for c in new[t].codes[name]]
             insert_links(through, [left, right], keys)
         if job.cluster_id and temp_ids:
@@ -395,7 +397,9 @@ class Engine:
         }
         inserted = time.perf_counter()
         self.timings["write new firms"] += inserted - began
-        merged, touched = self._merge_existing(planned, merge_targets, cluster_ids, now)
+        merged, touched = self._merge_existing(
+            planned, merge_targets, cluster_ids, now, batch.merges
+        )
         merging = time.perf_counter()
         self.timings["write merges"] += merging - inserted
         # The marketplace rebuilds the capability rows of new firms and of merged firms whose
@@ -423,9 +427,7 @@ class Engine:
                 if getattr(decision, "into_new", False):
                     changes = decision.changes
                 else:
-                    changes = merged.get(row.number, {})
-                    values[at["changes"]] = _json_text(changes)
-                    values[at["provenance_before"]] = _json_text(decision.provenance_before)
+                    changes = merged[row.number]
                 outcome = (
                     MatchDecision.Outcome.MERGED if changes else MatchDecision.Outcome.UNCHANGED
                 )
@@ -529,18 +531,6 @@ class Engine:
             certification_codes=codes.get("certifications", []),
         )
 
-    def _current_codes(self, firm_ids: set) -> dict:
-        codes = {pk: {name: [] for name in M2M} for pk in firm_ids}
-        if not firm_ids:
-            return codes
-        for name in M2M:
-            through, left, right = _through(name)
-            for pk, code_id in through.objects.filter(**{f"{left}__among": firm_ids}).values_list(
-                left, right
-            ):
-                codes[pk][name].append(self.codes_of[name][code_id])
-        return codes
-
     def _approve(self, joining: dict, cluster_ids: list, now) -> None:
         """Approved memberships of the import's cluster for merged firms not yet approved in it:
         new rows for firms without one, the others (requested, rejected) approved; two statements
@@ -572,96 +562,51 @@ class Engine:
                 },
             )
 
-    def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now) -> dict:
-        """Apply merges to registry firms: ({row number: changes}, {firm: names changed})."""
+    def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now, plan) -> tuple:
+        """Apply merges to registry firms: ({row number: changes}, {firm: names changed}).
+
+        `plan` was worked out by `prepare`; firms that are not, under this transaction's lock, as
+        it read them (or that it could not know: new earlier in this run) are worked out again."""
         if not target_ids:
             return {}, {}
-        # The search columns (the largest) are not read: they are rebuilt, not compared.
-        firms = {
-            e.pk: e
-            for e in Enterprise.objects.select_for_update()
-            .filter(pk__among=target_ids)
-            .only(*_COMPARED)
-        }
-        loaded = {pk: [getattr(e, n) for n in _COMPARED] for pk, e in firms.items()}
-        memberships = dict(
-            ClusterMembership.objects.filter(
-                enterprise_id__among=firms, cluster_id__in=cluster_ids
-            ).values_list("enterprise_id", "status")
-        )
-        results, touched = {}, {}  # touched: firm → names of what changed
-        with_codes = []  # (firm, row, changes) of the rows that bring stages, codes or certificates
-        joining = {}  # firm → its membership's status before (None: none yet)
-        for row, decision, _rec in planned:
-            if decision.action != "merge" or getattr(decision, "into_new", False):
-                continue
-            e = firms[decision.target_id]
-            decision.provenance_before = dict(e.field_provenance or {})
-            changes = merge_scalars(e, row.values, row.place, self.stamp, self.since)
-            if any(row.values.get(name) for name in M2M):
-                with_codes.append((e.pk, row, changes))
-            if cluster_ids:
-                status = memberships.get(e.pk)
-                if status != ClusterMembership.Status.APPROVED:
-                    changes["_membership"] = [status, ClusterMembership.Status.APPROVED]
-                    memberships[e.pk] = ClusterMembership.Status.APPROVED
-                    joining[e.pk] = status
-            results[row.number] = changes
-            if changes:
-                touched.setdefault(e.pk, set()).update(changes)
-        self._approve(joining, cluster_ids, now)
-        # Current codes only of the firms that need them: to merge a row's codes into, or to
-        # rebuild search tokens from.
-        wanted = {pk for pk, _row, _changes in with_codes}
-        wanted |= {pk for pk, what in touched.items() if what & SEARCHED}
-        codes = self._current_codes(wanted)
-        new_links = {name: [] for name in M2M}
-        for pk, row, changes in with_codes:  # in row order, as before
-            code_changes = merge_codes(codes[pk], row.values)
-            for name, (before, after) in code_changes.items():
-                new_links[name] += [(pk, self.ids[name][c]) for c in after if c not in before]
-                codes[pk][name] = after
-            changes.update(code_changes)
-            if changes:
-                touched.setdefault(pk, set()).update(changes)
-        for name in M2M:
-            through, left, right = _through(name)
-            insert_links(through, [left, right], new_links[name])
-        if touched:
-            approved = {}
-            # Status checked here, not in SQL, where SQLite would walk the status index.
-            for pk, cid, status in ClusterMembership.objects.filter(
-                enterprise_id__among=[pk for pk, what in touched.items() if what & SEARCHED],
-            ).values_list("enterprise_id", "cluster_id", "status"):
-                if status == ClusterMembership.Status.APPROVED:
-                    approved.setdefault(pk, []).append(cid)
-            groups: dict[tuple, list] = defaultdict(list)
-            for pk, what in touched.items():
-                e = firms[pk]
-                # Tokens are rebuilt only when something they are made of changed (new staff
-                # figures, contacts or a year leave them as they are).
-                if what & SEARCHED:
-                    e.search_text = enterprise_search_text(e)
-                    e.search_tokens = enterprise_tokens(
-                        e,
-                        cluster_ids=approved.get(pk, []),
-                        stage_codes=codes[pk]["stages"],
-                        industry_codes=codes[pk]["industry_codes"],
-                        certification_codes=codes[pk]["certifications"],
+        seen = registry_merge.seen_now(target_ids, cluster_ids)
+        stale = {pk for pk in target_ids if pk not in plan.seen or plan.seen[pk] != seen.get(pk)}
+        if stale:
+            rows = [
+                (row, d.target_id)
+                for row, d, _rec in planned
+                if d.action == "merge"
+                and not getattr(d, "into_new", False)
+                and d.target_id in stale
+            ]
+            state = registry_merge.read(stale, cluster_ids, self.codes_of, lock=True)
+            again = registry_merge.plan(
+                rows,
+                state,
+                stamp=self.stamp,
+                since=self.since,
+                cluster_ids=cluster_ids,
+                ids=self.ids,
+            )
+            plan = plan.replace(stale, again, {row.number for row, _pk in rows})
+            at = self.decision_rows.at
+            for row, decision, _rec in planned:
+                if row.number in again.changes:
+                    decision.values[at["changes"]] = _json_text(again.changes[row.number])
+                    decision.values[at["provenance_before"]] = _json_text(
+                        again.provenance_before[row.number]
                     )
-                e.updated_at = now
-                # Only the columns whose value changed: indexes and the search index's trigger
-                # are maintained for the columns an UPDATE sets, changed or not.
-                was = loaded[pk]
-                changed = tuple(
-                    n for n, old in zip(_COMPARED, was, strict=True) if getattr(e, n) != old
-                )
-                if what & SEARCHED:
-                    changed += ("search_text", "search_tokens")
-                groups[changed].append(e)
-            for changed, objs in groups.items():
-                _update_all(objs, [*changed, "updated_at"])
-        return results, touched
+        self._approve(plan.joining, cluster_ids, now)
+        for name in M2M:
+            through, left, right = through_table(name)
+            insert_links(through, [left, right], plan.links[name])
+        conn = connections[DEFAULT_DB_ALIAS]
+        updated_at = Enterprise._meta.get_field("updated_at")
+        stamp = updated_at.get_db_prep_save(now, conn)
+        for changed, values in plan.updates.items():
+            fields = [Enterprise._meta.get_field(n) for n in changed] + [updated_at]
+            update_rows(Enterprise, fields, [v[:-1] + [stamp, v[-1]] for v in values])
+        return plan.changes, plan.touched
 
 
 class Superseded(Exception):
@@ -809,16 +754,6 @@ def _insert_made(model, rows: list[list], ids: list[int], now) -> None:
         for i, stamp in stamps:
             row[i] = stamp
     insert_rows(model, [f.column for f in fields], rows)
-
-
-def _update_all(objs: list, names: list[str]) -> None:
-    """UPDATE the named fields of each object, in one go."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields = [Enterprise._meta.get_field(n) for n in names]
-    rows = [
-        [f.get_db_prep_save(getattr(o, f.attname), conn) for f in fields] + [o.pk] for o in objs
-    ]
-    update_rows(Enterprise, fields, rows)
 
 
 def _incoming(row: Row) -> dict:
