@@ -188,6 +188,8 @@ WEFT_IMPORT_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_BATCH_SIZE", 5000))
 WEFT_IMPORT_FIRST_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_FIRST_BATCH_SIZE", 500))
 # A second process prepares the next batch while the worker writes one (see imports.engine).
 WEFT_IMPORT_PIPELINE = env_bool("WEFT_IMPORT_PIPELINE", True)
+# Batches that process may have prepared ahead of the worker (each held pickled, some MB).
+WEFT_IMPORT_BATCHES_AHEAD = int(os.environ.get("WEFT_IMPORT_BATCHES_AHEAD", 2))
 # PostgreSQL: new search-index entries an import's batch gathers before merging them (kB).
 WEFT_IMPORT_GIN_PENDING_KB = int(os.environ.get("WEFT_IMPORT_GIN_PENDING_KB", 65536))
 WEFT_MATCH_AUTO = float(os.environ.get("WEFT_MATCH_AUTO", 90))

@@ -9,11 +9,13 @@ import gc
 import json
 import logging
 import multiprocessing
+import queue
 import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.reduction import ForkingPickler
 from operator import attrgetter
 
 from django.conf import settings
@@ -913,7 +915,7 @@ def _run_pipelined(engine: Engine, progress) -> Engine:
 _INHERITED = []  # the parent's database connections, kept (not closed) in the forked process
 
 
-def _prepare_all(engine: Engine, sender) -> None:
+def _prepare_all(engine: Engine, pipe) -> None:
     """In the forked process: prepare every batch after the job's position and send it on."""
     # Connections are the parent's: closing them here would close its sessions too. They are set
     # aside unused (the process ends with os._exit, which finalises nothing) and new ones opened.
@@ -922,6 +924,7 @@ def _prepare_all(engine: Engine, sender) -> None:
         conn.connection = None
     engine.timings = defaultdict(float)
     job = engine.job
+    sender = _Sender(pipe, ahead=batches_ahead())
     try:
         # Nothing mapped: it scans the firms once and keeps none of their pages.
         with sqlite_pragmas(mapped=0):
@@ -938,27 +941,74 @@ def _prepare_all(engine: Engine, sender) -> None:
             engine.timings["read the file"] = (
                 time.perf_counter() - began - sum(engine.timings.values())
             )
-        sender.send(("done", dict(engine.timings)))
+        sender.put(("done", dict(engine.timings)))
+    except _WriterGone:
+        pass
     except FileRejected as exc:
-        _send(sender, ("rejected", (exc.code, exc.message_lazy, exc.params)))
+        sender.put(("rejected", (exc.code, exc.message_lazy, exc.params)))
     except Exception as exc:
         log.exception("Import %s: preparing its rows failed", job.pk)
-        _send(sender, ("crashed", f"{type(exc).__name__}: {exc}"))
+        sender.put(("crashed", f"{type(exc).__name__}: {exc}"))
     finally:
         sender.close()
+        pipe.close()
         connections.close_all()  # its own connections (the parent's were set aside above)
 
 
-def _hand_over(engine: Engine, rows: list, sender) -> None:
+def batches_ahead() -> int:
+    """How many batches the preparing process may have prepared that the writer has not begun:
+    with two, the time either process takes for a batch can vary without the other waiting."""
+    return max(1, int(getattr(settings, "WEFT_IMPORT_BATCHES_AHEAD", 2)))
+
+
+def _hand_over(engine: Engine, rows: list, sender: "_Sender") -> None:
+    began = time.perf_counter()
+    sender.reserve()  # returns once the writer has taken the batch `ahead` before this one
+    engine.timings["waiting for the writer"] += time.perf_counter() - began
     prepared = engine.prepare(rows)
     # The resolution index only grows (a firm per registry firm, then per new one): kept out of
     # the garbage collector's walks, which otherwise cost more the larger it gets.
     gc.freeze()
-    began = time.perf_counter()
-    sender.send(("batch", prepared))  # returns once the writer has taken it
-    engine.timings["waiting for the writer"] += time.perf_counter() - began
+    sender.put(("batch", prepared))
 
 
-def _send(sender, message) -> None:
-    with suppress(OSError):  # the writing process has gone: nobody to tell
-        sender.send(message)
+class _WriterGone(Exception):
+    """The writing process has closed its end: nobody to prepare for."""
+
+
+class _Sender:
+    """Sends messages down the pipe, in order, from a thread: a send returns only once the writer
+    takes the message, and meanwhile the next batch is being prepared. At most `ahead` batches
+    are prepared or waiting that the writer has not taken (each reserves a place first)."""
+
+    def __init__(self, pipe, *, ahead: int):
+        self.pipe = pipe
+        self.places = threading.Semaphore(ahead)
+        self.messages = queue.SimpleQueue()
+        self.gone = False
+        self.thread = threading.Thread(target=self._send_all, daemon=True)
+        self.thread.start()
+
+    def reserve(self) -> None:
+        self.places.acquire()
+        if self.gone:
+            raise _WriterGone
+
+    def put(self, message) -> None:
+        # Pickled here, not while the next batch is being prepared out of the same objects.
+        self.messages.put((message[0], ForkingPickler.dumps(message)))
+
+    def close(self) -> None:
+        self.messages.put(None)
+        self.thread.join()
+
+    def _send_all(self) -> None:
+        while (message := self.messages.get()) is not None:
+            kind, data = message
+            if not self.gone:
+                try:
+                    self.pipe.send_bytes(data)  # as `send` does, once pickled
+                except OSError:  # the writing process has gone
+                    self.gone = True
+            if kind == "batch" or self.gone:
+                self.places.release()
