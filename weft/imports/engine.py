@@ -135,14 +135,17 @@ class Draft:
 
     _meta = Enterprise._meta
     _defaults: dict | None = None
+    _mutable: tuple = ()
 
     def __init__(self, **values):
         if Draft._defaults is None:
-            Draft._defaults = {f.attname: f.get_default() for f in Enterprise._meta.concrete_fields}
+            Draft._defaults = {f.attname: f.get_default() for f in self._meta.concrete_fields}
+            Draft._mutable = tuple(
+                n for n, v in Draft._defaults.items() if isinstance(v, list | dict)
+            )
         self.__dict__.update(Draft._defaults)
-        for name, value in self.__dict__.items():
-            if isinstance(value, list | dict):  # none shared between drafts
-                self.__dict__[name] = value.copy()
+        for name in Draft._mutable:  # none shared between drafts
+            self.__dict__[name] = Draft._defaults[name].copy()
         self.__dict__.update(values)
 
 
