@@ -54,9 +54,14 @@ def test_import_creates_searchable_members_with_audit(world):
     assert firm.field_provenance["name_zh"]["import"] == job.pk
     assert ClusterMembership.objects.get(enterprise=firm).status == "approved"
     assert enterprise_directory(EnterpriseFilters(cluster=world.humen.pk, q="云锦")).count() == 1
-    assert AuditRecord.objects.filter(
+    created = AuditRecord.objects.get(
         object_type="registry.enterprise", object_id=str(firm.pk), action="create"
-    ).exists()
+    )
+    assert created.object_repr == firm.name_zh and created.reason == f"import #{job.pk}"
+    assert created.actor == world.humen_office and created.before is None
+    assert created.after["name_zh"] == firm.name_zh and created.after["stages"] == [
+        "garment_making"
+    ]
     decision = MatchDecision.objects.get(job=job, enterprise=firm)
     assert decision.reason == "none" and decision.outcome == "created"
 

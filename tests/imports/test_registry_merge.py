@@ -3,6 +3,7 @@ only for firms still as they were read; the others are worked out again under it
 
 import pytest
 
+from weft.audit.models import AuditRecord
 from weft.imports import engine, registry_merge, services
 from weft.imports.models import ImportJob, MatchDecision
 from weft.registry.models import ClusterMembership
@@ -66,6 +67,18 @@ def test_a_firm_as_it_was_read_takes_the_prepared_merge(world, worked_out_again)
     assert decision.outcome == "merged" and decision.changes["main_products"][1] == "礼服、晚装"
     assert decision.changes["stages"][1][-1] == "printing"
     assert decision.provenance_before == firm_before
+    _assert_update_audited(run.job, firm, decision)
+
+
+def _assert_update_audited(job, firm, decision):
+    audit = AuditRecord.objects.get(
+        action="update", object_id=str(firm.pk), reason__startswith=f"import #{job.pk} "
+    )
+    assert audit.actor_id == job.created_by_id and audit.object_repr == firm.name_zh
+    assert audit.reason == f"import #{job.pk} row {decision.row}"
+    assert audit.after["main_products"] == decision.changes["main_products"][1]
+    assert audit.before["main_products"] == decision.changes["main_products"][0]
+    assert abs((audit.at - decision.decided_at).total_seconds()) < 1
 
 
 def test_a_firm_edited_after_its_merge_was_prepared_is_merged_as_it_is_now(world, worked_out_again):
@@ -86,6 +99,7 @@ def test_a_firm_edited_after_its_merge_was_prepared_is_merged_as_it_is_now(world
     decision = MatchDecision.objects.get(job=run.job, enterprise=firm)
     assert "name_en" in decision.provenance_before
     assert decision.changes["main_products"][1] == "礼服、晚装"
+    _assert_update_audited(run.job, firm, decision)
 
 
 def test_a_membership_decided_after_the_merge_was_prepared_is_not_decided_twice(

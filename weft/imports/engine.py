@@ -153,9 +153,8 @@ class Draft:
 class NewFirm:
     enterprise: Draft | None  # until prepared: then its row, as `values`
     codes: dict = field(default_factory=dict)  # stages / industry_codes / certifications
-    after: str = ""  # what its audit record says it was created with (JSON)
-    name: str = ""
     values: list = field(default_factory=list)  # its column values, id and timestamps to fill in
+    audit: list = field(default_factory=list)  # its audit record's row, id and time to fill in
 
 
 @dataclass
@@ -191,6 +190,7 @@ class Engine:
         # Firms created by this run: the ids they were decided under → their real ids.
         self.real_ids: dict[int, int] = {}
         self.decision_rows = PlainRows(MatchDecision)
+        self.audit_rows = PlainRows(AuditRecord)
 
     def _start_preparing(self) -> None:
         self.vocab = Vocabulary()
@@ -272,9 +272,17 @@ class Engine:
         for firm in new.values():
             e = firm.enterprise
             self._tokens(e, cluster_ids, firm.codes)
-            firm.after = json.dumps({**snapshot(e, AUDITED), **firm.codes})  # audit record
-            # Its row ready for the database: the writer only numbers and stamps it.
-            firm.name, firm.values, firm.enterprise = e.name_zh, row_of(e), None
+            # Its row and its audit record's, ready for the database: the writer only numbers
+            # and stamps them.
+            firm.audit = self._audit_row(
+                AuditRecord.Action.CREATE,
+                "",
+                e.name_zh,
+                None,
+                {**snapshot(e, AUDITED), **firm.codes},
+                f"import #{self.job.pk}",
+            )
+            firm.values, firm.enterprise = row_of(e), None
         built = time.perf_counter()
         self.timings["build new firms"] += built - resolved
         merges = self._plan_merges(planned, cluster_ids)
@@ -314,13 +322,44 @@ class Engine:
         state = registry_merge.read(
             {pk for _row, pk in rows}, cluster_ids, self.codes_of, lock=False
         )
-        return registry_merge.plan(
+        plan = registry_merge.plan(
             [(row, pk) for row, pk in rows if pk in state.firms],  # gone since: the writer sees
             state,
             stamp=self.stamp,
             since=self.since,
             cluster_ids=cluster_ids,
             ids=self.ids,
+        )
+        names = {decision.candidate.id: decision.candidate.name for _r, decision, _rec in planned}
+        for row, pk in rows:
+            if plan.changes.get(row.number):
+                plan.audits[row.number] = self._update_audit(
+                    pk, names[pk], row.number, plan.changes[row.number]
+                )
+        return plan
+
+    def _audit_row(self, action, object_id: str, name: str, before, after, reason: str) -> list:
+        return self.audit_rows.make(
+            {
+                "actor_id": self.job.created_by_id,
+                "action": action,
+                "object_type": "registry.enterprise",
+                "object_id": object_id,
+                "object_repr": name[:255],
+                "before": None if before is None else _json_text(before),
+                "after": _json_text(after),
+                "reason": reason,
+            }
+        )
+
+    def _update_audit(self, pk: int, name: str, row_number: int, changes: dict) -> list:
+        return self._audit_row(
+            AuditRecord.Action.UPDATE,
+            str(pk),
+            name,
+            {k: v[0] for k, v in changes.items()},
+            {k: v[1] for k, v in changes.items()},
+            f"import #{self.job.pk} row {row_number}",
         )
 
     def commit(self, batch: "Batch") -> None:
@@ -419,9 +458,8 @@ class Engine:
         }
         inserted = time.perf_counter()
         self.timings["write new firms"] += inserted - began
-        merged, touched = self._merge_existing(
-            planned, merge_targets, cluster_ids, now, batch.merges
-        )
+        merges = self._merge_existing(planned, merge_targets, cluster_ids, now, batch.merges)
+        merged, touched = merges.changes, merges.touched
         merging = time.perf_counter()
         self.timings["write merges"] += merging - inserted
         # The marketplace rebuilds the capability rows of new firms and of merged firms whose
@@ -470,34 +508,21 @@ class Engine:
             values[at["decided_at"]] = (
                 decided_at if outcome != MatchDecision.Outcome.PENDING else None
             )
-        audit = {"at": now, "actor_id": job.created_by_id, "object_type": "registry.enterprise"}
+        when, at = self.audit_rows.ready("at", now), self.audit_rows.at
         for t in temp_ids:
-            audits.append(
-                audit
-                | {
-                    "action": AuditRecord.Action.CREATE,
-                    "object_id": str(id_of[t]),
-                    "object_repr": new[t].name[:255],
-                    "after": JsonText(new[t].after),
-                    "reason": f"import #{job.pk}",
-                }
-            )
+            audit = new[t].audit
+            audit[at["object_id"]], audit[at["at"]] = str(id_of[t]), when
+            audits.append(audit)
         for row_number, changes in merged.items():
             if changes:
-                known = by_row[row_number].candidate
-                audits.append(
-                    audit
-                    | {
-                        "action": AuditRecord.Action.UPDATE,
-                        "object_id": str(by_row[row_number].target_id),
-                        "object_repr": known.name[:255],
-                        "before": {k: v[0] for k, v in changes.items()},
-                        "after": {k: v[1] for k, v in changes.items()},
-                        "reason": f"import #{job.pk} row {row_number}",
-                    }
+                decision = by_row[row_number]
+                audit = merges.audits.get(row_number) or self._update_audit(
+                    decision.target_id, decision.candidate.name, row_number, changes
                 )
+                audit[at["at"]] = when
+                audits.append(audit)
         self.decision_rows.insert([decision.values for _row, decision, _rec in planned])
-        _insert_rows(AuditRecord, audits)
+        self.audit_rows.insert(audits)
         errors = [
             {
                 "job_id": job.pk,
@@ -584,13 +609,13 @@ class Engine:
                 },
             )
 
-    def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now, plan) -> tuple:
-        """Apply merges to registry firms: ({row number: changes}, {firm: names changed}).
+    def _merge_existing(self, planned, target_ids: set, cluster_ids: list, now, plan):
+        """Apply merges to registry firms; returns the plan applied.
 
         `plan` was worked out by `prepare`; firms that are not, under this transaction's lock, as
         it read them (or that it could not know: new earlier in this run) are worked out again."""
         if not target_ids:
-            return {}, {}
+            return registry_merge.Plan()
         seen = registry_merge.seen_now(target_ids, cluster_ids)
         stale = {pk for pk in target_ids if pk not in plan.seen or plan.seen[pk] != seen.get(pk)}
         if stale:
@@ -628,7 +653,7 @@ class Engine:
         for changed, values in plan.updates.items():
             fields = [Enterprise._meta.get_field(n) for n in changed] + [updated_at]
             update_rows(Enterprise, fields, [v[:-1] + [stamp, v[-1]] for v in values])
-        return plan.changes, plan.touched
+        return plan
 
 
 class Superseded(Exception):

@@ -92,6 +92,7 @@ class Plan:
     provenance_before: dict[int, dict] = field(default_factory=dict)  # row number → provenance
     touched: dict[int, set] = field(default_factory=dict)  # firm → names of what changed
     joining: dict[int, str | None] = field(default_factory=dict)  # firm → membership status before
+    audits: dict[int, list] = field(default_factory=dict)  # row number → its audit record's row
     links: dict[str, list] = field(default_factory=lambda: {name: [] for name in M2M})
     # Changed columns → [values ready for the database, primary key last] (updated_at is added
     # by the writer, just before the key).
@@ -109,6 +110,7 @@ class Plan:
             | other.provenance_before,
             touched={pk: t for pk, t in self.touched.items() if pk not in firms} | other.touched,
             joining={pk: s for pk, s in self.joining.items() if pk not in firms} | other.joining,
+            audits={n: a for n, a in self.audits.items() if n not in rows} | other.audits,
         )
         for name in M2M:
             merged.links[name] = [
