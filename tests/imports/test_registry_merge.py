@@ -6,7 +6,7 @@ import pytest
 from weft.audit.models import AuditRecord
 from weft.imports import engine, registry_merge, services
 from weft.imports.models import ImportJob, MatchDecision
-from weft.registry.models import ClusterMembership
+from weft.registry.models import ClusterMembership, Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 from weft.registry.services import decide_membership, update_enterprise
 
@@ -123,6 +123,34 @@ def test_a_membership_decided_after_the_merge_was_prepared_is_not_decided_twice(
     decision = MatchDecision.objects.get(job=run.job, enterprise=firm)
     assert "_membership" not in decision.changes
     assert _found("近岸", cluster=world.humen.pk) == [firm.pk]
+
+
+def test_a_batch_creating_merging_and_queueing_for_review(world, worked_out_again):
+    """New firms, a merge, a row for review and a bad row in one batch: each gets its decision,
+    the merge its audit record, the new firm its own."""
+    firm = world.firm
+    rows = [
+        firm_row(name="东莞市虎门镇新月制衣有限公司", address="广东省东莞市虎门镇连升路9号"),
+        _row_into(firm, products="礼服、晚装"),
+        firm_row(name="东莞市虎门镇坏行制衣有限公司", employees="-3"),
+        firm_row(
+            name=firm.name_zh.replace("丽人", "丽仁"), uscc="", address=firm.address, products=""
+        ),
+    ]
+    run, batch = _prepared(world, rows)
+    run.commit(batch)
+    job = ImportJob.objects.get(pk=run.job.pk)
+    assert (job.created, job.merged, job.rejected) == (1, 1, 1)
+    assert job.pending + job.merged + job.created == 3
+    assert worked_out_again == []
+    outcomes = dict(MatchDecision.objects.filter(job=job).values_list("row", "outcome"))
+    assert outcomes[2] == "created" and outcomes[3] == "merged" and 4 not in outcomes
+    created = Enterprise.objects.get(name_zh="东莞市虎门镇新月制衣有限公司")
+    audited = AuditRecord.objects.filter(reason__startswith=f"import #{job.pk}")
+    assert sorted(audited.values_list("action", "object_id")) == [
+        ("create", str(created.pk)),
+        ("update", str(firm.pk)),
+    ]
 
 
 def test_only_the_changed_firm_is_worked_out_again(world, worked_out_again):

@@ -330,7 +330,7 @@ class Engine:
             cluster_ids=cluster_ids,
             ids=self.ids,
         )
-        names = {decision.candidate.id: decision.candidate.name for _r, decision, _rec in planned}
+        names = {d.candidate.id: d.candidate.name for _r, d, _rec in planned if d.candidate}
         for row, pk in rows:
             if plan.changes.get(row.number):
                 plan.audits[row.number] = self._update_audit(
