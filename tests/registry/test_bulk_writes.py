@@ -87,7 +87,7 @@ def test_update_rows_with_nothing_to_write_runs_no_statement(db, django_assert_n
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's array text")
 def test_token_lists_reach_postgresql_through_copy_as_they_were():
-    from weft.registry.bulk import array_text, insert_rows
+    from weft.registry.bulk import array_text, insert_rows, token_array_text
 
     tokens = ["虎门", "c:24", 'a"b', "back\\slash", "a,b", "{x}", "NULL", "tab\there"]
     with connection.cursor() as cursor:
@@ -95,6 +95,10 @@ def test_token_lists_reach_postgresql_through_copy_as_they_were():
         assert cursor.fetchone()[0] == tokens
         cursor.execute("SELECT %s::text[]", [array_text([])])
         assert cursor.fetchone()[0] == []
+        # Search tokens' quicker way, whatever they hold.
+        for some in (tokens, tokens[:2], ["a", "b,c", "{}", "NULL"], ['"'], ["\\"], []):
+            cursor.execute("SELECT %s::text[]", [token_array_text(some)])
+            assert cursor.fetchone()[0] == some
         # The other types update_rows sends this way.
         when = datetime.datetime(2026, 11, 23, 8, 0, 1, 250, tzinfo=datetime.UTC)
         json_value = {"说明": 'a "quoted" \\ value', "n": [1, None]}
@@ -128,3 +132,11 @@ def test_token_lists_reach_postgresql_through_copy_as_they_were():
     ]
     insert_rows(Enterprise, [f.column for f in fields], [row])  # COPY
     assert Enterprise.objects.get(pk=firm.pk).search_tokens == tokens
+
+
+def test_token_array_text_is_array_text_for_any_tokens():
+    from weft.registry.bulk import array_text, token_array_text
+
+    cases = [["虎门", "c:24", "p:44"], ['a"b', "c"], ["back\\slash"], ['","'], ["x"], []]
+    for tokens in cases:
+        assert token_array_text(tokens) == array_text(tokens)

@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from multiprocessing.reduction import ForkingPickler
 from operator import attrgetter
 
@@ -26,12 +27,12 @@ from django.utils import timezone
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
 from weft.registry.bulk import (
-    array_text,
     gather_search_entries,
     insert_links,
     insert_rows,
     merge_pending_search_entries,
     reserve_ids,
+    token_array_text,
     update_rows,
 )
 from weft.registry.fields import TokenListField
@@ -214,6 +215,7 @@ class Engine:
         if not self.prepared:
             self._start_preparing()
         began = time.perf_counter()
+        self.supplied_at = timezone.now()  # one time for the batch's new firms
         rows = validate_rows(
             raw_rows,
             self.mapping,
@@ -390,7 +392,7 @@ class Engine:
             source=Enterprise.Source.IMPORT,
             supplied_by_id=job.created_by_id,
             supplied_by_org_id=job.organisation_id,
-            supplied_at=timezone.now(),
+            supplied_at=self.supplied_at,
             field_provenance={name: self.stamp for name in list(values) + list(M2M)},
         )
         if row.place is None and job.cluster_id:
@@ -776,13 +778,19 @@ def _row_maker(model):
         elif kind == "JSONField":
             getters.append(lambda obj, f=f: json.dumps(getattr(obj, f.attname)))
         elif isinstance(f, TokenListField) and conn.vendor == "postgresql":
-            getters.append(lambda obj, f=f: array_text(getattr(obj, f.attname)))
+            getters.append(lambda obj, f=f: token_array_text(getattr(obj, f.attname)))
         elif kind in ("DateTimeField", "DecimalField"):
-            prep = _memo(lambda v, f=f: f.get_db_prep_save(v, conn))
+            # Decimals as text, which both databases take: a Decimal pickles several times
+            # slower between the processes.
+            prep = _memo(lambda v, f=f: _plain(f.get_db_prep_save(v, conn)))
             getters.append(lambda obj, f=f, prep=prep: prep(getattr(obj, f.attname)))
         else:
             getters.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn))
     return lambda obj: [get(obj) for get in getters]
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _insert_made(model, rows: list[list], ids: list[int], now) -> None:

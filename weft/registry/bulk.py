@@ -110,6 +110,17 @@ def array_text(values) -> str:
     return "{" + ",".join("NULL" if v is None else _element(v) for v in values) + "}"
 
 
+def token_array_text(tokens: list[str]) -> str:
+    """`array_text` of search tokens, which hold neither quotes nor backslashes as a rule: then
+    in one join instead of an escape per token."""
+    if not tokens:
+        return "{}"
+    joined = '","'.join(tokens)
+    if "\\" in joined or joined.count('"') != 2 * (len(tokens) - 1):
+        return array_text(tokens)
+    return '{"' + joined + '"}'
+
+
 def _element(value) -> str:
     if isinstance(value, Jsonb):
         value = (value.dumps or json.dumps)(value.obj)
