@@ -190,6 +190,9 @@ WEFT_IMPORT_FIRST_BATCH_SIZE = int(os.environ.get("WEFT_IMPORT_FIRST_BATCH_SIZE"
 WEFT_IMPORT_PIPELINE = env_bool("WEFT_IMPORT_PIPELINE", True)
 # Batches that process may have prepared ahead of the worker (each held pickled, some MB).
 WEFT_IMPORT_BATCHES_AHEAD = int(os.environ.get("WEFT_IMPORT_BATCHES_AHEAD", 2))
+# PostgreSQL: an import's batch commits without waiting for its log to reach the disk (a server
+# crash then loses whole batches, which resuming writes again); true waits, as the site does.
+WEFT_IMPORT_PG_WAIT_FOR_DISK = env_bool("WEFT_IMPORT_PG_WAIT_FOR_DISK", False)
 # PostgreSQL: new search-index entries an import's batch gathers before merging them (kB).
 WEFT_IMPORT_GIN_PENDING_KB = int(os.environ.get("WEFT_IMPORT_GIN_PENDING_KB", 65536))
 WEFT_MATCH_AUTO = float(os.environ.get("WEFT_MATCH_AUTO", 90))

@@ -334,3 +334,34 @@ def test_import_leaves_no_search_entries_pending_on_postgresql(world):
     with connection.cursor() as cursor:
         cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN])
         assert cursor.fetchone()[0] == 0  # nothing left to merge
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's commit setting")
+@pytest.mark.django_db(transaction=True)  # each batch's transaction is a real one
+@pytest.mark.parametrize(("wait", "expected"), [(False, "off"), (True, "on")])
+def test_batches_commit_without_waiting_for_the_disk_unless_told(
+    world, settings, monkeypatch, wait, expected
+):
+    settings.WEFT_IMPORT_PG_WAIT_FOR_DISK = wait
+    settings.WEFT_IMPORT_PIPELINE = False  # the batch is written by this connection
+    seen = []
+    write = engine.Engine._write
+
+    def observed(self, batch):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        return write(self, batch)
+
+    monkeypatch.setattr(engine.Engine, "_write", observed)
+    with connection.cursor() as cursor:  # as a production server runs (the test cluster may not)
+        cursor.execute("SET synchronous_commit = on")
+    try:
+        job = run_file(world, xlsx([firm_row(name="东莞市虎门镇晨光制衣有限公司")]))
+        assert job.created == 1 and seen == [expected]
+        with connection.cursor() as cursor:  # only the batch's transaction: the rest as it was
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")

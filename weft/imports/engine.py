@@ -369,6 +369,7 @@ class Engine:
         with transaction.atomic():
             # PostgreSQL: the search index merges a batch's new entries in a few large runs.
             gather_search_entries(int(getattr(settings, "WEFT_IMPORT_GIN_PENDING_KB", 65536)))
+            _commit_without_waiting_for_disk()
             self._write(batch)
             written = time.perf_counter()
         self.timings["commit"] += time.perf_counter() - written
@@ -656,6 +657,17 @@ class Engine:
             fields = [Enterprise._meta.get_field(n) for n in changed] + [updated_at]
             update_rows(Enterprise, fields, [v[:-1] + [stamp, v[-1]] for v in values])
         return plan
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """PostgreSQL: this batch's COMMIT returns before its log is flushed to disk (a fraction of
+    a second later). A crash of the server in between loses the whole batch, never part of it,
+    and with it the job's position, so that resuming writes it again; the rest of the site
+    keeps its durable commits. WEFT_IMPORT_PG_WAIT_FOR_DISK=true turns this off."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor == "postgresql" and not getattr(settings, "WEFT_IMPORT_PG_WAIT_FOR_DISK", False):
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 class Superseded(Exception):

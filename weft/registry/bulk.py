@@ -88,7 +88,9 @@ def update_rows(model, fields: list, rows: list) -> None:
             if kind.endswith("[]"):  # an array column (search tokens): no ragged 2-D arrays
                 arrays.append("%s::text[]")
                 assignments.append(f"{qn(f.column)} = string_to_array(v.c{i}, ' ')")
-                columns[i] = [None if v is None else " ".join(v) for v in columns[i]]
+                columns[i] = [
+                    v if v is None or isinstance(v, str) else " ".join(v) for v in columns[i]
+                ]  # a string: tokens joined already
             else:
                 arrays.append(f"%s::{kind}[]")
                 assignments.append(f"{qn(f.column)} = v.c{i}")
