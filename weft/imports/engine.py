@@ -321,17 +321,7 @@ class Engine:
         ]
         if not rows:
             return registry_merge.Plan()
-        state = registry_merge.read(
-            {pk for _row, pk in rows}, cluster_ids, self.codes_of, lock=False
-        )
-        plan = registry_merge.plan(
-            [(row, pk) for row, pk in rows if pk in state.firms],  # gone since: the writer sees
-            state,
-            stamp=self.stamp,
-            since=self.since,
-            cluster_ids=cluster_ids,
-            ids=self.ids,
-        )
+        plan = self._work_out_merges(rows, cluster_ids, lock=False)
         names = {d.candidate.id: d.candidate.name for _r, d, _rec in planned if d.candidate}
         for row, pk in rows:
             if plan.changes.get(row.number):
@@ -339,6 +329,20 @@ class Engine:
                     pk, names[pk], row.number, plan.changes[row.number]
                 )
         return plan
+
+    def _work_out_merges(self, rows: list, cluster_ids: list, *, lock: bool):
+        """The merges of `rows` ([(row, registry firm id)]) from the firms as committed."""
+        state = registry_merge.read(
+            {pk for _row, pk in rows}, cluster_ids, self.codes_of, lock=lock
+        )
+        return registry_merge.plan(
+            [(row, pk) for row, pk in rows if pk in state.firms],  # gone since: left out
+            state,
+            stamp=self.stamp,
+            since=self.since,
+            cluster_ids=cluster_ids,
+            ids=self.ids,
+        )
 
     def _audit_row(self, action, object_id: str, name: str, before, after, reason: str) -> list:
         return self.audit_rows.make(
@@ -629,15 +633,7 @@ class Engine:
                 and not getattr(d, "into_new", False)
                 and d.target_id in stale
             ]
-            state = registry_merge.read(stale, cluster_ids, self.codes_of, lock=True)
-            again = registry_merge.plan(
-                rows,
-                state,
-                stamp=self.stamp,
-                since=self.since,
-                cluster_ids=cluster_ids,
-                ids=self.ids,
-            )
+            again = self._work_out_merges(rows, cluster_ids, lock=True)
             plan = plan.replace(stale, again, {row.number for row, _pk in rows})
             at = self.decision_rows.at
             for row, decision, _rec in planned:

@@ -17,18 +17,12 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from weft.registry.models import ClusterMembership, Enterprise
 from weft.registry.search import enterprise_search_text, enterprise_tokens
 
-from .merging import M2M, SCALARS, merge_codes, merge_scalars
+from .merging import M2M, PLACE_FIELDS, SCALARS, merge_codes, merge_scalars
 
 # Columns a merge may change, besides updated_at.
 UPDATABLE = (
     *SCALARS,
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "latitude",
-    "longitude",
-    "geocode_precision",
+    *PLACE_FIELDS,
     "size_band",
     "name_sort",
     "match_key",
