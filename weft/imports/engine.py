@@ -52,7 +52,6 @@ from . import registry_merge
 from .merging import M2M, SCALARS, merge_codes, merge_scalars, place_values
 from .models import ImportJob, MatchDecision, RowError
 from .parsing import FileRejected, Table
-from .registry_merge import through_table
 from .resolution import Index, Record, resolve
 from .validation import PlaceCache, Row, Vocabulary, validate_rows
 
@@ -135,15 +134,10 @@ class Draft:
     making a hundred thousand model instances cost more than the rest of building the firms."""
 
     _meta = Enterprise._meta
-    _defaults: dict | None = None
-    _mutable: tuple = ()
+    _defaults = {f.attname: f.get_default() for f in Enterprise._meta.concrete_fields}
+    _mutable = tuple(n for n, v in _defaults.items() if isinstance(v, list | dict))
 
     def __init__(self, **values):
-        if Draft._defaults is None:
-            Draft._defaults = {f.attname: f.get_default() for f in self._meta.concrete_fields}
-            Draft._mutable = tuple(
-                n for n, v in Draft._defaults.items() if isinstance(v, list | dict)
-            )
         self.__dict__.update(Draft._defaults)
         for name in Draft._mutable:  # none shared between drafts
             self.__dict__[name] = Draft._defaults[name].copy()
@@ -435,7 +429,7 @@ class Engine:
         id_of = dict(zip(temp_ids, real_ids, strict=True))
         _insert_made(Enterprise, [new[t].values for t in temp_ids], real_ids, now)
         for name in M2M:
-            through, left, right = through_table(name)
+            through, left, right = registry_merge.through_table(name)
             keys = [(id_of[t], self.ids[name][c]) for t in temp_ids for c in new[t].codes[name]]
             insert_links(through, [left, right], keys)
         if job.cluster_id and temp_ids:
@@ -644,7 +638,7 @@ class Engine:
                     )
         self._approve(plan.joining, cluster_ids, now)
         for name in M2M:
-            through, left, right = through_table(name)
+            through, left, right = registry_merge.through_table(name)
             insert_links(through, [left, right], plan.links[name])
         conn = connections[DEFAULT_DB_ALIAS]
         updated_at = Enterprise._meta.get_field("updated_at")

@@ -61,8 +61,8 @@ class Seen:
 
 @dataclass
 class State:
-    """Firms as read for merging into them: instances (the compared columns), current codes,
-    approved clusters, membership status in the import's cluster."""
+    """Firms as read for merging into them: their compared columns, current codes, approved
+    clusters, membership status in the import's cluster."""
 
     firms: dict[int, Firm]
     codes: dict[int, dict[str, list[str]]]
@@ -70,11 +70,15 @@ class State:
     status: dict[int, str]
 
     def seen(self, pk: int, cluster_ids: list) -> Seen:
-        return Seen(
-            self.firms[pk].updated_at,
-            tuple(sorted(self.approved.get(pk, []))),
-            self.status.get(pk) if cluster_ids else None,
-        )
+        return _seen(pk, self.firms[pk].updated_at, self.approved, self.status, cluster_ids)
+
+
+def _seen(pk: int, updated_at, approved: dict, status: dict, cluster_ids: list) -> Seen:
+    return Seen(
+        updated_at,
+        tuple(sorted(approved.get(pk, []))),
+        status.get(pk) if cluster_ids else None,
+    )
 
 
 @dataclass
@@ -91,9 +95,6 @@ class Plan:
     # Changed columns → [values ready for the database, primary key last] (updated_at is added
     # by the writer, just before the key).
     updates: dict[tuple, list] = field(default_factory=lambda: defaultdict(list))
-
-    def firms(self) -> set[int]:
-        return set(self.seen)
 
     def replace(self, firms: set[int], other: "Plan", rows: set[int]) -> "Plan":
         """This plan with `firms` (merged into by `rows`) as worked out in `other`."""
@@ -159,10 +160,7 @@ def seen_now(firm_ids: set[int], cluster_ids: list) -> dict[int, Seen]:
         .values_list("pk", "updated_at")
     )
     approved, status = memberships(set(updated), cluster_ids)
-    return {
-        pk: Seen(at, tuple(sorted(approved.get(pk, []))), status.get(pk) if cluster_ids else None)
-        for pk, at in updated.items()
-    }
+    return {pk: _seen(pk, at, approved, status, cluster_ids) for pk, at in updated.items()}
 
 
 def plan(
