@@ -1,8 +1,12 @@
 """Fixtures for API tests."""
 
+import time
+
 import pytest
+from django.core.cache import cache
 
 from weft.accounts.services import issue_token
+from weft.core.throttling import ClientThrottle
 
 from .helpers import Api
 
@@ -26,3 +30,14 @@ def token_for():
         return issue_token(user=user, name=name)[1]
 
     return make
+
+
+@pytest.fixture
+def throttle_moment(monkeypatch):
+    """An empty request history, and every request of the test counted at one moment half-way
+    through a minute: windows are fixed minutes, and a test crossing a minute's edge would start
+    counting again. Returns the moment."""
+    cache.clear()  # the test cache outlives a test
+    moment = (time.time() // 60) * 60 + 30
+    monkeypatch.setattr(ClientThrottle, "timer", staticmethod(lambda: moment))
+    return moment

@@ -1,7 +1,6 @@
 """The liveness check: no database, no sign-in, never throttled (load balancers poll it often)."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,8 +15,7 @@ def test_health_answers_ok_without_touching_the_database(api):
     assert len(queries) == 0
 
 
-def test_health_is_not_throttled(api, settings):
-    cache.clear()
+def test_health_is_not_throttled(api, settings, throttle_moment):
     settings.WEFT_THROTTLE_ANON = "2/min"
     assert [api.get("/health").status_code for _ in range(5)] == [200] * 5
     # The same client is throttled elsewhere, so the limit was in force.

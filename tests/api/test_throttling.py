@@ -3,9 +3,6 @@
 import time
 
 import pytest
-from django.core.cache import cache
-
-from weft.core.throttling import ClientThrottle
 
 from ..factories import UserFactory
 from .helpers import assert_error
@@ -14,13 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def tight(settings, monkeypatch):
-    # The test cache outlives a test: start from an empty request history.
-    cache.clear()
-    # Windows are fixed minutes: a test that crossed a minute's edge would start counting again.
-    # Every request of a test falls at the same moment, half-way through a minute.
-    moment = (time.time() // 60) * 60 + 30
-    monkeypatch.setattr(ClientThrottle, "timer", staticmethod(lambda: moment))
+def tight(settings, throttle_moment):
     settings.WEFT_THROTTLE_ANON = "3/min"
     settings.WEFT_THROTTLE_USER = "5/min"
 
