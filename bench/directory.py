@@ -397,7 +397,15 @@ def statement_kind(sql: str) -> str:
         return "stages of the page"
     if "REGISTRY_CLUSTERMEMBERSHIP" in s:
         return "clusters of the page"
-    return "page with its total"
+    if "COUNT(*) OVER" in s:
+        return "page with its total"
+    if s.startswith("SELECT COUNT(*)"):
+        return "total from the index"
+    if s.startswith("SELECT MAX(ID)"):
+        return "size of the registry"
+    if "MATCH" in s:
+        return "page from the index"
+    return "fields of the page"
 
 
 # --- report ------------------------------------------------------------------------------------

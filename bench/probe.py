@@ -160,10 +160,11 @@ def explain(path: str) -> dict:
     """Run each query the way the API does, capturing every statement, its time and its plan."""
     from urllib.parse import parse_qsl, urlsplit
 
-    from django.db.models import Count, Window
+    from django.db import transaction
     from django.test.utils import CaptureQueriesContext
 
     from weft.registry import selectors
+    from weft.registry.directory import DirectoryMatches
 
     queries = json.loads(Path(path).read_text())
     out = []
@@ -176,24 +177,28 @@ def explain(path: str) -> dict:
             stage=params.get("stage", ""),
             size_band=params.get("size_band", ""),
         )
-        # As the API: the page's ids with their total in one statement, then its rows.
-        qs = selectors.enterprise_directory(filters).values("id")
+        # As the API: the page's ids with their total (by the plan the directory picks for the
+        # backend and the search), then its rows.
         with CaptureQueriesContext(connection) as captured:
-            rows = list(qs.annotate(total_rows=Window(Count("*")))[:20])
-            selectors.directory_rows(
-                [{k: v for k, v in r.items() if k != "total_rows"} for r in rows]
-            )
-        statements = []
+            page, count = DirectoryMatches(filters).window(0, 20)
+            selectors.directory_rows(page)
+        statements, settings = [], []
         for q in captured.captured_queries:
             sql = q["sql"]
-            began = time.perf_counter()
-            with connection.cursor() as cursor:
+            if sql.upper().startswith("SET "):
+                settings.append(sql)  # a SET LOCAL of the API's, for its next statement
+            if not sql.upper().startswith("SELECT"):
+                continue
+            with transaction.atomic(), connection.cursor() as cursor:
+                for setting in settings:
+                    cursor.execute(setting)
+                began = time.perf_counter()
                 cursor.execute(sql)
                 cursor.fetchall()
-            ms = (time.perf_counter() - began) * 1000
-            statements.append({"sql": sql, "ms": round(ms, 2), "plan": plan(sql)})
-        count = rows[0]["total_rows"] if rows else 0
-        out.append({"url": url, "count": count, "rows": len(rows), "statements": statements})
+                ms = (time.perf_counter() - began) * 1000
+                statements.append({"sql": sql, "ms": round(ms, 2), "plan": plan(sql)})
+            settings = []
+        out.append({"url": url, "count": count, "rows": len(page), "statements": statements})
     return {"vendor": connection.vendor, "queries": out}
 
 
