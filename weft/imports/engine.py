@@ -6,7 +6,6 @@ are written with their search tokens in the same transaction: searchable the mom
 """
 
 import gc
-import json
 import logging
 import multiprocessing
 import queue
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
+from weft.core.jsontext import json_text
 from weft.registry.bulk import (
     gather_search_entries,
     insert_links,
@@ -761,8 +761,8 @@ _EMPTY = JsonText("{}")
 
 
 def _json_text(value) -> JsonText:
-    # As Django encodes a JSONField without an encoder; PostgreSQL parses the text (COPY).
-    return JsonText(json.dumps(value))
+    # Text (see core.jsontext), which both databases parse as they would Django's (COPY too).
+    return JsonText(json_text(value))
 
 
 def _row_maker(model):
@@ -778,7 +778,7 @@ def _row_maker(model):
         elif kind in _AS_IS:
             getters.append(attrgetter(f.attname))
         elif kind == "JSONField":
-            getters.append(lambda obj, f=f: json.dumps(getattr(obj, f.attname)))
+            getters.append(lambda obj, f=f: json_text(getattr(obj, f.attname)))
         elif isinstance(f, TokenListField) and conn.vendor == "postgresql":
             getters.append(lambda obj, f=f: token_array_text(getattr(obj, f.attname)))
         elif kind in ("DateTimeField", "DecimalField"):

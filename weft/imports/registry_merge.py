@@ -8,12 +8,12 @@ works out again there and then, the same way. Firms new earlier in the same run 
 worked out by the writer: only it knows their ids.
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from weft.core.jsontext import json_text
 from weft.registry.models import ClusterMembership, Enterprise
 from weft.registry.search import enterprise_search_text, enterprise_tokens
 
@@ -234,7 +234,7 @@ def _ready(e: Firm, name: str, conn):
     f = Enterprise._meta.get_field(name)
     value = getattr(e, f.attname)
     if f.get_internal_type() == "JSONField":
-        return None if value is None else json.dumps(value)
+        return None if value is None else json_text(value)
     if f.name == "search_tokens":  # as update_rows sends them to either database
         return " ".join(value)
     return f.get_db_prep_save(value, conn)
