@@ -388,7 +388,7 @@ def redeem(
         order_id=payload.order_id,
         idempotency_key=idempotency_key,
     )
-    return (200 if replayed else 201), data
+    return Status(200 if replayed else 201, data)
 
 
 # --- settlements ---------------------------------------------------------------------------------
@@ -424,7 +424,7 @@ def claim(
         programme_id=payload.programme_id,
         idempotency_key=idempotency_key,
     )
-    return (200 if replayed else 201), data
+    return Status(200 if replayed else 201, data)
 
 
 def _settle(request, settlement_id, action, payload):
