@@ -182,22 +182,22 @@ def explain(path: str) -> dict:
         with CaptureQueriesContext(connection) as captured:
             page, count = DirectoryMatches(filters).window(0, 20)
             selectors.directory_rows(page)
-        statements, settings = [], []
+        statements, set_locals = [], []
         for q in captured.captured_queries:
             sql = q["sql"]
             if sql.upper().startswith("SET "):
-                settings.append(sql)  # a SET LOCAL of the API's, for its next statement
+                set_locals.append(sql)  # a SET LOCAL of the API's, for its next statement
             if not sql.upper().startswith("SELECT"):
                 continue
             with transaction.atomic(), connection.cursor() as cursor:
-                for setting in settings:
-                    cursor.execute(setting)
+                for set_local in set_locals:
+                    cursor.execute(set_local)
                 began = time.perf_counter()
                 cursor.execute(sql)
                 cursor.fetchall()
                 ms = (time.perf_counter() - began) * 1000
                 statements.append({"sql": sql, "ms": round(ms, 2), "plan": plan(sql)})
-            settings = []
+            set_locals = []
         out.append({"url": url, "count": count, "rows": len(page), "statements": statements})
     return {"vendor": connection.vendor, "queries": out}
 

@@ -228,12 +228,18 @@ def plan(
     return result
 
 
+# The updatable columns' fields and kinds, looked up once: `_ready` runs for every changed
+# column of every firm merged into.
+_FIELDS = {n: Enterprise._meta.get_field(n) for n in UPDATABLE}
+_JSON = {n for n, f in _FIELDS.items() if f.get_internal_type() == "JSONField"}
+
+
 def _ready(e: Firm, name: str, conn):
     """A column's value for `update_rows`; JSON as its text and tokens joined by spaces, which
     both databases take (and which travel between processes faster than lists and adapters)."""
-    f = Enterprise._meta.get_field(name)
+    f = _FIELDS[name]
     value = getattr(e, f.attname)
-    if f.get_internal_type() == "JSONField":
+    if name in _JSON:
         return None if value is None else json_text(value)
     if f.name == "search_tokens":  # as update_rows sends them to either database
         return " ".join(value)
