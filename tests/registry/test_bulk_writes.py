@@ -140,3 +140,65 @@ def test_token_array_text_is_array_text_for_any_tokens():
     cases = [["虎门", "c:24", "p:44"], ['a"b', "c"], ["back\\slash"], ['","'], ["x"], []]
     for tokens in cases:
         assert token_array_text(tokens) == array_text(tokens)
+
+
+@pytest.fixture
+def few_sqlite_parameters():
+    """SQLite taking only `width * 2` parameters per statement: rows split over statements."""
+    import sqlite3
+
+    connection.ensure_connection()
+    raw = connection.connection
+    kept = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+    def limit(width: int) -> None:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, width * 2)
+
+    yield limit
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, kept)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's statements of many rows")
+def test_sqlite_writes_rows_in_statements_of_as_many_as_its_parameters_allow(
+    few_sqlite_parameters, django_assert_num_queries
+):
+    from weft.registry.bulk import insert_objects
+    from weft.registry.selectors import EnterpriseFilters, enterprise_directory
+
+    firms = [make_enterprise(name_zh=f"东莞市虎门镇{n}号制衣有限公司") for n in "一二三四五"]
+    Enterprise.objects.filter(pk__in=[f.pk for f in firms]).delete()
+    for firm in firms:
+        firm.search_tokens = sorted({*firm.search_tokens, "婚纱"})
+    few_sqlite_parameters(len(Enterprise._meta.concrete_fields))
+    with django_assert_num_queries(3):  # 2 + 2 + 1 rows
+        insert_objects(Enterprise, firms)
+    assert sorted(Enterprise.objects.values_list("name_zh", flat=True)) == sorted(
+        f.name_zh for f in firms
+    )
+    # Each firm is in the search index (the FTS5 trigger fires for every row of a statement).
+    found = enterprise_directory(EnterpriseFilters(q="婚纱")).values_list("pk", flat=True)
+    assert sorted(found) == sorted(f.pk for f in firms)
+
+    fields, _ = prepared({n: None for n in FIELDS})
+    rows = []
+    for n, firm in enumerate(firms):
+        _, values = prepared(
+            {
+                "name_zh": firm.name_zh,
+                "employees": 100 + n,
+                "latitude": Decimal("22.8"),
+                "field_provenance": {"employees": {"import": n}},
+                "search_text": firm.name_zh,
+                "search_tokens": ["旗袍"] if n % 2 else ["婚纱"],
+                "updated_at": datetime.datetime(2026, 11, 24, tzinfo=datetime.UTC),
+            }
+        )
+        rows.append(values + [firm.pk])
+    few_sqlite_parameters(len(fields) + 1)
+    with django_assert_num_queries(3):
+        update_rows(Enterprise, fields, rows)
+    written = dict(Enterprise.objects.values_list("pk", "employees"))
+    assert written == {f.pk: 100 + n for n, f in enumerate(firms)}
+    for term, picked in (("婚纱", firms[0::2]), ("旗袍", firms[1::2])):
+        found = enterprise_directory(EnterpriseFilters(q=term)).values_list("pk", flat=True)
+        assert sorted(found) == sorted(f.pk for f in picked)
