@@ -11,10 +11,12 @@ Candidates are found through the character bigrams of their normalised names, so
 compared with the few firms sharing part of its name, not with the whole prefecture.
 """
 
+import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from rapidfuzz import fuzz, process
 
@@ -128,12 +130,50 @@ class Index:
         where = Q()
         for prefecture in wanted:
             where |= Q(adcode__startswith=prefecture)
-        rows = Enterprise.objects.filter(where).values_list(*STORED)
-        for row in rows.iterator(chunk_size=5000):
-            if row[1] in self.by_uscc:  # already loaded by code: keep one object per firm
-                self.add_location(self.by_uscc[row[1]])
-            else:
-                self.add(Record(*row))
+        # The rows as the driver gives them, without the ORM's iterator (a server-side cursor on
+        # PostgreSQL, in chunks): a first batch loads some 200,000 firms while the writing
+        # process waits for it. The collector stays off meanwhile: everything made here lives
+        # as long as the index.
+        sql, params = Enterprise.objects.filter(where).values_list(*STORED).query.sql_with_params()
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                while rows := cursor.fetchmany(10_000):
+                    self._add_loaded(rows)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _add_loaded(self, rows: list) -> None:
+        """`add` for rows of STORED, in one loop (same result, a third of the time)."""
+        by_uscc, by_key, postings, open_postings = (
+            self.by_uscc,
+            self.by_key,
+            self.postings,
+            self.open_postings,
+        )
+        for row in rows:
+            uscc = row[1]
+            record = by_uscc.get(uscc) if uscc else None
+            if record is None:  # else already loaded by code: keep one object per firm
+                record = Record(*row)
+                if uscc:
+                    by_uscc[uscc] = record
+            adcode, key = record.adcode, record.key
+            if not adcode:
+                continue
+            by_key[(key, adcode)].append(record)
+            grams = _bigrams(key)
+            prefecture = adcode[:4]
+            into = postings[prefecture]
+            for gram in grams:
+                into[gram].append(record)
+            if not uscc:
+                into = open_postings[prefecture]
+                for gram in grams:
+                    into[gram].append(record)
 
     def add_location(self, record: Record) -> None:
         if record.adcode:
