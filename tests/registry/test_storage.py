@@ -107,3 +107,23 @@ def test_covered_foreign_keys_have_no_index_of_their_own(table, column):
     indexed = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
     assert [column] not in indexed
     assert any(columns[0] == column and len(columns) > 1 for columns in indexed)
+
+
+@pytest.mark.django_db
+def test_the_firms_table_has_only_the_indexes_something_uses():
+    # Every index is written for every firm an import inserts (and for every merged firm whose
+    # update is not a heap-only one). Size band and demo flag are filtered through the search
+    # tokens or not at all; sorting by name uses one plain index, without PostgreSQL's LIKE one.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "registry_enterprise")
+    indexed = sorted(
+        tuple(c["columns"])
+        for c in constraints.values()
+        if c["index"] or c["unique"] or c["primary_key"]
+    )
+    expected = [("id",), ("name_sort",), ("supplied_by_id",), ("supplied_by_org_id",), ("uscc",)]
+    if connection.vendor == "postgresql":
+        # The unique code's LIKE index (Django's, for a unique text column); the search tokens'
+        # GIN index (SQLite keeps them in an FTS5 table instead).
+        expected += [("search_tokens",), ("uscc",)]
+    assert indexed == sorted(expected)

@@ -6,26 +6,35 @@ from django.db import migrations
 def drop_own_index(
     app_label: str, model_name: str, name: str, field
 ) -> migrations.SeparateDatabaseAndState:
-    """A foreign key set to db_index=False, its index dropped in place.
+    """A field set to db_index=False, its index dropped in place (on PostgreSQL, with the
+    `_like` index Django adds beside a text column's).
 
     For a foreign key whose index another one already covers (a unique constraint or composite
-    index beginning with its column). A plain AlterField makes SQLite rebuild the table, which
+    index beginning with its column), or a column nothing looks rows up by: every index is
+    written for every row inserted. A plain AlterField makes SQLite rebuild the table, which
     drops the table's triggers (the directory's version counters, the search index)."""
 
-    def index_name(apps, schema_editor):
+    def index_names(apps, schema_editor):
         model = apps.get_model(app_label, model_name)
         column = model._meta.get_field(name).column
-        return model, schema_editor._create_index_name(model._meta.db_table, [column], suffix="")
+        table = model._meta.db_table
+        return model, [
+            schema_editor._create_index_name(table, [column], suffix=suffix)
+            for suffix in ("", "_like")
+        ]
 
     def forwards(apps, schema_editor):
-        _model, index = index_name(apps, schema_editor)
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index)}")
+        _model, indexes = index_names(apps, schema_editor)
+        for index in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index)}")
 
     def backwards(apps, schema_editor):
-        model, _index = index_name(apps, schema_editor)
-        schema_editor.execute(
-            schema_editor._create_index_sql(model, fields=[model._meta.get_field(name)])
-        )
+        model, _indexes = index_names(apps, schema_editor)
+        field = model._meta.get_field(name)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+        like = getattr(schema_editor, "_create_like_index_sql", None)  # PostgreSQL's editor
+        if like is not None and (sql := like(model, field)) is not None:
+            schema_editor.execute(sql)
 
     return migrations.SeparateDatabaseAndState(
         state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],

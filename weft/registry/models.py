@@ -189,8 +189,10 @@ class Enterprise(BilingualName, models.Model):
     )
     name_zh = models.CharField(max_length=200, help_text="Registered Chinese name.")
     name_en = models.CharField(max_length=200, blank=True)
+    # Indexed in Meta: db_index would add, on PostgreSQL, a second index for LIKE that nothing
+    # uses and every write keeps.
     name_sort = models.CharField(
-        max_length=400, blank=True, db_index=True, help_text="Pinyin of the name, for sorting."
+        max_length=400, blank=True, help_text="Pinyin of the name, for sorting."
     )
     # Nullable: on SQLite, adding a NOT NULL column rebuilds the table, which drops its
     # triggers (the search index's and the directory version's).
@@ -229,7 +231,8 @@ class Enterprise(BilingualName, models.Model):
     capacity_unit = models.CharField(max_length=20, blank=True, help_text="pieces, metres, tonnes…")
     capacity_period = models.CharField(max_length=5, choices=CapacityPeriod.choices, blank=True)
     employees = models.PositiveIntegerField(null=True, blank=True)
-    size_band = models.CharField(max_length=6, choices=SizeBand.choices, blank=True, db_index=True)
+    # Not indexed: the directory filters by size band through the search tokens (sz:…).
+    size_band = models.CharField(max_length=6, choices=SizeBand.choices, blank=True)
     founded_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
     )
@@ -262,7 +265,7 @@ class Enterprise(BilingualName, models.Model):
     field_provenance = models.JSONField(
         default=dict, blank=True, help_text="Per field: who supplied the current value and when."
     )
-    is_demo = models.BooleanField(default=False, db_index=True, help_text="Synthetic demo data.")
+    is_demo = models.BooleanField(default=False, help_text="Synthetic demo data.")
     search_text = models.TextField(blank=True, help_text="Normalised text the directory searches.")
     search_tokens = TokenListField(
         blank=True, default=list, help_text="Text n-grams and facet tokens; see search.py."
@@ -272,6 +275,7 @@ class Enterprise(BilingualName, models.Model):
 
     class Meta:
         ordering = ["name_sort", "id"]
+        indexes = [models.Index(fields=["name_sort"], name="registry_enterprise_name_sort")]
 
     def __str__(self):
         return self.name_zh
