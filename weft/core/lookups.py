@@ -6,6 +6,10 @@ of ids a bulk import's batch names in each of its queries, that preparation and 
 parsing and planning a list of thousands of constants cost more than the query itself. Here the
 ids go as one array (PostgreSQL: `= ANY(%s)`) or one JSON text (SQLite: `IN (SELECT value FROM
 json_each(%s))`, which SQLite answers with the same index look-ups as a list).
+
+Pass the ids as a set (or any iterable but a list or tuple): Django walks a list or tuple value
+element by element, looking for expressions, before any lookup sees it (400,000 calls in the
+writing process of a 100,000-row import).
 """
 
 import json

@@ -593,7 +593,7 @@ class Engine:
         }
         for cluster_id in cluster_ids:
             ClusterMembership.objects.filter(
-                enterprise_id__among=[pk for pk, status in joining.items() if status is not None],
+                enterprise_id__among={pk for pk, status in joining.items() if status is not None},
                 cluster_id=cluster_id,
             ).update(**decided)
             insert_links(

@@ -833,7 +833,7 @@ _CAPABILITY_COLUMNS = [
 
 def refresh_capabilities(enterprise_ids) -> int:
     """Rebuild the firms' SupplierCapability rows (what matching ranks firms without offers by)."""
-    ids = list(enterprise_ids)
+    ids = set(enterprise_ids)  # a set: see core.lookups on lists
     if not ids:
         return 0
     # Plain values, not model instances: an import rebuilds thousands of firms per batch.
