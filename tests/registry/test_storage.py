@@ -123,7 +123,25 @@ def test_the_firms_table_has_only_the_indexes_something_uses():
     )
     expected = [("id",), ("name_sort",), ("supplied_by_id",), ("supplied_by_org_id",), ("uscc",)]
     if connection.vendor == "postgresql":
-        # The unique code's LIKE index (Django's, for a unique text column); the search tokens'
-        # GIN index (SQLite keeps them in an FTS5 table instead).
-        expected += [("search_tokens",), ("uscc",)]
+        # The search tokens' GIN index (SQLite keeps them in an FTS5 table instead).
+        expected += [("search_tokens",)]
     assert indexed == sorted(expected)
+
+
+@postgresql
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "table",
+    ["registry_enterprise", "registry_clustermembership", "imports_matchdecision"],
+)
+def test_tables_an_import_writes_have_no_like_indexes(table):
+    # Django adds one beside every indexed text column, for LIKE 'prefix%'; nothing here looks
+    # anything up that way, and an import writes these tables for every row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [table, "%pattern_ops%"],
+        )
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [table])
+        assert cursor.fetchone()[0] > 1  # the other indexes are there

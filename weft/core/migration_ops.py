@@ -40,3 +40,31 @@ def drop_own_index(
         state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
         database_operations=[migrations.RunPython(forwards, backwards)],
     )
+
+
+def drop_like_index(app_label: str, model_name: str, name: str) -> migrations.RunPython:
+    """PostgreSQL: the `_like` index Django adds beside an indexed or unique text column (for
+    LIKE 'prefix%' look-ups), dropped where nothing looks rows up that way; the column's own
+    index or unique constraint stays. Every index is written for every row inserted."""
+
+    def like_index(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        field = model._meta.get_field(name)
+        return (
+            model,
+            field,
+            schema_editor._create_index_name(model._meta.db_table, [field.column], suffix="_like"),
+        )
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            _model, _field, index = like_index(apps, schema_editor)
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index)}")
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            model, field, _index = like_index(apps, schema_editor)
+            if (sql := schema_editor._create_like_index_sql(model, field)) is not None:
+                schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, backwards)
