@@ -9,7 +9,7 @@ import sqlite3
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg.types.json import Jsonb
 
-from .fields import GIN
+from .fields import GIN, TokenListField
 
 
 def reserve_ids(model, count: int) -> list[int]:
@@ -164,10 +164,19 @@ def _element(value) -> str:
 
 
 def insert_objects(model, objs: list) -> None:
-    """INSERT model instances whose primary keys are set, each value prepared as Django would."""
+    """INSERT model instances whose primary keys are set, each value prepared as Django would;
+    search tokens on PostgreSQL as array text (`token_array_text`), which COPY parses in one go
+    where psycopg would adapt a list element by element."""
     conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy is slow
     fields = model._meta.concrete_fields
-    rows = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields] for obj in objs]
+
+    def value_of(f):
+        if conn.vendor == "postgresql" and isinstance(f, TokenListField):
+            return lambda obj: token_array_text(getattr(obj, f.attname))
+        return lambda obj: f.get_db_prep_save(f.pre_save(obj, True), conn)
+
+    values = [value_of(f) for f in fields]
+    rows = [[value(obj) for value in values] for obj in objs]
     insert_rows(model, [f.column for f in fields], rows)
 
 
