@@ -2,6 +2,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from weft.accounts.models import Membership, Organisation
 from weft.registry.models import Cluster
@@ -22,6 +23,16 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's default language (简体中文): a request earlier in the same
+    worker may have activated another one (LocaleMiddleware leaves it active in the thread), and
+    a test must not pass or fail by what ran before it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import member_of
 from weft.accounts.models import Membership
@@ -35,7 +35,8 @@ def test_a_plain_order_raises_nothing(market):
 def test_subsidy_just_under_the_voucher(market):
     v = grant(market, "300.00")
     order = _paid_order(market, v, amount="983.00")  # 30 % = 294.90, 98 % of the voucher
-    flags = review(market.programme)
+    with translation.override("en"):  # the reason is written in the reader's language
+        flags = review(market.programme)
     assert [f.kind for f in flags] == ["just_under_cap"] and flags[0].orders == [order.pk]
     assert "just under" in flags[0].why
 
@@ -47,8 +48,11 @@ def test_shared_person_and_office_colleague(market):
     member_of(market.lab, Membership.Role.MEMBER, user=w.firm_member)
     v = grant(market, "300.00")
     order = _paid_order(market, v)
-    kinds = {f.kind: f for f in review(market.programme)}
+    kinds = {f.kind: f for f in review(market.programme)}  # in the site's language, 简体中文
     assert kinds["shared_people"].orders == [order.pk]
+    assert "其 1 个补贴订单中有 1 个" in kinds["office_colleagues"].why
+    with translation.override("en"):
+        kinds = {f.kind: f for f in review(market.programme)}
     assert "1 of its 1" in kinds["office_colleagues"].why
 
 
