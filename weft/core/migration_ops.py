@@ -3,6 +3,21 @@
 from django.db import migrations
 
 
+def _index_name(schema_editor, model, field, suffix: str) -> str:
+    """The name Django gave a field's own index ("") or its PostgreSQL LIKE index ("_like")."""
+    return schema_editor._create_index_name(model._meta.db_table, [field.column], suffix=suffix)
+
+
+def _drop(schema_editor, name: str) -> None:
+    schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+
+
+def _create_like_index(schema_editor, model, field) -> None:
+    like = getattr(schema_editor, "_create_like_index_sql", None)  # PostgreSQL's editor only
+    if like is not None and (sql := like(model, field)) is not None:
+        schema_editor.execute(sql)
+
+
 def drop_own_index(
     app_label: str, model_name: str, name: str, field
 ) -> migrations.SeparateDatabaseAndState:
@@ -14,27 +29,17 @@ def drop_own_index(
     written for every row inserted. A plain AlterField makes SQLite rebuild the table, which
     drops the table's triggers (the directory's version counters, the search index)."""
 
-    def index_names(apps, schema_editor):
-        model = apps.get_model(app_label, model_name)
-        column = model._meta.get_field(name).column
-        table = model._meta.db_table
-        return model, [
-            schema_editor._create_index_name(table, [column], suffix=suffix)
-            for suffix in ("", "_like")
-        ]
-
     def forwards(apps, schema_editor):
-        _model, indexes = index_names(apps, schema_editor)
-        for index in indexes:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index)}")
+        model = apps.get_model(app_label, model_name)
+        old = model._meta.get_field(name)
+        for suffix in ("", "_like"):
+            _drop(schema_editor, _index_name(schema_editor, model, old, suffix))
 
     def backwards(apps, schema_editor):
-        model, _indexes = index_names(apps, schema_editor)
-        field = model._meta.get_field(name)
-        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
-        like = getattr(schema_editor, "_create_like_index_sql", None)  # PostgreSQL's editor
-        if like is not None and (sql := like(model, field)) is not None:
-            schema_editor.execute(sql)
+        model = apps.get_model(app_label, model_name)
+        old = model._meta.get_field(name)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[old]))
+        _create_like_index(schema_editor, model, old)
 
     return migrations.SeparateDatabaseAndState(
         state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
@@ -47,24 +52,14 @@ def drop_like_index(app_label: str, model_name: str, name: str) -> migrations.Ru
     LIKE 'prefix%' look-ups), dropped where nothing looks rows up that way; the column's own
     index or unique constraint stays. Every index is written for every row inserted."""
 
-    def like_index(apps, schema_editor):
-        model = apps.get_model(app_label, model_name)
-        field = model._meta.get_field(name)
-        return (
-            model,
-            field,
-            schema_editor._create_index_name(model._meta.db_table, [field.column], suffix="_like"),
-        )
-
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            _model, _field, index = like_index(apps, schema_editor)
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index)}")
+            model = apps.get_model(app_label, model_name)
+            field = model._meta.get_field(name)
+            _drop(schema_editor, _index_name(schema_editor, model, field, "_like"))
 
     def backwards(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            model, field, _index = like_index(apps, schema_editor)
-            if (sql := schema_editor._create_like_index_sql(model, field)) is not None:
-                schema_editor.execute(sql)
+        model = apps.get_model(app_label, model_name)
+        _create_like_index(schema_editor, model, model._meta.get_field(name))
 
     return migrations.RunPython(forwards, backwards)

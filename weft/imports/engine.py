@@ -677,7 +677,7 @@ class PlainRows:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.columns = [f.column for f in fields]
         self.at = {f.attname: i for i, f in enumerate(fields)}  # attname → position in a row
-        self.defaults = [f.get_default() if f.has_default() else None for f in fields]
+        defaults = [f.get_default() if f.has_default() else None for f in fields]
         self.converters = []
         for f in fields:
             kind = f.get_internal_type()
@@ -695,7 +695,7 @@ class PlainRows:
         # Every row starts as a copy of the defaults, converted once (3.2 → 0.9 µs a row).
         self.blank = [
             d if convert is None else convert(d)
-            for d, convert in zip(self.defaults, self.converters, strict=True)
+            for d, convert in zip(defaults, self.converters, strict=True)
         ]
 
     def make(self, values: dict) -> list:

@@ -141,39 +141,15 @@ class Index:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 while rows := cursor.fetchmany(10_000):
-                    self._add_loaded(rows)
+                    for row in rows:
+                        known = self.by_uscc.get(row[1]) if row[1] else None
+                        if known is not None:  # already loaded by code: one object per firm
+                            self.add_location(known)
+                        else:
+                            self.add(Record(*row))
         finally:
             if collecting:
                 gc.enable()
-
-    def _add_loaded(self, rows: list) -> None:
-        """`add` for each row of STORED, in one loop."""
-        by_uscc, by_key, postings, open_postings = (
-            self.by_uscc,
-            self.by_key,
-            self.postings,
-            self.open_postings,
-        )
-        for row in rows:
-            uscc = row[1]
-            record = by_uscc.get(uscc) if uscc else None
-            if record is None:  # else already loaded by code: keep one object per firm
-                record = Record(*row)
-                if uscc:
-                    by_uscc[uscc] = record
-            adcode, key = record.adcode, record.key
-            if not adcode:
-                continue
-            by_key[(key, adcode)].append(record)
-            grams = _bigrams(key)
-            prefecture = adcode[:4]
-            into = postings[prefecture]
-            for gram in grams:
-                into[gram].append(record)
-            if not uscc:
-                into = open_postings[prefecture]
-                for gram in grams:
-                    into[gram].append(record)
 
     def add_location(self, record: Record) -> None:
         if record.adcode:
