@@ -133,3 +133,21 @@ def test_nearby_search_reaches_the_same_province(world, clusters):
     own = firm.get("/talent/people/?scope=cluster").content.decode()
     nearby = firm.get("/talent/people/?scope=nearby").content.decode()
     assert near.name not in own and near.name in nearby and far.name not in nearby
+
+
+def test_a_firm_sees_its_applicants_profiles_and_no_one_elses(world):
+    """A firm sees the hidden profile of whoever applied to its jobs, matched by profile, not by
+    the application's own id (which once let a stranger's profile with that id through)."""
+    stranger = make_profile(UserFactory(), cluster=world.keqiao, visibility="hidden", name="隐身人")
+    applicant = make_profile(UserFactory(), cluster=world.humen, visibility="hidden", name="应聘人")
+    # The application's id is the stranger's profile id: what the lists must not confuse.
+    Application.objects.create(
+        pk=stranger.pk, job=make_job(world.firm, world.humen), profile=applicant
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.firm_member)
+    listed = {p["name"] for p in client.get("/api/v1/talent-profiles").json()["results"]}
+    assert "应聘人" in listed and "隐身人" not in listed
+    client.force_login(world.other_firm_admin)  # another firm: neither
+    listed = {p["name"] for p in client.get("/api/v1/talent-profiles").json()["results"]}
+    assert not {"应聘人", "隐身人"} & listed

@@ -111,7 +111,9 @@ def visible_profiles_q(user) -> Q:
         from weft.talent.models import Application
 
         q |= Q(
-            pk__in=Application.objects.filter(job__enterprise__organisation__in=firm_orgs).values()
+            pk__in=Application.objects.filter(job__enterprise__organisation__in=firm_orgs).values(
+                "profile_id"
+            )
         )
     return q
 
