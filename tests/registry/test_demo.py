@@ -25,6 +25,8 @@ from weft.registry.naming import match_key, sort_key
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 from weft.registry.taxonomy import load_clusters, stage_data
 
+pytestmark = pytest.mark.django_db
+
 N = 480
 SEED = 7
 MILLS = {"weaving", "knitting", "spinning", "dyeing_finishing"}
