@@ -36,6 +36,7 @@ def job_out(job: ImportJob) -> dict:
             "merged": job.merged,
             "unchanged": job.unchanged,
             "pending_review": job.pending,
+            "outside_clusters": job.outside,
             "rejected_rows": job.rejected,
         },
         "error": job.error_message,

@@ -23,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from weft.accounts.permissions import firms_open_to_import
 from weft.audit.models import AuditRecord
 from weft.audit.services import snapshot
 from weft.core.jsontext import json_text
@@ -247,6 +248,7 @@ class Engine:
                 self.index.add(record)
                 new[record.id] = NewFirm(self._build(row), self._row_codes(row))
             planned.append((row, decision, record))
+        self._keep_outside_firms(planned)
         resolved = time.perf_counter()
         self.timings["resolve"] += resolved - loaded
         cluster_ids = [self.job.cluster_id] if self.job.cluster_id else []
@@ -303,6 +305,24 @@ class Engine:
             )
         self.timings["work out merges into the registry"] += time.perf_counter() - built
         return Batch(rows, planned, new, merges)
+
+    def _keep_outside_firms(self, planned) -> None:
+        """Rows matching a registry firm this list may not change (see `firms_open_to_import`)
+        are recorded as such, and neither merged nor queued for review."""
+        matched = {
+            d.candidate.id
+            for _row, d, _record in planned
+            if d.action in ("merge", "review") and d.candidate.id > 0
+        }
+        if not matched:
+            return
+        open_ids = firms_open_to_import(self.job, matched)
+        for _row, decision, _record in planned:
+            if (
+                decision.action in ("merge", "review")
+                and decision.candidate.id in matched - open_ids
+            ):
+                decision.action = "outside"
 
     def _plan_merges(self, planned, cluster_ids: list) -> registry_merge.Plan:
         """The merges into firms already in the registry, worked out from what is committed."""
@@ -475,7 +495,7 @@ class Engine:
         pending_keys = self._pending_elsewhere(planned)
         audits = []
         by_row = {row.number: decision for row, decision, _rec in planned}
-        counts = {"created": 0, "merged": 0, "unchanged": 0, "pending": 0}
+        counts = {"created": 0, "merged": 0, "unchanged": 0, "pending": 0, "outside": 0}
         at, decided_at = self.decision_rows.at, self.decision_rows.ready("decided_at", now)
         for row, decision, record in planned:
             values = decision.values  # made by `prepare`
@@ -492,6 +512,8 @@ class Engine:
                 outcome = (
                     MatchDecision.Outcome.MERGED if changes else MatchDecision.Outcome.UNCHANGED
                 )
+            elif decision.action == "outside":
+                outcome, target = MatchDecision.Outcome.OUTSIDE, None
             else:
                 target = None
                 if (
@@ -548,6 +570,7 @@ class Engine:
             merged=F("merged") + counts["merged"],
             unchanged=F("unchanged") + counts["unchanged"],
             pending=F("pending") + counts["pending"],
+            outside=F("outside") + counts["outside"],
             rejected=F("rejected") + rejected,
         )
         self.timings["write decisions, audit, errors"] += time.perf_counter() - updated

@@ -58,6 +58,10 @@ class ImportJob(models.Model):
     merged = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0, help_text="Potential matches for review.")
+    outside = models.PositiveIntegerField(
+        default=0,
+        help_text="Rows matching a firm outside the list's clusters, which they leave unchanged.",
+    )
     rejected = models.PositiveIntegerField(default=0, help_text="Rows with errors, not written.")
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
@@ -181,6 +185,7 @@ class MatchDecision(models.Model):
         CONFIRMED = "confirmed", _("Merged after review")
         REJECTED = "rejected", _("Rejected: new enterprise created")
         UNDONE = "undone", _("Merge undone")
+        OUTSIDE = "outside", _("Not changed: a firm outside the list's clusters")
 
     # No index of its own: the (job, row) constraint's index begins with it.
     job = models.ForeignKey(

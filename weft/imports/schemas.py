@@ -21,6 +21,7 @@ class Counts(Schema):
     merged: int
     unchanged: int
     pending_review: int
+    outside_clusters: int  # rows matching another cluster's firm: left unchanged
     rejected_rows: int
 
 

@@ -51,6 +51,13 @@ def row_errors(job: ImportJob, limit: int | None = 200) -> list[dict]:
     ]
 
 
+def outside_matches(job: ImportJob, limit: int = 50) -> QuerySet[MatchDecision]:
+    """The rows that matched a firm outside the list's clusters, which they left unchanged."""
+    return job.decisions.filter(outcome=MatchDecision.Outcome.OUTSIDE).select_related("candidate")[
+        :limit
+    ]
+
+
 def review_queue(job: ImportJob | None = None, user=None) -> QuerySet[MatchDecision]:
     qs = MatchDecision.objects.filter(outcome=MatchDecision.Outcome.PENDING)
     if job is not None:

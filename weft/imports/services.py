@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weft.accounts.models import Organisation
-from weft.accounts.permissions import actor_for, can
+from weft.accounts.permissions import actor_for, can, firms_open_to_import
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.registry.geocoding import geocode
@@ -216,6 +216,11 @@ def confirm_match(*, user, decision: MatchDecision) -> MatchDecision:
         raise ValidationError(_("This potential match has already been decided."))
     if decision.candidate_id is None:
         raise ValidationError(_("The registry record of this match no longer exists."))
+    if not firms_open_to_import(decision.job, {decision.candidate_id}):
+        # It left the list's clusters after the row was queued.
+        raise ValidationError(
+            _("This firm is not a member of the list's cluster; a list changes only its own firms.")
+        )
     enterprise = Enterprise.objects.select_for_update().get(pk=decision.candidate_id)
     values = decision.incoming
     uscc = values.get("uscc")
@@ -392,6 +397,7 @@ def _recount(job: ImportJob) -> None:
         merged=counts["merged"] + counts["confirmed"],
         unchanged=counts["unchanged"],
         pending=counts["pending"],
+        outside=counts["outside"],
     )
 
 

@@ -82,6 +82,7 @@ def import_detail(request, pk):
         context["preview"] = preview
     else:
         context["errors"] = selectors.row_errors(job)
+        context["outside"] = selectors.outside_matches(job) if job.outside else []
         if can(request.user, "imports.undo_merge", None) or request.user.is_superuser:
             context["merges"] = job.decisions.filter(
                 outcome__in=[MatchDecision.Outcome.MERGED, MatchDecision.Outcome.CONFIRMED]

@@ -53,6 +53,7 @@ from .foundation import (
 from .imports import (
     decide_match,
     export_directory,
+    firms_open_to_import,
     import_enterprises,
     import_jobs_q,
     undo_merge,
@@ -170,6 +171,7 @@ __all__ = [
     "enter_competition",
     "export_directory",
     "firm_cluster_ids",
+    "firms_open_to_import",
     "forget_actor",
     "import_enterprises",
     "import_jobs_q",

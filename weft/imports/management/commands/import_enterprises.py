@@ -63,5 +63,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Import #{job.pk}: {job.created} created, {job.merged} merged, {job.unchanged} unchanged, "
-            f"{job.pending} waiting for review, {job.rejected} rows with errors."
+            f"{job.pending} waiting for review, {job.outside} left unchanged outside the cluster, "
+            f"{job.rejected} rows with errors."
         )
