@@ -106,6 +106,11 @@ def m(world) -> Matrix:
     matrix = Matrix(world=world, users=users)
     matrix.objects = {
         "enterprise": {"own": world.firm, "foreign": world.other_firm},
+        # Firms from the offices' lists that nobody speaks for yet.
+        "unowned": {
+            "own": make_enterprise(name_zh="东莞市虎门镇名录服饰有限公司", cluster=world.humen),
+            "foreign": make_enterprise(name_zh="绍兴柯桥名录纺织有限公司", cluster=world.keqiao),
+        },
         "cluster": {"own": world.humen, "foreign": world.keqiao, "-": None},
         "organisation": {"own": world.firm_org, "foreign": other_org},
         "request": pending,
@@ -119,6 +124,7 @@ RULE_OBJECTS = {
     "registry.change_enterprise": "enterprise",
     "registry.view_private_contact": "enterprise",
     "registry.create_enterprise": "cluster",
+    "registry.confirm_owner": "unowned",
     "registry.request_membership": "enterprise",
     "registry.decide_membership": "request",
     "registry.change_cluster": "cluster",
@@ -138,6 +144,8 @@ CAN_GRID = {
     ("registry.create_enterprise", "-"):       (N,   Y,     Y,     Y,     Y,     Y,     Y),  # self-registration of a record
     ("registry.create_enterprise", "own"):     (N,   N,     N,     N,     Y,     N,     Y),  # straight onto Humen's roll
     ("registry.create_enterprise", "foreign"): (N,   N,     N,     N,     N,     Y,     Y),
+    ("registry.confirm_owner", "own"):         (N,   N,     N,     N,     Y,     N,     Y),
+    ("registry.confirm_owner", "foreign"):     (N,   N,     N,     N,     N,     Y,     Y),
     ("registry.request_membership", "own"):    (N,   N,     Y,     N,     N,     N,     Y),
     ("registry.request_membership", "foreign"): (N,  N,     N,     Y,     N,     N,     Y),
     ("registry.decide_membership", "own"):     (N,   N,     N,     N,     Y,     N,     Y),  # a request to join Humen
@@ -383,6 +391,12 @@ PAGES = {
         kwargs=lambda m, o: {"pk": m.objects["enterprise"][o].pk},
         contains=lambda m, o: m.objects["enterprise"][o].name_zh,
     ),
+    "registry:enterprise_owner": Page(
+        "registry:enterprise_owner",
+        method="post",
+        kwargs=lambda m, o: {"pk": m.objects["unowned"][o].pk},
+        data=lambda m, o: {"username_or_email": UserFactory().username},
+    ),
     "accounts:dashboard": Page("accounts:dashboard"),
     "accounts:login": Page("accounts:login"),
     "accounts:logout": Page("accounts:logout", method="post"),
@@ -456,6 +470,8 @@ PAGE_GRID = {
     ("registry:enterprise_detail", "foreign"):     (OK,    OK,        OK,        OK,        OK,        OK,        OK),
     ("registry:enterprise_edit", "own"):           (LOGIN, FORBIDDEN, OK,        FORBIDDEN, OK,        FORBIDDEN, OK),
     ("registry:enterprise_edit", "foreign"):       (LOGIN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN, OK,        OK),
+    ("registry:enterprise_owner", "own"):          (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT,  FORBIDDEN, REDIRECT),
+    ("registry:enterprise_owner", "foreign"):      (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT,  REDIRECT),
     ("accounts:dashboard", "-"):                   (LOGIN, OK,        OK,        OK,        OK,        OK,        OK),
     ("accounts:login", "-"):                       (OK,    REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
     ("accounts:logout", "-"):                      (REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),

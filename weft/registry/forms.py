@@ -299,3 +299,15 @@ class EnterpriseEditForm(forms.Form):
                 field: self.cleaned_data[vis] for field, vis in VISIBILITY_FIELDS.items()
             }
         return data
+
+
+class ConfirmOwnerForm(forms.Form):
+    username_or_email = forms.CharField(
+        label=_("The owner's username or email"),
+        max_length=254,
+        help_text=_(
+            "The person who runs this firm, once you have checked who they are. They need a Weft "
+            "account already, and become the owner of the firm's organisation."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )

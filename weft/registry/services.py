@@ -5,9 +5,10 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from weft.accounts.models import Membership, Organisation
+from weft.accounts.models import Membership, Organisation, User
 from weft.accounts.permissions import can, forget_actor
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
@@ -223,8 +224,9 @@ def update_enterprise(
 def register_enterprise(*, user, data: dict, cluster: Cluster | None = None) -> Organisation:
     """A person registers their firm: the registry record, its organisation, and them as owner.
 
-    If the code is already in the registry (e.g. from a cluster office's list) and nobody speaks
-    for that firm yet, the person claims it instead of creating a duplicate.
+    A code already in the registry is refused: a firm with an account invites its people, and a
+    firm from an office's list is handed over by that office (`confirm_owner`), which knows who
+    runs it. Its code is public, so typing it proves nothing.
     """
     if not user.is_authenticated:
         raise PermissionDenied
@@ -234,33 +236,68 @@ def register_enterprise(*, user, data: dict, cluster: Cluster | None = None) -> 
         raise ValidationError({"uscc": [e["message"] for e in result.errors]})
     existing = Enterprise.objects.filter(uscc=result.code).first()
     if existing is not None:
-        if Organisation.objects.filter(enterprise=existing).exists():
-            raise ValidationError(
-                {
-                    "uscc": _(
-                        "This firm is already registered on Weft; ask its administrators to invite you."
-                    )
-                }
-            )
-        enterprise = existing
-    else:
-        enterprise = create_enterprise(user=user, data=data, source=Enterprise.Source.SELF)
+        raise ValidationError({"uscc": _already_listed(existing)})
+    enterprise = create_enterprise(user=user, data=data, source=Enterprise.Source.SELF)
+    org = give_firm(enterprise=enterprise, owner=user, actor=user)
+    if cluster is not None:
+        request_membership(user=user, enterprise=enterprise, cluster=cluster)
+    return org
+
+
+def _already_listed(enterprise: Enterprise) -> str:
+    if Organisation.objects.filter(enterprise=enterprise).exists():
+        return _("This firm is already registered on Weft; ask its administrators to invite you.")
+    offices = list(
+        Organisation.objects.filter(
+            clusters_managed__memberships__enterprise=enterprise,
+            clusters_managed__memberships__status=ClusterMembership.Status.APPROVED,
+        )
+        .distinct()
+        .values_list("name_zh", flat=True)
+    )
+    if offices:
+        return _(
+            "This firm is already in the registry, listed by %(offices)s. Ask them to confirm "
+            "you as its owner: they know the firm, and its code alone proves nothing."
+        ) % {"offices": ("、" if get_language().startswith("zh") else ", ").join(offices)}
+    return _(
+        "This firm is already in the registry. Ask the platform's operator to confirm you as its "
+        "owner: its code alone proves nothing."
+    )
+
+
+@transaction.atomic
+def confirm_owner(*, user, enterprise: Enterprise, username_or_email: str) -> Organisation:
+    """The firm's cluster office (or the operator) hands a firm nobody speaks for to the person
+    who runs it, who becomes the owner of its new organisation."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if not can(user, "registry.confirm_owner", enterprise):
+        raise PermissionDenied
+    owner = (
+        User.objects.filter(username=username_or_email).first()
+        or User.objects.filter(email__iexact=username_or_email).first()
+    )
+    if owner is None:
+        raise ValidationError(_("No user is called %(who)s.") % {"who": username_or_email})
+    return give_firm(enterprise=enterprise, owner=owner, actor=user)
+
+
+def give_firm(*, enterprise: Enterprise, owner, actor) -> Organisation:
+    """The firm's organisation, with `owner` as its owner (checked by the callers)."""
     org = Organisation.objects.create(
         kind=Organisation.Kind.ENTERPRISE,
         name_zh=enterprise.name_zh,
         name_en=enterprise.name_en,
         enterprise=enterprise,
     )
-    membership = Membership.objects.create(user=user, organisation=org, role=Membership.Role.OWNER)
+    membership = Membership.objects.create(user=owner, organisation=org, role=Membership.Role.OWNER)
     record_change(
-        actor=user,
+        actor=actor,
         action=AuditRecord.Action.CREATE,
         obj=membership,
-        after={"user": user.pk, "organisation": org.pk, "role": membership.role},
+        after={"user": owner.pk, "organisation": org.pk, "role": membership.role},
     )
-    forget_actor(user)  # the user now owns this firm; permissions cached earlier predate that
-    if cluster is not None:
-        request_membership(user=user, enterprise=enterprise, cluster=cluster)
+    forget_actor(owner)  # they now own this firm; permissions cached earlier predate that
     return org
 
 

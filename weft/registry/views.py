@@ -11,14 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
 
 from . import selectors, services
 from .directory import DirectoryListing
-from .forms import ClusterFilterForm, EnterpriseEditForm, EnterpriseFilterForm
+from .forms import ClusterFilterForm, ConfirmOwnerForm, EnterpriseEditForm, EnterpriseFilterForm
 from .models import Cluster, Enterprise
 
 PAGE_SIZE = 20
@@ -189,9 +191,42 @@ def enterprise_edit(request, pk):
         else:
             messages.success(request, _("The profile was saved."))
             return redirect("registry:enterprise_detail", pk=enterprise.pk)
-    return render(
-        request, "registry/enterprise_edit.html", {"enterprise": enterprise, "form": form}
+    owner_form = (
+        ConfirmOwnerForm() if can(request.user, "registry.confirm_owner", enterprise) else None
     )
+    return render(
+        request,
+        "registry/enterprise_edit.html",
+        {"enterprise": enterprise, "form": form, "owner_form": owner_form},
+    )
+
+
+@require_POST
+def enterprise_owner(request, pk):
+    """The firm's cluster office (or the operator) hands a firm nobody speaks for to its owner."""
+    enterprise = _get_enterprise(pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("registry:enterprise_edit", args=[pk]))
+    if not can(request.user, "registry.confirm_owner", enterprise):
+        raise PermissionDenied(_("You may not hand this firm over."))
+    form = ConfirmOwnerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["username_or_email"]))
+        return redirect("registry:enterprise_edit", pk=pk)
+    try:
+        org = services.confirm_owner(
+            user=request.user,
+            enterprise=enterprise,
+            username_or_email=form.cleaned_data["username_or_email"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("registry:enterprise_edit", pk=pk)
+    owner = org.memberships.get().user
+    messages.success(
+        request, _("%(who)s now owns %(firm)s.") % {"who": owner.username, "firm": org.name_zh}
+    )
+    return redirect("registry:enterprise_detail", pk=pk)
 
 
 def _attach_errors(form, exc: ValidationError) -> None:

@@ -129,6 +129,15 @@ def create_enterprise(actor: Actor, cluster=None) -> bool:
     return actor.is_operator or cluster.id in actor.office_cluster_ids(admin=True)
 
 
+def confirm_owner(actor: Actor, enterprise) -> bool:
+    """Who may hand a firm nobody speaks for yet (one from an office's list) to the person who
+    runs it: its cluster's office, which knows the firm, or the operator. Never self-service:
+    the firm's code is public, so typing it proves nothing."""
+    return _enterprise_org_id(enterprise) is None and (
+        actor.is_operator or _offices_enterprise(actor, enterprise, admin=True)
+    )
+
+
 def request_membership(actor: Actor, enterprise) -> bool:
     return actor.is_operator or _is_enterprise_admin(actor, enterprise)
 
@@ -170,6 +179,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "registry.change_enterprise": change_enterprise,
     "registry.view_private_contact": view_private_contact,
     "registry.create_enterprise": create_enterprise,
+    "registry.confirm_owner": confirm_owner,
     "registry.request_membership": request_membership,
     "registry.decide_membership": decide_membership,
     "registry.change_cluster": change_cluster,

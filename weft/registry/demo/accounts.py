@@ -97,7 +97,8 @@ def _owned_firm_org(user: User) -> Organisation | None:
 
 
 def _claim(user: User, cluster: Cluster, stage: str) -> Organisation | None:
-    """The user registers as owner of a demo firm of `cluster` at `stage` that nobody speaks for."""
+    """The user is made owner of a demo firm of `cluster` at `stage` that nobody speaks for, as
+    its cluster office would (`services.confirm_owner`)."""
     org = _owned_firm_org(user)
     if org is not None:
         return org
@@ -115,7 +116,7 @@ def _claim(user: User, cluster: Cluster, stage: str) -> Organisation | None:
     )
     if firm is None:
         return None
-    org = services.register_enterprise(user=User.objects.get(pk=user.pk), data={"uscc": firm.uscc})
+    org = services.give_firm(enterprise=firm, owner=User.objects.get(pk=user.pk), actor=None)
     Organisation.objects.filter(pk=org.pk).update(is_demo=True)
     return org
 
@@ -123,10 +124,12 @@ def _claim(user: User, cluster: Cluster, stage: str) -> Organisation | None:
 def _applicant(user: User, humen: Cluster) -> None:
     if _owned_firm_org(user) is not None:
         return
-    data = dict(APPLICANT)
-    if Enterprise.objects.filter(uscc=data["uscc"]).exists():
-        data = {"uscc": data["uscc"]}  # the firm is there already: claim it
-    org = services.register_enterprise(user=User.objects.get(pk=user.pk), data=data, cluster=humen)
+    user = User.objects.get(pk=user.pk)
+    existing = Enterprise.objects.filter(uscc=APPLICANT["uscc"], organisation__isnull=True).first()
+    if existing is not None:  # the firm is there already (from a list): handed over to them
+        org = services.give_firm(enterprise=existing, owner=user, actor=None)
+    else:
+        org = services.register_enterprise(user=user, data=dict(APPLICANT), cluster=humen)
     Organisation.objects.filter(pk=org.pk).update(is_demo=True)
     Enterprise.objects.filter(pk=org.enterprise_id).update(is_demo=True)
     membership = ClusterMembership.objects.filter(enterprise_id=org.enterprise_id, cluster=humen)
