@@ -224,4 +224,7 @@ WEFT_MARKET_MAX_ATTACHMENT_BYTES = int(
 # Green production reads reported figures through one function (see weft/csr/green.py).
 WEFT_GREEN_FIGURES = os.environ.get("WEFT_GREEN_FIGURES", "weft.stats.selectors.green_figures")
 # Where the chain's stage profiles read reported output value per cluster and stage.
+WEFT_STATS_REMINDER_DAYS = tuple(
+    int(day) for day in os.environ.get("WEFT_STATS_REMINDER_DAYS", "3,1,0,-1,-3,-7").split(",")
+)
 WEFT_STAGE_OUTPUT = os.environ.get("WEFT_STAGE_OUTPUT", "weft.stats.selectors.stage_output")
