@@ -224,6 +224,8 @@ WEFT_MARKET_MAX_ATTACHMENT_BYTES = int(
 # Green production reads reported figures through one function (see weft/csr/green.py).
 WEFT_GREEN_FIGURES = os.environ.get("WEFT_GREEN_FIGURES", "weft.stats.selectors.green_figures")
 # Where the chain's stage profiles read reported output value per cluster and stage.
+# Where the site is reached from outside: links in e-mails sent by background work.
+WEFT_SITE_URL = os.environ.get("WEFT_SITE_URL", "http://127.0.0.1:8000")
 WEFT_STATS_REMINDER_DAYS = tuple(
     int(day) for day in os.environ.get("WEFT_STATS_REMINDER_DAYS", "3,1,0,-1,-3,-7").split(",")
 )

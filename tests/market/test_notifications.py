@@ -10,7 +10,8 @@ from weft.market.models import Notification
 pytestmark = pytest.mark.django_db
 
 
-def test_strong_match_tells_the_supplier_in_platform_and_by_email(market):
+def test_strong_match_tells_the_supplier_in_platform_and_by_email(market, settings):
+    settings.WEFT_SITE_URL = "https://weft.example.org/"
     w = market.world
     _firm, _org, green_admin = firm_with_admin(
         "东莞市虎门镇绿源布业有限公司", w.humen, certs=("gots", "bluesign", "grs")
@@ -23,6 +24,8 @@ def test_strong_match_tells_the_supplier_in_platform_and_by_email(market):
     assert demand.title in note.message_zh and note.url == f"/market/demands/{demand.pk}/"
     assert not Notification.objects.filter(user=market.keqiao_admin, kind="strong_match")
     assert [m.to for m in mail.outbox] == [[green_admin.email]]
+    # The e-mail's link works from a mail reader: the site's address, not a path alone.
+    assert f"https://weft.example.org/market/demands/{demand.pk}/" in mail.outbox[0].body
 
 
 def test_saved_search_tells_only_those_who_may_see_the_post(market):

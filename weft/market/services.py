@@ -24,6 +24,7 @@ from weft.accounts.permissions import ADMIN_ROLES, actor_for, can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.core.errors import ApiError
+from weft.core.site import absolute_url
 from weft.registry.bulk import insert_rows
 from weft.registry.geocoding import geocode
 from weft.registry.models import Certification, ChainStage, ClusterMembership, Enterprise
@@ -1121,7 +1122,7 @@ def notify(user, kind: str, zh: str, en: str, url: str = "", *, email: bool = Tr
         lang_en = (user.language or "").startswith("en")
         send_mail(
             subject=(en if lang_en else zh)[:120],
-            message=f"{en if lang_en else zh}\n\n{url}",
+            message=f"{en if lang_en else zh}\n\n{absolute_url(url)}",
             from_email=None,
             recipient_list=[user.email],
             fail_silently=True,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from weft.accounts.models import Membership, Organisation
+from weft.core.site import absolute_url
 
 from .models import Notice, ReportingRound, RoundReminder
 
@@ -48,7 +49,7 @@ def _texts(rnd: ReportingRound, firm_name: str, days_left: int, *, opened: bool)
                 "cluster": rnd.cluster.name,
                 "round": rnd.title or rnd.period.code,
                 "firm": firm_name,
-                "url": round_url(rnd),
+                "url": absolute_url(round_url(rnd)),
                 "days": abs(days_left),
             }
             if opened:

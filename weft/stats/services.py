@@ -14,6 +14,7 @@ from weft.accounts.models import Membership
 from weft.accounts.permissions import can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
+from weft.core.site import absolute_url
 from weft.registry.models import ClusterMembership, Enterprise
 
 from . import aggregation
@@ -336,10 +337,11 @@ def office_notice(
         if not member.user.email:
             continue
         english = (member.user.language or "").startswith("en") and subject_en
+        text = body_en if english else body
         messages.append(
             (
                 subject_en if english else subject,
-                body_en if english else body,
+                f"{text}\n\n{absolute_url(url)}" if url else text,
                 None,
                 [member.user.email],
             )
