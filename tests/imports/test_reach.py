@@ -89,7 +89,7 @@ def test_the_operators_list_reaches_every_firm(world):
     assert Enterprise.objects.get(pk=foreign.pk).employees == 9
 
 
-def test_a_queued_match_whose_firm_left_the_cluster_is_not_merged(world):
+def test_a_queued_match_whose_firm_left_the_cluster_is_not_merged(world, english):
     # world.firm, a Humen member, spelled differently: a potential match for a person.
     row = firm_row(
         name=world.firm.name_zh.replace("丽人", "丽仁"), uscc="", address=world.firm.address
