@@ -188,6 +188,16 @@ def test_enterprises_pagination(api, directory):
     assert "3" in body["message"]
 
 
+@pytest.mark.parametrize("page", ["500000000000000000", "99999999999999999999999"])
+def test_absurd_page_numbers_are_out_of_range(api, directory, page):
+    # Such a page would start past SQL's 64-bit OFFSET: it is out of range, not a server error.
+    for params in ({}, {"q": "虎门"}, {"q": "制衣 东莞"}):
+        body = assert_error(api.get("/enterprises", page=page, **params), 404, "page_out_of_range")
+        assert "last page is 1" in body["message"]
+    body = assert_error(api.get("/clusters", page=page), 404, "page_out_of_range")
+    assert "last page is 3" in body["message"]
+
+
 def test_enterprises_page_size_is_capped(api, directory, settings):
     settings.WEFT_API_MAX_PAGE_SIZE = 3
     body = api.get("/enterprises", page_size=1000).json()

@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 
 from .errors import ApiError
 
+# SQL's OFFSET is a signed 64-bit number (SQLite and PostgreSQL alike): a page starting past it
+# cannot even be asked for, and no table has that many rows.
+_MAX_OFFSET = 2**63 - 1
+
 
 def check_page(page: int, page_size: int | None) -> None:
     if page < 1 or (page_size is not None and page_size < 1):
@@ -37,6 +41,8 @@ def paginate(
     size = min(page_size or settings.WEFT_API_PAGE_SIZE, settings.WEFT_API_MAX_PAGE_SIZE)
     if windowed:
         start = (page - 1) * size
+        if start + size > _MAX_OFFSET:
+            _out_of_range(page, _last_page(queryset.count(), size))
         window = getattr(queryset, "window", None)
         items, count = window(start, size) if window else windowed_page(queryset, start, size)
     else:
@@ -46,7 +52,7 @@ def paginate(
         except EmptyPage:
             _out_of_range(page, paginator.num_pages)
         items, count = list(current.object_list), paginator.count
-    pages = max(1, -(-count // size))
+    pages = _last_page(count, size)
     if page > pages:
         _out_of_range(page, pages)
 
@@ -90,6 +96,10 @@ def windowed_page(queryset, start: int, size: int) -> tuple[list, int]:
         return items, total
     # Past the last page the window has no row to carry the total: count the plain way.
     return items, queryset.count() if start else 0
+
+
+def _last_page(count: int, size: int) -> int:
+    return max(1, -(-count // size))
 
 
 def _out_of_range(page: int, last: int):
