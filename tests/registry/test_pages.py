@@ -128,6 +128,15 @@ def test_cluster_directory_unknown_stage_is_reported(world):
     assert "There is no chain stage “nonsense”" in text(response)
 
 
+def test_cluster_directory_long_query_is_reported_not_500(world):
+    # A thousand short words are a thousand conditions: SQLite refuses such a query.
+    response = client_for().get("/clusters/", {"q": "ab " * 1000, "province": "浙江"})
+    assert response.status_code == 200
+    html = text(response)
+    assert "at most 100 characters" in html
+    assert "/clusters/keqiao/" in html and "/clusters/humen/" not in html
+
+
 def test_cluster_directory_htmx_returns_fragment(world):
     response = client_for().get("/clusters/", {"q": "柯桥"}, HTTP_HX_REQUEST="true")
     html = text(response)
@@ -203,6 +212,14 @@ def test_directory_unknown_filter_values_are_explained_not_500(world):
     assert "There is no cluster “atlantis”" in html
     assert "There is no size band “huge”" in html
     assert HUMEN_FIRM in html  # the valid part of the search still applies
+
+
+def test_directory_long_query_is_reported_not_500(world):
+    response = client_for().get("/enterprises/", {"q": "ab " * 1000, "stage": "weaving"})
+    assert response.status_code == 200
+    html = text(response)
+    assert "at most 100 characters" in html
+    assert KEQIAO_FIRM in html and HUMEN_FIRM not in html  # the valid filter still applies
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-3", "999", ""])

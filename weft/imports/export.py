@@ -18,6 +18,7 @@ from ninja import Schema
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
+from weft.core.params import SearchText
 from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
@@ -58,7 +59,7 @@ HEADERS = (
 
 class ExportQuery(Schema):
     format: str = "xlsx"
-    q: str = ""
+    q: SearchText = ""
     cluster: int | None = None
     province: str = ""
     stage: str = ""

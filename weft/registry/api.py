@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
+from weft.core.params import SearchText
 from weft.core.response_cache import cached_public_answer
 
 from . import selectors, services
@@ -32,7 +33,7 @@ router = Router(tags=["registry"])
 
 
 class ClusterQuery(Schema):
-    q: str = ""
+    q: SearchText = ""
     province: str = ""
     stage: str = ""
     specialty: str = ""
@@ -41,7 +42,7 @@ class ClusterQuery(Schema):
 
 
 class EnterpriseQuery(Schema):
-    q: str = ""
+    q: SearchText = ""
     cluster: int | None = None
     province: str = ""
     stage: str = ""

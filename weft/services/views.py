@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import can
+from weft.core.params import SEARCH_MAX_LENGTH
 
 from . import orders, selectors, services, signals_review, vouchers
 from .errors import Refused
@@ -70,7 +71,7 @@ def catalogue(request):
     category = request.GET.get("category", "")
     if category not in dict(Category.choices):
         category = ""
-    q = request.GET.get("q", "")[:100]
+    q = request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
     items = selectors.catalogue(q=q, category=category).annotate(
         rating=Avg("orders__rating"), reviews=Count("orders__rating")
     )
