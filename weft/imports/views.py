@@ -123,17 +123,20 @@ def review(request, pk=None):
     return render(request, "imports/review.html", {"job": job, "items": items})
 
 
+_DECISIONS = {
+    "confirm": services.confirm_match,
+    "reject": services.reject_match,
+    "undo": services.undo_merge,
+}
+
+
 @login_required
 @require_POST
 def decide(request, decision_id, action):
-    decision = selectors.decision_for(request.user, decision_id)
+    do = _DECISIONS.get(action)
+    decision = selectors.decision_for(request.user, decision_id) if do else None
     if decision is None:
         raise Http404
-    do = {
-        "confirm": services.confirm_match,
-        "reject": services.reject_match,
-        "undo": services.undo_merge,
-    }[action]
     error = None
     try:
         decision = do(user=request.user, decision=decision)
