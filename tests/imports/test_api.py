@@ -137,6 +137,23 @@ def test_review_page_unknown_action_is_404_and_changes_nothing(world):
     assert MatchDecision.objects.get(pk=decision.pk).outcome == "confirmed"
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("https://evil.example/", "/imports/review/"),
+        ("//evil.example/", "/imports/review/"),
+        ("/imports/", "/imports/"),
+    ],
+)
+def test_review_decision_returns_only_within_the_site(world, next_url, lands_on):
+    c = client_for(world.humen_office)
+    row = firm_row(name="东莞市虎门镇丽人制衣坊", uscc="", address="广东省东莞市虎门镇连升路3号")
+    job_id = post_file(c, xlsx([row]), cluster=world.humen.pk).json()["id"]
+    decision = MatchDecision.objects.get(job_id=job_id)
+    r = c.post(f"/imports/matches/{decision.pk}/reject/", {"next": next_url})
+    assert r.status_code == 302 and r["Location"] == lands_on
+
+
 def test_export_csv_and_xlsx_with_filters_and_formula_escaping(world):
     Enterprise.objects.filter(pk=world.firm.pk).update(main_products='=HYPERLINK("http://x")')
     c = client_for(world.firm_member)

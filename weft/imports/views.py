@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
+from weft.core.redirects import safe_next
 
 from . import selectors, services
 from .columns import COLUMNS
@@ -146,7 +147,7 @@ def decide(request, decision_id, action):
         return render(request, "imports/_decided.html", {"d": decision, "error": error})
     if error:
         messages.error(request, error)
-    return redirect(request.POST.get("next") or "imports:review_all")
+    return redirect(safe_next(request, "imports:review_all"))
 
 
 def template_xlsx(request):

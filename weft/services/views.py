@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import can
 from weft.core.params import SEARCH_MAX_LENGTH
+from weft.core.redirects import safe_next
 
 from . import orders, selectors, services, signals_review, vouchers
 from .errors import Refused
@@ -50,7 +51,7 @@ def _refusals(view):
             messages.error(request, exc.message)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or "/")
+        return redirect(safe_next(request, "/", referer=True))
 
     return wrapped
 
