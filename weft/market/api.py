@@ -158,7 +158,7 @@ def edit_demand(request, demand_id: int, payload: DemandPatch):
     summary="Status history of a demand",
 )
 def list_transitions(request, demand_id: int):
-    return list(_demand(request, demand_id).transitions.select_related("actor"))
+    return selectors.demand_history(current_user(request), _demand(request, demand_id))
 
 
 def _transition_endpoint(action: str, path: str, summary: str):

@@ -134,7 +134,7 @@ def demand_detail(request, pk):
     context = {
         "demand": demand,
         "actions": services.allowed_actions(user, demand),
-        "transitions": demand.transitions.select_related("actor"),
+        "transitions": selectors.demand_history(user, demand),
         "manage": can(user, "market.manage_demand", demand),
         "editable": demand.status in services.EDITABLE_STATUSES
         and can(user, "market.edit_demand", demand),
