@@ -1,6 +1,7 @@
 """Read endpoints: clusters, enterprises, taxonomy, identifiers, geocoding."""
 
 import pytest
+from django.test import Client
 
 from weft.registry.models import Certification, IndustryCode
 from weft.registry.services import refresh_search
@@ -122,6 +123,25 @@ def test_enterprises_chinese_substring_finds_only_humen_firms(api, directory):
         "东莞市虎门镇丽人制衣有限公司",
         "东莞市虎门镇晴天服饰有限公司",
     }
+
+
+def test_enterprises_found_by_full_address_or_street_and_number(api, directory):
+    """Addresses index bigrams only; 号 alone was asked as a unigram, so these found nothing."""
+    firm = make_enterprise(
+        name_zh="东莞市虎门镇兴业服饰有限公司", address="广东省东莞市虎门镇兴业路286号"
+    )
+    near = make_enterprise(
+        name_zh="东莞市虎门镇连升制衣有限公司", address="广东省东莞市虎门镇连升路88号"
+    )
+    for q, who in [
+        ("广东省东莞市虎门镇兴业路286号", firm),
+        ("286号", firm),
+        ("连升路88号", near),
+        ("虎门镇连升路88号", near),
+    ]:
+        assert names(api.get("/enterprises", q=q)) == {who.name_zh}, q
+        page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/enterprises/", {"q": q}).content.decode()
+        assert who.name_zh in page and "1 enterprise found" in page, q
 
 
 def test_enterprises_list_shape(api, directory):
