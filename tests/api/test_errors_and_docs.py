@@ -80,6 +80,13 @@ def test_malformed_json_body_is_json_error(api, world):
             "The search “q” may have at most 100 characters; this one has 101.",
             "搜索参数“q”最多 100 个字符，这次有 101 个。",
         ),
+        (
+            "/enterprises?size_band=huge",
+            422,
+            "invalid_request",
+            "Unknown size band “huge” (parameter size_band): use micro, small, medium or large.",
+            "未知的企业规模“huge”（参数 size_band）：可用 micro、small、medium 或 large。",
+        ),
         ("/no-such-endpoint", 404, "not_found", "No such API endpoint.", "没有这个 API 接口。"),
     ],
 )

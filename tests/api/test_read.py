@@ -162,7 +162,6 @@ def test_enterprises_list_shape(api, directory):
     [
         ({"province": "江苏"}, {"mill", "decoy"}),
         ({"province": "44"}, {"firm", "dress"}),
-        ({"province": "火星"}, set()),
         ({"stage": "weaving"}, {"mill", "other"}),
         ({"stage": "design"}, {"dress"}),
         ({"industry_code": "18"}, {"dress"}),  # division
@@ -182,6 +181,43 @@ def test_enterprises_list_shape(api, directory):
 def test_enterprises_filters(api, directory, params, expected):
     want = {directory[k].name_zh for k in expected}
     assert names(api.get("/enterprises", page_size=100, **params)) == want
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "value"),
+    [
+        ("/enterprises", "province", "abc"),
+        ("/enterprises", "province", "火星"),
+        ("/enterprises", "province", "99"),
+        ("/enterprises", "stage", "nope"),
+        ("/enterprises", "size_band", "huge"),
+        ("/enterprises", "certification", "iso_0000"),
+        ("/enterprises", "industry_code", "9999"),
+        ("/enterprises", "cluster", "999999"),
+        ("/clusters", "province", "abc"),
+        ("/clusters", "stage", "nope"),
+    ],
+)
+def test_unknown_filter_values_are_422_naming_parameter_and_value(
+    api, directory, path, param, value
+):
+    """An unknown value matched nothing: a 200 with no results hid the typo."""
+    body = assert_error(api.get(path, **{param: value}), 422, "invalid_request")
+    assert param in body["message"] and value in body["message"], body["message"]
+    assert body["details"][0]["loc"] == ["query", param]
+    assert body["details"][0]["input"] in (value, int(value) if value.isdigit() else value)
+
+
+def test_every_unknown_filter_is_listed_and_valid_ones_still_filter(api, directory):
+    body = assert_error(
+        api.get("/enterprises", stage="nope", size_band="huge", province="广东"), 422
+    )
+    assert [d["loc"][-1] for d in body["details"]] == ["stage", "size_band"]
+    for province in ("广东省", "广东", "44", "440000"):
+        assert names(api.get("/enterprises", province=province, stage="design")) == {
+            directory["dress"].name_zh
+        }
+        assert api.get("/clusters", province=province, stage="garment_making").status_code == 200
 
 
 def test_enterprises_cluster_filter(api, directory, world, clusters):

@@ -176,6 +176,8 @@ def test_export_csv_and_xlsx_with_filters_and_formula_escaping(world):
     )[8]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
     assert Client().get("/api/v1/enterprises/export?format=csv").status_code == 401
+    unknown = c.get("/api/v1/enterprises/export?format=csv&stage=nope")
+    assert unknown.status_code == 422 and "stage" in unknown.json()["message"]
     assert c.get("/api/v1/enterprises/export?format=pdf").status_code == 422
 
 

@@ -145,7 +145,7 @@ def export_response(user, query: ExportQuery):
         raise PermissionDenied
     if query.format not in ("xlsx", "csv"):
         raise ApiError(422, "invalid_request", _("format must be xlsx or csv."))
-    filters = EnterpriseFilters.of(query)
+    filters = EnterpriseFilters.of(query).check()
     name = f"weft-enterprises-{date.today():%Y%m%d}"
     if query.format == "csv":
         response = StreamingHttpResponse(

@@ -55,6 +55,7 @@ class EnterpriseQuery(Schema):
 
 @router.get("/clusters", response=ClusterPage, summary="List clusters")
 def list_clusters(request, query: Query[ClusterQuery]):
+    selectors.check_filters(province=query.province, stage=query.stage)
     qs = selectors.cluster_directory(
         q=query.q, province=query.province, stage=query.stage, specialty=query.specialty
     )
@@ -89,7 +90,8 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
     """Answers are the same for every caller, so they are cached until the directory changes."""
 
     def search():
-        matches = DirectoryMatches(selectors.EnterpriseFilters.of(query))
+        # Checked here, not before the cache: a cached answer's filters were checked already.
+        matches = DirectoryMatches(selectors.EnterpriseFilters.of(query).check())
         return paginate(
             request,
             matches,
