@@ -229,6 +229,28 @@ def test_directory_bad_page_numbers_go_to_nearest_page(world, page):
     assert HUMEN_FIRM in text(response)
 
 
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        ("abc", 1),
+        ("", 1),
+        ("0", 1),
+        ("-3", 1),
+        ("1.5", 1),
+        ("2", 2),
+        ("999", 2),
+        ("99999999999999999999999", 2),
+    ],
+)
+def test_directory_bad_page_numbers_on_several_pages_go_to_the_nearest(world, page, shown):
+    # Paginator.get_page answers 0 and -3 with the last page.
+    for i in range(25):
+        make_enterprise(name_zh=f"东莞市虎门镇分页测试{i:02d}服装厂", cluster=world.humen)
+    for path in ("/enterprises/", f"/clusters/{world.humen.slug}/"):
+        html = text(client_for().get(path, {"page": page, "q": "虎门"}))
+        assert f"Page {shown} of 2" in html, path
+
+
 def test_directory_paginates_with_total_count(world):
     for i in range(25):
         make_enterprise(name_zh=f"东莞市虎门镇分页测试{i:02d}服装厂")

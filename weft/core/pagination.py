@@ -1,4 +1,5 @@
-"""Page-number pagination with a total count, the same shape on every list endpoint."""
+"""Page-number pagination with a total count, the same shape on every list endpoint; and the
+page a web list shows for whatever `?page=` its link carries."""
 
 from collections.abc import Callable
 
@@ -14,6 +15,16 @@ from .errors import ApiError
 # SQL's OFFSET is a signed 64-bit number (SQLite and PostgreSQL alike): a page starting past it
 # cannot even be asked for, and no table has that many rows.
 _MAX_OFFSET = 2**63 - 1
+
+
+def nearest_page(paginator: Paginator, number):
+    """Page `number` of a web list, or the nearest one: the first for no number, a word or a
+    number below 1, the last past the end. (Paginator.get_page gives the last page for 0.)"""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    return paginator.get_page(max(number, 1))
 
 
 def check_page(page: int, page_size: int | None) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import actor_for, can
+from weft.core.pagination import nearest_page
 
 from . import matching, selectors, services
 from .forms import (
@@ -67,7 +68,7 @@ def browse(request):
         qs = selectors.search_offers(request.user, filters)
     else:
         qs = selectors.search_demands(request.user, filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = nearest_page(Paginator(qs, PAGE_SIZE), request.GET.get("page"))
     context = {"form": form, "page": page, "kind": kind, "filters": filters.as_dict()}
     htmx = getattr(request, "htmx", None)
     template = (
