@@ -253,3 +253,15 @@ def test_refused_page_action_goes_back_only_within_the_site(market, next_url, re
     )
     assert r.status_code == 302 and r["Location"] == lands_on
     assert not market.testing.orders.exists()
+
+
+@pytest.mark.parametrize("firm", ["", "abc", "1.5"])
+def test_page_action_with_a_malformed_id_is_refused_not_500(market, firm):
+    c = client_for(market.w.firm_admin)
+    r = c.post(f"/services/{market.testing.pk}/request/", {"firm": firm, "next": "/services/"})
+    assert r.status_code == 302 and r["Location"] == "/services/"
+    assert not market.testing.orders.exists()
+    r = c.post("/services/vouchers/apply/", {"programme": firm, "firm": firm, "next": "/"})
+    assert r.status_code == 302
+    r = c.post("/services/mine/add/", {"provider": firm, "title_zh": "检测"})
+    assert r.status_code == 403

@@ -56,6 +56,13 @@ def _refusals(view):
     return wrapped
 
 
+def _posted(queryset, request, field: str):
+    """The row whose id the form posted as `field`, or None: an empty or non-numeric id would
+    make the lookup itself fail (500) instead of being refused."""
+    value = request.POST.get(field, "").strip()
+    return queryset.filter(pk=value).first() if value.isdigit() else None
+
+
 def _decimal(value):
     try:
         return Decimal(str(value).strip())
@@ -99,7 +106,7 @@ def service_detail(request, pk):
 @_refusals
 def request_service(request, pk):
     service = get_object_or_404(Service, pk=pk)
-    firm = Organisation.objects.filter(pk=request.POST.get("firm")).first()
+    firm = _posted(Organisation.objects, request, "firm")
     if firm is None:
         raise Refused(422, "invalid_data", _("Choose the firm you order for."))
     order = orders.request_service(
@@ -268,8 +275,8 @@ def voucher_list(request):
 @require_POST
 @_refusals
 def voucher_apply(request):
-    programme = VoucherProgramme.objects.filter(pk=request.POST.get("programme")).first()
-    firm = Organisation.objects.filter(pk=request.POST.get("firm")).first()
+    programme = _posted(VoucherProgramme.objects, request, "programme")
+    firm = _posted(Organisation.objects, request, "firm")
     if programme is None or firm is None:
         raise Refused(422, "invalid_data", _("Choose a programme and your firm."))
     revenue = request.POST.get("declared_revenue", "").strip()
@@ -318,7 +325,7 @@ def my_services(request):
 @require_POST
 @_refusals
 def service_add(request):
-    provider = Organisation.objects.filter(pk=request.POST.get("provider")).first()
+    provider = _posted(Organisation.objects, request, "provider")
     if provider is None:
         raise PermissionDenied
     data = {f: request.POST.get(f, "").strip() for f in FIELDS}
