@@ -39,6 +39,28 @@ def test_sign_up_creates_user_logs_in_and_sends_welcome(en_client, mailoutbox):
     assert "lihua" in mailoutbox[0].body
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("https://evil.example/", "/accounts/"),
+        ("//evil.example/", "/accounts/"),
+        ("/market/", "/market/"),
+    ],
+)
+def test_sign_up_goes_on_only_within_the_site(en_client, next_url, lands_on):
+    response = en_client.post(
+        reverse("accounts:register") + "?next=" + next_url,
+        {
+            "username": "lihua",
+            "email": "lihua@example.test",
+            "display_name": "李华",
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == lands_on
+
+
 def test_welcome_mail_is_in_the_users_language(client, mailoutbox):
     client.cookies["django_language"] = "zh-hans"
     client.post(

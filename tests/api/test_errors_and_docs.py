@@ -73,6 +73,20 @@ def test_malformed_json_body_is_json_error(api, world):
             "The request is not valid.",
             "请求无效。",
         ),
+        (
+            "/clusters?q=" + "x" * 101,
+            422,
+            "invalid_request",
+            "The search “q” may have at most 100 characters; this one has 101.",
+            "搜索参数“q”最多 100 个字符，这次有 101 个。",
+        ),
+        (
+            "/enterprises?size_band=huge",
+            422,
+            "invalid_request",
+            "Unknown size band “huge” (parameter size_band): use micro, small, medium or large.",
+            "未知的企业规模“huge”（参数 size_band）：可用 micro、small、medium 或 large。",
+        ),
         ("/no-such-endpoint", 404, "not_found", "No such API endpoint.", "没有这个 API 接口。"),
     ],
 )
@@ -92,6 +106,30 @@ def test_uscc_messages_follow_the_language(api, db):
     ]
     assert en == "The check character (position 18) should be 6, not 7."
     assert zh == "校验码（第 18 位）应为 6，而不是 7。"
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "signed_in"),
+    [
+        ("/enterprises", "q", False),
+        ("/clusters", "q", False),
+        ("/demands", "q", False),
+        ("/capacity-offers", "q", False),
+        ("/services", "q", False),
+        ("/courses", "topic", False),
+        ("/jobs", "topic", False),
+        ("/talent-profiles", "topic", True),
+        ("/enterprises/export", "q", True),
+    ],
+)
+def test_free_text_searches_are_limited_to_100_characters(api, world, path, param, signed_in):
+    """A thousand short words made SQLite refuse the query ("Expression tree is too large")."""
+    user = world.operator if signed_in else None
+    body = assert_error(api.get(path, user=user, **{param: "ab " * 1000}), 422, "invalid_request")
+    assert f"“{param}”" in body["message"] and "100" in body["message"]
+    assert body["details"][0]["loc"] == ["query", param]
+    # As long as the web forms allow, however many words, is answered.
+    assert api.get(path, user=user, **{param: "a " * 50}).status_code == 200
 
 
 def test_english_validation_details_name_the_field(api, db):

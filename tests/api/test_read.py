@@ -1,6 +1,7 @@
 """Read endpoints: clusters, enterprises, taxonomy, identifiers, geocoding."""
 
 import pytest
+from django.test import Client
 
 from weft.registry.models import Certification, IndustryCode
 from weft.registry.services import refresh_search
@@ -124,6 +125,25 @@ def test_enterprises_chinese_substring_finds_only_humen_firms(api, directory):
     }
 
 
+def test_enterprises_found_by_full_address_or_street_and_number(api, directory):
+    """Addresses index bigrams only; 号 alone was asked as a unigram, so these found nothing."""
+    firm = make_enterprise(
+        name_zh="东莞市虎门镇兴业服饰有限公司", address="广东省东莞市虎门镇兴业路286号"
+    )
+    near = make_enterprise(
+        name_zh="东莞市虎门镇连升制衣有限公司", address="广东省东莞市虎门镇连升路88号"
+    )
+    for q, who in [
+        ("广东省东莞市虎门镇兴业路286号", firm),
+        ("286号", firm),
+        ("连升路88号", near),
+        ("虎门镇连升路88号", near),
+    ]:
+        assert names(api.get("/enterprises", q=q)) == {who.name_zh}, q
+        page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/enterprises/", {"q": q}).content.decode()
+        assert who.name_zh in page and "1 enterprise found" in page, q
+
+
 def test_enterprises_list_shape(api, directory):
     body = api.get("/enterprises", q="晴天").json()
     assert body["count"] == 1
@@ -142,7 +162,6 @@ def test_enterprises_list_shape(api, directory):
     [
         ({"province": "江苏"}, {"mill", "decoy"}),
         ({"province": "44"}, {"firm", "dress"}),
-        ({"province": "火星"}, set()),
         ({"stage": "weaving"}, {"mill", "other"}),
         ({"stage": "design"}, {"dress"}),
         ({"industry_code": "18"}, {"dress"}),  # division
@@ -162,6 +181,43 @@ def test_enterprises_list_shape(api, directory):
 def test_enterprises_filters(api, directory, params, expected):
     want = {directory[k].name_zh for k in expected}
     assert names(api.get("/enterprises", page_size=100, **params)) == want
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "value"),
+    [
+        ("/enterprises", "province", "abc"),
+        ("/enterprises", "province", "火星"),
+        ("/enterprises", "province", "99"),
+        ("/enterprises", "stage", "nope"),
+        ("/enterprises", "size_band", "huge"),
+        ("/enterprises", "certification", "iso_0000"),
+        ("/enterprises", "industry_code", "9999"),
+        ("/enterprises", "cluster", "999999"),
+        ("/clusters", "province", "abc"),
+        ("/clusters", "stage", "nope"),
+    ],
+)
+def test_unknown_filter_values_are_422_naming_parameter_and_value(
+    api, directory, path, param, value
+):
+    """An unknown value matched nothing: a 200 with no results hid the typo."""
+    body = assert_error(api.get(path, **{param: value}), 422, "invalid_request")
+    assert param in body["message"] and value in body["message"], body["message"]
+    assert body["details"][0]["loc"] == ["query", param]
+    assert body["details"][0]["input"] in (value, int(value) if value.isdigit() else value)
+
+
+def test_every_unknown_filter_is_listed_and_valid_ones_still_filter(api, directory):
+    body = assert_error(
+        api.get("/enterprises", stage="nope", size_band="huge", province="广东"), 422
+    )
+    assert [d["loc"][-1] for d in body["details"]] == ["stage", "size_band"]
+    for province in ("广东省", "广东", "44", "440000"):
+        assert names(api.get("/enterprises", province=province, stage="design")) == {
+            directory["dress"].name_zh
+        }
+        assert api.get("/clusters", province=province, stage="garment_making").status_code == 200
 
 
 def test_enterprises_cluster_filter(api, directory, world, clusters):
@@ -186,6 +242,16 @@ def test_enterprises_pagination(api, directory):
     assert len(set(seen)) == 5
     body = assert_error(api.get("/enterprises", page_size=2, page=4), 404, "page_out_of_range")
     assert "3" in body["message"]
+
+
+@pytest.mark.parametrize("page", ["500000000000000000", "99999999999999999999999"])
+def test_absurd_page_numbers_are_out_of_range(api, directory, page):
+    # Such a page would start past SQL's 64-bit OFFSET: it is out of range, not a server error.
+    for params in ({}, {"q": "虎门"}, {"q": "制衣 东莞"}):
+        body = assert_error(api.get("/enterprises", page=page, **params), 404, "page_out_of_range")
+        assert "last page is 1" in body["message"]
+    body = assert_error(api.get("/clusters", page=page), 404, "page_out_of_range")
+    assert "last page is 3" in body["message"]
 
 
 def test_enterprises_page_size_is_capped(api, directory, settings):

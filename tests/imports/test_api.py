@@ -126,6 +126,34 @@ def test_review_over_api_and_foreign_office_sees_nothing(world):
     assert MatchDecision.objects.get(pk=matches[0]["id"]).outcome == "pending"
 
 
+def test_review_page_unknown_action_is_404_and_changes_nothing(world):
+    c = client_for(world.humen_office)
+    row = firm_row(name="东莞市虎门镇丽人制衣坊", uscc="", address="广东省东莞市虎门镇连升路3号")
+    job_id = post_file(c, xlsx([row]), cluster=world.humen.pk).json()["id"]
+    decision = MatchDecision.objects.get(job_id=job_id)
+    assert c.post(f"/imports/matches/{decision.pk}/merge/").status_code == 404
+    assert MatchDecision.objects.get(pk=decision.pk).outcome == "pending"
+    assert c.post(f"/imports/matches/{decision.pk}/confirm/").status_code == 302
+    assert MatchDecision.objects.get(pk=decision.pk).outcome == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("https://evil.example/", "/imports/review/"),
+        ("//evil.example/", "/imports/review/"),
+        ("/imports/", "/imports/"),
+    ],
+)
+def test_review_decision_returns_only_within_the_site(world, next_url, lands_on):
+    c = client_for(world.humen_office)
+    row = firm_row(name="东莞市虎门镇丽人制衣坊", uscc="", address="广东省东莞市虎门镇连升路3号")
+    job_id = post_file(c, xlsx([row]), cluster=world.humen.pk).json()["id"]
+    decision = MatchDecision.objects.get(job_id=job_id)
+    r = c.post(f"/imports/matches/{decision.pk}/reject/", {"next": next_url})
+    assert r.status_code == 302 and r["Location"] == lands_on
+
+
 def test_export_csv_and_xlsx_with_filters_and_formula_escaping(world):
     Enterprise.objects.filter(pk=world.firm.pk).update(main_products='=HYPERLINK("http://x")')
     c = client_for(world.firm_member)
@@ -148,6 +176,8 @@ def test_export_csv_and_xlsx_with_filters_and_formula_escaping(world):
     )[8]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
     assert Client().get("/api/v1/enterprises/export?format=csv").status_code == 401
+    unknown = c.get("/api/v1/enterprises/export?format=csv&stage=nope")
+    assert unknown.status_code == 422 and "stage" in unknown.json()["message"]
     assert c.get("/api/v1/enterprises/export?format=pdf").status_code == 422
 
 

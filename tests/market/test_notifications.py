@@ -2,10 +2,12 @@
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
 
 from tests.market.conftest import firm_with_admin, offer_data, post_open
 from weft.market import services
-from weft.market.models import Notification
+from weft.market.models import Notification, SavedSearch
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +68,28 @@ def test_invitation_and_award_notify_the_supplier(market):
     assert Notification.objects.filter(user=market.buyer_admin, kind="quote").exists()
     services.award(user=market.buyer_admin, quote=quote)
     assert Notification.objects.filter(user=market.keqiao_admin, kind="award").exists()
+
+
+def test_saved_search_longer_than_the_search_box_is_refused(market):
+    # Saved and then run on every publication: a thousand words made SQLite refuse the query
+    # there, and so no saved search was told of any new demand.
+    services.save_search(
+        user=market.humen_mill_admin, name="府绸", kind="demands", filters={"q": "府绸"}
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.save_search(
+            user=market.keqiao_admin, name="长", kind="demands", filters={"q": "ab " * 1000}
+        )
+    assert "100" in refused.value.message_dict["q"][0]
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(market.keqiao_admin)
+    answer = client.post(
+        "/api/v1/saved-searches",
+        {"name": "长", "filters": {"q": "ab " * 1000}},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+    assert answer.json()["message"] == "搜索内容最多 100 个字符。"
+    assert SavedSearch.objects.count() == 1
+    post_open(market.buyer_admin, title="采购府绸")
+    assert Notification.objects.filter(kind="saved_search", user=market.humen_mill_admin).exists()

@@ -118,6 +118,8 @@ CAN_GRID = {
     ("market.manage_demand", "public"):        (N,  N,  Y,  N,  N,  N,    N,    N),
     ("market.edit_demand", "public"):          (N,  N,  Y,  N,  N,  N,    N,    N),
     ("market.edit_demand", "cluster"):         (N,  N,  Y,  N,  N,  N,    N,    N),
+    ("market.view_demand_history", "public"):  (N,  Y,  Y,  N,  N,  Y,    N,    Y),
+    ("market.view_demand_history", "cluster"): (N,  Y,  Y,  N,  N,  Y,    N,    Y),
     ("market.view_demand_quotes", "public"):   (N,  Y,  Y,  N,  N,  N,    N,    Y),
     ("market.quote", "public"):                (N,  N,  N,  Y,  Y,  N,    N,    N),
     ("market.quote", "cluster"):               (N,  N,  N,  N,  Y,  N,    N,    N),

@@ -127,3 +127,50 @@ def test_quotes_seen_only_by_supplier_and_buyer(market):
     assert client_for(market.world.humen_office).get(f"{API}/quotes/{q1.pk}").status_code == 404
     r = keqiao.post(f"{API}/quotes/{q1.pk}/award", "{}", content_type="application/json")
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_details"),
+    [
+        ("anonymous", False),
+        ("other_firm", False),  # the Keqiao mill
+        ("same_cluster_firm", False),  # another Humen firm
+        ("owner", True),  # a plain member of the buyer
+        ("owner_office", True),  # the Humen office, the buyer's cluster
+        ("other_office", False),
+        ("operator", True),
+    ],
+)
+def test_demand_history_names_and_notes_only_for_the_owner_its_office_and_operator(
+    market, who, sees_details
+):
+    demand = post_open(market.buyer_admin, title="公开采购府绸")
+    services.act(market.buyer_admin, demand, "cancel", "供应商报价过高，另找渠道")
+    w = market.world
+    user = {
+        "anonymous": None,
+        "other_firm": market.keqiao_admin,
+        "same_cluster_firm": market.humen_mill_admin,
+        "owner": market.buyer_member,
+        "owner_office": w.humen_office,
+        "other_office": w.keqiao_office,
+        "operator": w.operator,
+    }[who]
+    c = client_for(user)
+    history = c.get(f"{API}/demands/{demand.pk}/transitions")
+    assert history.status_code == 200, history.content
+    rows = history.json()
+    # Everyone who sees the demand sees its statuses and when they changed.
+    assert [(r["from_status"], r["to_status"]) for r in rows][-1:] == [("open", "cancelled")]
+    assert all(r["at"] for r in rows)
+    cancelled = rows[-1]
+    if sees_details:
+        assert cancelled["actor"] == market.buyer_admin.username
+        assert cancelled["note"] == "供应商报价过高，另找渠道"
+    else:
+        assert all(r["actor"] is None and r["note"] is None for r in rows)
+    page = c.get(f"/market/demands/{demand.pk}/").content.decode()
+    assert ("供应商报价过高" in page) is sees_details
+    assert (f"· {market.buyer_admin}<" in page or f"· {market.buyer_admin} ·" in page) is (
+        sees_details
+    )

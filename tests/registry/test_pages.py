@@ -128,6 +128,15 @@ def test_cluster_directory_unknown_stage_is_reported(world):
     assert "There is no chain stage “nonsense”" in text(response)
 
 
+def test_cluster_directory_long_query_is_reported_not_500(world):
+    # A thousand short words are a thousand conditions: SQLite refuses such a query.
+    response = client_for().get("/clusters/", {"q": "ab " * 1000, "province": "浙江"})
+    assert response.status_code == 200
+    html = text(response)
+    assert "at most 100 characters" in html
+    assert "/clusters/keqiao/" in html and "/clusters/humen/" not in html
+
+
 def test_cluster_directory_htmx_returns_fragment(world):
     response = client_for().get("/clusters/", {"q": "柯桥"}, HTTP_HX_REQUEST="true")
     html = text(response)
@@ -205,11 +214,41 @@ def test_directory_unknown_filter_values_are_explained_not_500(world):
     assert HUMEN_FIRM in html  # the valid part of the search still applies
 
 
+def test_directory_long_query_is_reported_not_500(world):
+    response = client_for().get("/enterprises/", {"q": "ab " * 1000, "stage": "weaving"})
+    assert response.status_code == 200
+    html = text(response)
+    assert "at most 100 characters" in html
+    assert KEQIAO_FIRM in html and HUMEN_FIRM not in html  # the valid filter still applies
+
+
 @pytest.mark.parametrize("page", ["abc", "0", "-3", "999", ""])
 def test_directory_bad_page_numbers_go_to_nearest_page(world, page):
     response = client_for().get("/enterprises/", {"page": page})
     assert response.status_code == 200
     assert HUMEN_FIRM in text(response)
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        ("abc", 1),
+        ("", 1),
+        ("0", 1),
+        ("-3", 1),
+        ("1.5", 1),
+        ("2", 2),
+        ("999", 2),
+        ("99999999999999999999999", 2),
+    ],
+)
+def test_directory_bad_page_numbers_on_several_pages_go_to_the_nearest(world, page, shown):
+    # Paginator.get_page answers 0 and -3 with the last page.
+    for i in range(25):
+        make_enterprise(name_zh=f"东莞市虎门镇分页测试{i:02d}服装厂", cluster=world.humen)
+    for path in ("/enterprises/", f"/clusters/{world.humen.slug}/"):
+        html = text(client_for().get(path, {"page": page, "q": "虎门"}))
+        assert f"Page {shown} of 2" in html, path
 
 
 def test_directory_paginates_with_total_count(world):

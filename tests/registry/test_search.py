@@ -59,6 +59,17 @@ def test_query_tokens():
     assert query_tokens("") == [] and query_tokens("  ") == []
 
 
+def test_a_lone_character_inside_a_longer_term_is_left_to_the_substring_check():
+    # Addresses index bigrams only: the unigram 号 would miss every firm found by its address.
+    assert query_tokens("286号") == ["286"]
+    assert query_tokens("连升路88号") == ["连升", "升路"]
+    assert query_tokens("广东省东莞市虎门镇兴业路286号")[-2:] == ["业路", "286"]
+    assert "号" not in query_tokens("广东省东莞市虎门镇兴业路286号")
+    assert query_tokens("a虎") == []
+    assert query_tokens("号") == ["号"]  # the whole term: names and products index unigrams
+    assert not tokens_prove("286号") and not tokens_prove("连升路88号")  # so the check runs
+
+
 def test_query_tokens_are_a_subset_of_the_texts_tokens():
     for text, term in [
         ("东莞市虎门镇丽人制衣", "虎门镇丽"),
@@ -86,6 +97,23 @@ def test_a_proving_term_whose_tokens_are_present_is_a_substring(text, term):
     """What lets the directory skip its substring check: never a false match."""
     if tokens_prove(term) and set(query_tokens(term)) <= text_tokens(text):
         assert normalise(term) in normalise(text)
+
+
+_ADDRESS_CHARS = "虎门镇连升路号兴业ab12 -"
+
+
+@given(
+    text=st.text(alphabet=_ADDRESS_CHARS, max_size=30),
+    start=st.integers(0, 30),
+    length=st.integers(1, 12),
+)
+def test_any_part_of_an_address_finds_it_by_its_tokens(text, start, length):
+    """Every term cut from an address has its tokens among the address's (bigrams, no unigrams),
+    but for a term that is one Chinese character: that searches names and products."""
+    for term in search_terms(text[start : start + length]):
+        if len(term) == 1 and term not in "ab12-":
+            continue
+        assert set(query_tokens(term)) <= text_tokens(text, unigrams=False), term
 
 
 def test_search_terms_split_on_any_space():
@@ -140,6 +168,17 @@ def test_latin_queries_of_any_length(world):
 def test_several_terms_must_all_match(world):
     assert found("虎门 女装") == {world.firm.name_zh}
     assert found("虎门 面料") == set()
+
+
+@pytest.mark.django_db
+def test_addresses_are_found_whole_or_in_part(world):
+    make_enterprise(name_zh="东莞市虎门镇兴业服饰有限公司", address="广东省东莞市虎门镇兴业路286号")
+    make_enterprise(name_zh="东莞市虎门镇连升制衣有限公司", address="广东省东莞市虎门镇连升路88号")
+    assert found("广东省东莞市虎门镇兴业路286号") == {"东莞市虎门镇兴业服饰有限公司"}
+    assert found("兴业路286号") == found("286号") == {"东莞市虎门镇兴业服饰有限公司"}
+    assert found("连升路88号") == {"东莞市虎门镇连升制衣有限公司"}
+    assert found("连升路88号 兴业") == set()
+    assert found("288号") == set()
 
 
 @pytest.mark.django_db

@@ -230,3 +230,38 @@ def test_catalogue_page_in_chinese(market):
     text = r.content.decode()
     assert "检验检测认证" in text and "面料成分检测" in text and "女装款式设计" not in text
     assert "面议报价" in text  # the service priced on quotation
+
+
+@pytest.mark.parametrize(
+    ("next_url", "referer", "lands_on"),
+    [
+        ("https://evil.example/", "", "/"),
+        ("//evil.example/", "", "/"),
+        ("/\\evil.example/", "", "/"),
+        ("", "https://evil.example/page", "/"),
+        ("//evil.example/", "http://testserver/services/", "http://testserver/services/"),
+        ("/services/mine/", "", "/services/mine/"),
+    ],
+)
+def test_refused_page_action_goes_back_only_within_the_site(market, next_url, referer, lands_on):
+    """A refusal sends the user back where they came from: never to another site (open redirect)."""
+    c = client_for(market.w.firm_admin)
+    r = c.post(
+        f"/services/{market.testing.pk}/request/",
+        {"firm": "999999", "next": next_url},
+        headers={"referer": referer} if referer else {},
+    )
+    assert r.status_code == 302 and r["Location"] == lands_on
+    assert not market.testing.orders.exists()
+
+
+@pytest.mark.parametrize("firm", ["", "abc", "1.5"])
+def test_page_action_with_a_malformed_id_is_refused_not_500(market, firm):
+    c = client_for(market.w.firm_admin)
+    r = c.post(f"/services/{market.testing.pk}/request/", {"firm": firm, "next": "/services/"})
+    assert r.status_code == 302 and r["Location"] == "/services/"
+    assert not market.testing.orders.exists()
+    r = c.post("/services/vouchers/apply/", {"programme": firm, "firm": firm, "next": "/"})
+    assert r.status_code == 302
+    r = c.post("/services/mine/add/", {"provider": firm, "title_zh": "检测"})
+    assert r.status_code == 403

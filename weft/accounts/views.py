@@ -13,12 +13,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from weft.core.redirects import safe_next
 from weft.registry import services as registry_services
 from weft.registry.identifiers import validate_uscc
 from weft.registry.models import Cluster, ClusterMembership, Enterprise
@@ -65,15 +65,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request):
@@ -96,10 +87,8 @@ def register(request):
         messages.success(
             request, _("Welcome to Weft, %(name)s. Your account is ready.") % {"name": user}
         )
-        return redirect(_safe_next(request, reverse("accounts:dashboard")))
-    return render(
-        request, "accounts/register.html", {"form": form, "next": _safe_next(request, "")}
-    )
+        return redirect(safe_next(request, reverse("accounts:dashboard")))
+    return render(request, "accounts/register.html", {"form": form, "next": safe_next(request, "")})
 
 
 # --- dashboard and profile -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Page-number pagination with a total count, the same shape on every list endpoint."""
+"""Page-number pagination with a total count, the same shape on every list endpoint; and the
+page a web list shows for whatever `?page=` its link carries."""
 
 from collections.abc import Callable
 
@@ -10,6 +11,20 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from .errors import ApiError
+
+# SQL's OFFSET is a signed 64-bit number (SQLite and PostgreSQL alike): a page starting past it
+# cannot even be asked for, and no table has that many rows.
+_MAX_OFFSET = 2**63 - 1
+
+
+def nearest_page(paginator: Paginator, number):
+    """Page `number` of a web list, or the nearest one: the first for no number, a word or a
+    number below 1, the last past the end. (Paginator.get_page gives the last page for 0.)"""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    return paginator.get_page(max(number, 1))
 
 
 def check_page(page: int, page_size: int | None) -> None:
@@ -37,6 +52,8 @@ def paginate(
     size = min(page_size or settings.WEFT_API_PAGE_SIZE, settings.WEFT_API_MAX_PAGE_SIZE)
     if windowed:
         start = (page - 1) * size
+        if start + size > _MAX_OFFSET:
+            _out_of_range(page, _last_page(queryset.count(), size))
         window = getattr(queryset, "window", None)
         items, count = window(start, size) if window else windowed_page(queryset, start, size)
     else:
@@ -46,7 +63,7 @@ def paginate(
         except EmptyPage:
             _out_of_range(page, paginator.num_pages)
         items, count = list(current.object_list), paginator.count
-    pages = max(1, -(-count // size))
+    pages = _last_page(count, size)
     if page > pages:
         _out_of_range(page, pages)
 
@@ -90,6 +107,10 @@ def windowed_page(queryset, start: int, size: int) -> tuple[list, int]:
         return items, total
     # Past the last page the window has no row to carry the total: count the plain way.
     return items, queryset.count() if start else 0
+
+
+def _last_page(count: int, size: int) -> int:
+    return max(1, -(-count // size))
 
 
 def _out_of_range(page: int, last: int):

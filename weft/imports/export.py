@@ -18,6 +18,7 @@ from ninja import Schema
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
+from weft.core.params import SearchText
 from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
@@ -58,7 +59,7 @@ HEADERS = (
 
 class ExportQuery(Schema):
     format: str = "xlsx"
-    q: str = ""
+    q: SearchText = ""
     cluster: int | None = None
     province: str = ""
     stage: str = ""
@@ -144,7 +145,7 @@ def export_response(user, query: ExportQuery):
         raise PermissionDenied
     if query.format not in ("xlsx", "csv"):
         raise ApiError(422, "invalid_request", _("format must be xlsx or csv."))
-    filters = EnterpriseFilters.of(query)
+    filters = EnterpriseFilters.of(query).check()
     name = f"weft-enterprises-{date.today():%Y%m%d}"
     if query.format == "csv":
         response = StreamingHttpResponse(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
+from weft.core.redirects import safe_next
 
 from . import selectors, services
 from .columns import COLUMNS
@@ -124,17 +125,20 @@ def review(request, pk=None):
     return render(request, "imports/review.html", {"job": job, "items": items})
 
 
+_DECISIONS = {
+    "confirm": services.confirm_match,
+    "reject": services.reject_match,
+    "undo": services.undo_merge,
+}
+
+
 @login_required
 @require_POST
 def decide(request, decision_id, action):
-    decision = selectors.decision_for(request.user, decision_id)
+    do = _DECISIONS.get(action)
+    decision = selectors.decision_for(request.user, decision_id) if do else None
     if decision is None:
         raise Http404
-    do = {
-        "confirm": services.confirm_match,
-        "reject": services.reject_match,
-        "undo": services.undo_merge,
-    }[action]
     error = None
     try:
         decision = do(user=request.user, decision=decision)
@@ -144,7 +148,7 @@ def decide(request, decision_id, action):
         return render(request, "imports/_decided.html", {"d": decision, "error": error})
     if error:
         messages.error(request, error)
-    return redirect(request.POST.get("next") or "imports:review_all")
+    return redirect(safe_next(request, "imports:review_all"))
 
 
 def template_xlsx(request):

@@ -15,6 +15,7 @@ from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
+from weft.core.params import SearchText
 from weft.registry.models import Enterprise
 
 from . import matching, selectors, services
@@ -60,7 +61,7 @@ router = Router(tags=["market"])
 
 
 class PostQuery(Schema):
-    q: str = ""
+    q: SearchText = ""
     stage: str = ""
     category: str = ""
     cluster: int | None = None
@@ -157,7 +158,7 @@ def edit_demand(request, demand_id: int, payload: DemandPatch):
     summary="Status history of a demand",
 )
 def list_transitions(request, demand_id: int):
-    return list(_demand(request, demand_id).transitions.select_related("actor"))
+    return selectors.demand_history(current_user(request), _demand(request, demand_id))
 
 
 def _transition_endpoint(action: str, path: str, summary: str):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weft.core.params import SEARCH_MAX_LENGTH
 from weft.registry.models import Certification, ChainStage, Cluster
 
 from . import vocabulary
@@ -26,7 +27,7 @@ class BrowseForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=100,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 府绸, 牛仔, 虎门")}),
     )
     kind = forms.ChoiceField(

@@ -99,10 +99,13 @@ class TransitionIn(Schema):
 
 
 class TransitionOut(Schema):
+    """Who changed the status and their note are shown to the buyer's people, the offices of
+    its clusters and the operator only; to others they are null."""
+
     from_status: str
     to_status: str
     actor: str | None = Field(None, alias="actor.username")
-    note: str
+    note: str | None = None
     at: datetime.datetime
 
 

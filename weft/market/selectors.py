@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from weft.accounts.permissions import (
+    can,
     demand_visibility_q,
     offer_visibility_q,
     quote_visibility_q,
@@ -32,6 +33,34 @@ def visible_quotes(user) -> QuerySet[Quote]:
 def demand_for(user, pk: int) -> Demand:
     """One demand by id, or Demand.DoesNotExist when it does not exist *or* is not visible."""
     return visible_demands(user).select_related("buyer", "buyer_org").get(pk=pk)
+
+
+@dataclass
+class HistoryEntry:
+    """One status change of a demand as `user` may see it: `actor` and `note` are None where
+    `market.view_demand_history` does not allow them."""
+
+    from_status: str
+    to_status: str
+    at: object
+    actor: object = None
+    note: str | None = None
+
+
+def demand_history(user, demand: Demand) -> list[HistoryEntry]:
+    details = can(user, "market.view_demand_history", demand)
+    return [
+        HistoryEntry(
+            t.from_status,
+            t.to_status,
+            t.at,
+            actor=t.actor if details else None,
+            note=t.note if details else None,
+        )
+        for t in (
+            demand.transitions.select_related("actor") if details else demand.transitions.all()
+        )
+    ]
 
 
 def offer_for(user, pk: int) -> CapacityOffer:

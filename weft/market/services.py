@@ -24,6 +24,7 @@ from weft.accounts.permissions import ADMIN_ROLES, actor_for, can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.core.errors import ApiError
+from weft.core.params import SEARCH_MAX_LENGTH
 from weft.core.site import absolute_url
 from weft.registry.bulk import insert_rows
 from weft.registry.geocoding import geocode
@@ -1097,6 +1098,11 @@ def save_search(*, user, name: str, kind: str, filters: dict, notify: bool = Tru
     keep = {k: v for k, v in filters.items() if k in SEARCH_KEYS and v not in ("", None)}
     if not name.strip():
         raise ValidationError({"name": _("Give the search a name.")})
+    # Run again on every publication: a search SQLite refuses would stop every notification.
+    if len(str(keep.get("q", "")).strip()) > SEARCH_MAX_LENGTH:
+        raise ValidationError(
+            {"q": _("A search may have at most %(max)d characters.") % {"max": SEARCH_MAX_LENGTH}}
+        )
     return SavedSearch.objects.create(
         user=user, name=name.strip()[:100], kind=kind, filters=keep, notify=notify
     )

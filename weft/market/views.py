@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import actor_for, can
+from weft.core.pagination import nearest_page
 
 from . import matching, selectors, services
 from .forms import (
@@ -67,7 +68,7 @@ def browse(request):
         qs = selectors.search_offers(request.user, filters)
     else:
         qs = selectors.search_demands(request.user, filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = nearest_page(Paginator(qs, PAGE_SIZE), request.GET.get("page"))
     context = {"form": form, "page": page, "kind": kind, "filters": filters.as_dict()}
     htmx = getattr(request, "htmx", None)
     template = (
@@ -134,7 +135,7 @@ def demand_detail(request, pk):
     context = {
         "demand": demand,
         "actions": services.allowed_actions(user, demand),
-        "transitions": demand.transitions.select_related("actor"),
+        "transitions": selectors.demand_history(user, demand),
         "manage": can(user, "market.manage_demand", demand),
         "editable": demand.status in services.EDITABLE_STATUSES
         and can(user, "market.edit_demand", demand),

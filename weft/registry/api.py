@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
+from weft.core.params import SearchText
 from weft.core.response_cache import cached_public_answer
 
 from . import selectors, services
@@ -32,7 +33,7 @@ router = Router(tags=["registry"])
 
 
 class ClusterQuery(Schema):
-    q: str = ""
+    q: SearchText = ""
     province: str = ""
     stage: str = ""
     specialty: str = ""
@@ -41,7 +42,7 @@ class ClusterQuery(Schema):
 
 
 class EnterpriseQuery(Schema):
-    q: str = ""
+    q: SearchText = ""
     cluster: int | None = None
     province: str = ""
     stage: str = ""
@@ -54,6 +55,7 @@ class EnterpriseQuery(Schema):
 
 @router.get("/clusters", response=ClusterPage, summary="List clusters")
 def list_clusters(request, query: Query[ClusterQuery]):
+    selectors.check_filters(province=query.province, stage=query.stage)
     qs = selectors.cluster_directory(
         q=query.q, province=query.province, stage=query.stage, specialty=query.specialty
     )
@@ -88,7 +90,8 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
     """Answers are the same for every caller, so they are cached until the directory changes."""
 
     def search():
-        matches = DirectoryMatches(selectors.EnterpriseFilters.of(query))
+        # Checked here, not before the cache: a cached answer's filters were checked already.
+        matches = DirectoryMatches(selectors.EnterpriseFilters.of(query).check())
         return paginate(
             request,
             matches,

@@ -6,6 +6,8 @@ Choices are built per request (in __init__) so labels follow the visitor's langu
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weft.core.params import SEARCH_MAX_LENGTH
+
 from . import divisions
 from .models import Certification, ChainStage, Cluster, Enterprise, IndustryCode
 
@@ -66,7 +68,7 @@ class EnterpriseFilterForm(_NormalisedProvince, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=100,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Name, product, place or USCC — e.g. 虎门")}
         ),
@@ -148,7 +150,7 @@ class ClusterFilterForm(_NormalisedProvince, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=100,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Name or place — e.g. 柯桥")}
         ),

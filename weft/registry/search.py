@@ -38,10 +38,16 @@ def text_tokens(text: str, unigrams: bool = True) -> set[str]:
 
 def query_tokens(term: str) -> list[str]:
     """The tokens a document must hold to possibly contain `term` as a substring."""
+    term = normalise(term)
     tokens: list[str] = []
-    for run in _RUN.findall(normalise(term)):
+    for run in _RUN.findall(term):
         if _CJK_RUN.match(run):
-            tokens += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+            if len(run) > 1:
+                tokens += [run[i : i + 2] for i in range(len(run) - 1)]
+            elif run == term:
+                tokens.append(run)
+            # A lone character within a longer term (the 号 of 286号) is left to the substring
+            # check: addresses index no single characters, so its unigram would miss them.
         elif len(run) >= 3:
             tokens += [run[i : i + 3] for i in range(len(run) - 2)]
         # Latin runs of one or two letters are left to the substring check.

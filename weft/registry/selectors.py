@@ -4,9 +4,20 @@ from dataclasses import dataclass, fields
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from weft.core.errors import ApiError
 
 from . import divisions
-from .models import ChainStage, Cluster, ClusterMembership, DirectoryVersion, Enterprise
+from .models import (
+    Certification,
+    ChainStage,
+    Cluster,
+    ClusterMembership,
+    DirectoryVersion,
+    Enterprise,
+    IndustryCode,
+)
 from .search import facet_token, query_tokens, search_terms, tokens_prove
 
 
@@ -24,6 +35,18 @@ class EnterpriseFilters:
     def of(cls, query) -> "EnterpriseFilters":
         """From any object with the directory's filter fields (the API's query schemas)."""
         return cls(**{field.name: getattr(query, field.name) for field in fields(cls)})
+
+    def check(self) -> "EnterpriseFilters":
+        """These filters, or a 422 naming the first one whose value names nothing."""
+        check_filters(
+            cluster=self.cluster,
+            province=self.province,
+            stage=self.stage,
+            industry_code=self.industry_code,
+            certification=self.certification,
+            size_band=self.size_band,
+        )
+        return self
 
     def tokens(self) -> list[str]:
         tokens: list[str] = []
@@ -44,6 +67,64 @@ class EnterpriseFilters:
         if self.size_band:
             tokens.append(facet_token("sz", self.size_band))
         return list(dict.fromkeys(tokens))
+
+
+def check_filters(
+    *,
+    cluster: int | None = None,
+    province: str = "",
+    stage: str = "",
+    industry_code: str = "",
+    certification: str = "",
+    size_band: str = "",
+) -> None:
+    """Refuse (422) directory filters whose value names nothing. Such a filter matches nothing,
+    and an empty page would not tell a client its typo from a search without results. (The web
+    forms report the same values and leave them out.)"""
+    unknown = []
+    if cluster is not None and not Cluster.objects.filter(pk=cluster).exists():
+        unknown.append(("cluster", cluster, _("No cluster has id %(id)d.") % {"id": cluster}))
+    if province and not divisions.province_code(province):
+        message = _(
+            "Unknown province “%(value)s” (parameter province): give a name such as 广东省 or a "
+            "code such as 44."
+        )
+        unknown.append(("province", province, message % {"value": province}))
+    if stage and not ChainStage.objects.filter(code=stage).exists():
+        message = _(
+            "Unknown chain stage “%(value)s” (parameter stage): see /api/v1/taxonomy/stages."
+        )
+        unknown.append(("stage", stage, message % {"value": stage}))
+    if industry_code and not IndustryCode.objects.filter(code=industry_code).exists():
+        message = _(
+            "Unknown industry code “%(value)s” (parameter industry_code): see "
+            "/api/v1/taxonomy/industry-codes."
+        )
+        unknown.append(("industry_code", industry_code, message % {"value": industry_code}))
+    if certification and not Certification.objects.filter(code=certification).exists():
+        message = _("Unknown certification “%(value)s” (parameter certification).")
+        unknown.append(("certification", certification, message % {"value": certification}))
+    if size_band and size_band not in Enterprise.SizeBand.values:
+        message = _(
+            "Unknown size band “%(value)s” (parameter size_band): use micro, small, medium or "
+            "large."
+        )
+        unknown.append(("size_band", size_band, message % {"value": size_band}))
+    if unknown:
+        raise ApiError(
+            422,
+            "invalid_request",
+            unknown[0][2],
+            [
+                {
+                    "loc": ["query", param],
+                    "message": message,
+                    "type": "unknown_value",
+                    "input": value,
+                }
+                for param, value, message in unknown
+            ],
+        )
 
 
 def enterprise_directory(filters: EnterpriseFilters) -> QuerySet[Enterprise]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
+from weft.core.pagination import nearest_page
 
 from . import selectors, services
 from .directory import DirectoryListing
@@ -90,7 +91,7 @@ def cluster_detail(request, slug):
     cluster = get_object_or_404(Cluster.objects.select_related("office"), slug=slug)
     stage_counts = selectors.cluster_stage_counts(cluster)
     members = DirectoryListing(selectors.EnterpriseFilters(cluster=cluster.pk))
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = nearest_page(Paginator(members, PAGE_SIZE), request.GET.get("page"))
     return render(
         request,
         "registry/cluster_detail.html",
@@ -110,8 +111,7 @@ def enterprise_list(request):
         form.is_valid()
     filters = selectors.EnterpriseFilters(**form.selector_filters())
     results = DirectoryListing(filters)
-    # get_page turns a bad or out-of-range page number into the nearest valid page.
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = nearest_page(Paginator(results, PAGE_SIZE), request.GET.get("page"))
     return _render_directory(
         request,
         "registry/enterprise_list.html",

@@ -13,6 +13,7 @@ from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
+from weft.core.params import SearchText
 from weft.registry.models import Cluster
 
 from . import orders, selectors, services, statements, vouchers
@@ -70,7 +71,7 @@ def _not_found(what, pk):
 
 
 class ServiceQuery(PageQuery):
-    q: str = ""
+    q: SearchText = ""
     category: str = ""
     provider: int | None = None
 

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import can
+from weft.core.params import SEARCH_MAX_LENGTH
+from weft.core.redirects import safe_next
 
 from . import orders, selectors, services, signals_review, vouchers
 from .errors import Refused
@@ -49,9 +51,16 @@ def _refusals(view):
             messages.error(request, exc.message)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or "/")
+        return redirect(safe_next(request, "/", referer=True))
 
     return wrapped
+
+
+def _posted(queryset, request, field: str):
+    """The row whose id the form posted as `field`, or None: an empty or non-numeric id would
+    make the lookup itself fail (500) instead of being refused."""
+    value = request.POST.get(field, "").strip()
+    return queryset.filter(pk=value).first() if value.isdigit() else None
 
 
 def _decimal(value):
@@ -70,7 +79,7 @@ def catalogue(request):
     category = request.GET.get("category", "")
     if category not in dict(Category.choices):
         category = ""
-    q = request.GET.get("q", "")[:100]
+    q = request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
     items = selectors.catalogue(q=q, category=category).annotate(
         rating=Avg("orders__rating"), reviews=Count("orders__rating")
     )
@@ -97,7 +106,7 @@ def service_detail(request, pk):
 @_refusals
 def request_service(request, pk):
     service = get_object_or_404(Service, pk=pk)
-    firm = Organisation.objects.filter(pk=request.POST.get("firm")).first()
+    firm = _posted(Organisation.objects, request, "firm")
     if firm is None:
         raise Refused(422, "invalid_data", _("Choose the firm you order for."))
     order = orders.request_service(
@@ -266,8 +275,8 @@ def voucher_list(request):
 @require_POST
 @_refusals
 def voucher_apply(request):
-    programme = VoucherProgramme.objects.filter(pk=request.POST.get("programme")).first()
-    firm = Organisation.objects.filter(pk=request.POST.get("firm")).first()
+    programme = _posted(VoucherProgramme.objects, request, "programme")
+    firm = _posted(Organisation.objects, request, "firm")
     if programme is None or firm is None:
         raise Refused(422, "invalid_data", _("Choose a programme and your firm."))
     revenue = request.POST.get("declared_revenue", "").strip()
@@ -316,7 +325,7 @@ def my_services(request):
 @require_POST
 @_refusals
 def service_add(request):
-    provider = Organisation.objects.filter(pk=request.POST.get("provider")).first()
+    provider = _posted(Organisation.objects, request, "provider")
     if provider is None:
         raise PermissionDenied
     data = {f: request.POST.get(f, "").strip() for f in FIELDS}

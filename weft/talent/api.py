@@ -15,6 +15,7 @@ from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
+from weft.core.params import SearchText
 from weft.registry.models import Enterprise
 from weft.registry.refs import cluster_by_id
 from weft.registry.schemas import Page
@@ -68,7 +69,7 @@ class CourseIn(Schema):
 
 class ListQuery(Schema):
     cluster: int | None = None
-    topic: str = ""
+    topic: SearchText = ""
     role: str = ""
     page: int = 1
     page_size: int | None = None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
+from weft.core.params import SEARCH_MAX_LENGTH
 from weft.registry.models import Cluster
 
 from . import selectors, services
@@ -34,7 +35,7 @@ def _cluster_from(request):
 
 def course_list(request):
     cluster = _cluster_from(request)
-    topic = request.GET.get("topic", "")[:100]
+    topic = request.GET.get("topic", "")[:SEARCH_MAX_LENGTH]
     courses = selectors.courses(cluster=cluster, topic=topic, upcoming_from=timezone.localdate())
     return render(
         request,

@@ -117,6 +117,17 @@ def edit_demand(actor: Actor, demand) -> bool:
     return manage_demand(actor, demand)
 
 
+def view_demand_history(actor: Actor, demand) -> bool:
+    """Who moved a demand along and the notes they left: the buyer's people, the offices of the
+    buyer's clusters and the operator. Whoever sees the demand sees its statuses and times; the
+    names and notes are the buyer's own business (a cancellation's reason, a supplier's name)."""
+    return (
+        actor.is_operator
+        or actor.role_in(demand.buyer_org_id) is not None
+        or _offices_enterprise(actor, demand.buyer, admin=False)
+    )
+
+
 def view_demand_quotes(actor: Actor, demand) -> bool:
     return actor.is_operator or actor.role_in(demand.buyer_org_id) is not None
 
@@ -191,6 +202,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "market.post": post_for_firm,
     "market.manage_demand": manage_demand,
     "market.edit_demand": edit_demand,
+    "market.view_demand_history": view_demand_history,
     "market.view_demand_quotes": view_demand_quotes,
     "market.quote": quote_on,
     "market.view_quote": view_quote,
