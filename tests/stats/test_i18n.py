@@ -1,6 +1,8 @@
 """Statistics pages and endpoints speak the reader's language throughout: formula explanations,
 messages and names."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -72,3 +74,21 @@ def test_bilingual_reports_give_formulas_in_both_languages(figures, url):
         html = page(url, lang)
         assert f"{YOY_ZH} {YOY_EN}" in html
         assert f"{MARGIN_ZH} {MARGIN_EN}" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "zh", "en"),
+    [
+        ("/rounds/3/submissions", "没有编号为 3 的填报轮次。", "No reporting round has id 3."),
+        ("/assessments/77/ranking", "没有编号为 77 的评估。", "No assessment has id 77."),
+    ],
+)
+def test_api_not_found_is_wholly_in_the_readers_language(world, path, zh, en):
+    client = Client()
+    client.force_login(world.operator)
+    for lang, expected in (("zh-hans", zh), ("en", en)):
+        response = client.get(f"/api/v1{path}", HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 404
+        assert response.json()["message"] == expected
+    chinese = client.get(f"/api/v1{path}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["message"]
+    assert not re.search("[A-Za-z]", chinese), chinese
