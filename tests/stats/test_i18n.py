@@ -80,6 +80,8 @@ def test_bilingual_reports_give_formulas_in_both_languages(figures, url):
     ("path", "zh", "en"),
     [
         ("/rounds/3/submissions", "没有编号为 3 的填报轮次。", "No reporting round has id 3."),
+        ("/clusters/999/indicators", "没有编号为 999 的集群。", "No cluster has id 999."),
+        ("/clusters/999/warnings", "没有编号为 999 的集群。", "No cluster has id 999."),
         ("/assessments/77/ranking", "没有编号为 77 的评估。", "No assessment has id 77."),
     ],
 )
