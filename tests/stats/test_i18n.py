@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 
+from weft.registry.models import ChainStage
 from weft.stats import assessment
 
 from .test_monitoring import _three_clusters
@@ -94,3 +95,17 @@ def test_api_not_found_is_wholly_in_the_readers_language(world, path, zh, en):
         assert response.json()["message"] == expected
     chinese = client.get(f"/api/v1{path}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["message"]
     assert not re.search("[A-Za-z]", chinese), chinese
+
+
+def _lq_table(html):
+    start = html.index("<th>LQ</th>")
+    return html[start : html.index("</table>", start)]
+
+
+def test_location_quotient_stages_named_in_the_readers_language(figures):
+    zh = _lq_table(page("/stats/clusters/humen/?year=2025", "zh-hans"))
+    en = _lq_table(page("/stats/clusters/humen/?year=2025", "en"))
+    shown = [s for s in ChainStage.objects.all() if s.name_zh in zh]
+    assert shown, zh
+    for stage in shown:
+        assert stage.name_en in en and stage.name_zh not in en, stage.code
