@@ -109,3 +109,10 @@ def test_location_quotient_stages_named_in_the_readers_language(figures):
     assert shown, zh
     for stage in shown:
         assert stage.name_en in en and stage.name_zh not in en, stage.code
+
+
+def test_national_ranking_names_provinces_in_the_readers_language(figures):
+    en = page("/stats/?year=2025", "en")
+    ranking = en[en.index("<tbody", en.index("<table")) :]
+    assert "<td>Guangdong</td>" in ranking and "<td>广东省</td>" not in ranking
+    assert "<td>广东省</td>" in page("/stats/?year=2025", "zh-hans")

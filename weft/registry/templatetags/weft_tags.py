@@ -3,6 +3,7 @@
 from django import template
 
 from weft.accounts.permissions import can as _can
+from weft.registry import divisions
 
 register = template.Library()
 
@@ -26,3 +27,10 @@ def query_with(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def province(value):
+    """`{{ cluster.province|province }}`: a province (stored by its Chinese name) named in the
+    active language."""
+    return divisions.province_name(value)

@@ -1,0 +1,92 @@
+"""Directory pages name provinces in the reader's language; filter values stay the codes."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from weft.registry import divisions
+
+pytestmark = pytest.mark.django_db
+
+HUMEN_FIRM = "东莞市虎门镇丽人制衣有限公司"
+KEQIAO_FIRM = "绍兴柯桥锦绣纺织有限公司"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def page(url, lang, **params):
+    response = Client(HTTP_ACCEPT_LANGUAGE=lang).get(url, params)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def province_options(html) -> dict[str, str]:
+    select = re.search(r'<select name="province".*?</select>', html, re.S).group(0)
+    return dict(re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select))
+
+
+def test_english_names_for_all_34_provincial_divisions():
+    assert len(divisions.PROVINCE_NAMES_EN) == 34
+    assert {d.adcode[:2] for d in divisions.provinces()} == set(divisions.PROVINCE_NAMES_EN)
+    assert divisions.PROVINCE_NAMES_EN["15"] == "Inner Mongolia"
+    assert divisions.PROVINCE_NAMES_EN["54"] == "Tibet (Xizang)"
+
+
+def test_enterprise_province_filter_names_provinces_in_the_readers_language(world):
+    en = province_options(page("/enterprises/", "en"))
+    zh = province_options(page("/enterprises/", "zh-hans"))
+    del en[""], zh[""]
+    assert len(en) == len(zh) == 34
+    assert set(en) == set(zh)  # the same values: two-digit codes
+    assert en["44"] == "Guangdong" and en["81"] == "Hong Kong" and en["65"] == "Xinjiang"
+    assert zh["44"] == "广东省" and zh["81"] == "香港特别行政区"
+    assert not any(re.search("[\u4e00-\u9fff]", name) for name in en.values())
+
+
+def test_cluster_province_filter_and_results_in_english(world):
+    html = page("/clusters/", "en")
+    options = province_options(html)
+    assert options["33"] == "Zhejiang" and options["44"] == "Guangdong"
+    results = html[html.index('class="result-count"') :]
+    assert "Guangdong" in results and "广东省" not in results
+    zh = page("/clusters/", "zh-hans")
+    assert province_options(zh)["44"] == "广东省"
+    assert "Guangdong" not in zh
+
+
+@pytest.mark.parametrize("value", ["33", "330000", "浙江省", "浙江", "Zhejiang"])
+def test_province_filter_values_keep_working(world, value):
+    for lang in ("en", "zh-hans"):
+        html = page("/enterprises/", lang, province=value)
+        assert KEQIAO_FIRM in html and HUMEN_FIRM not in html
+        html = page("/clusters/", lang, province=value)
+        assert "/clusters/keqiao/" in html and "/clusters/humen/" not in html
+
+
+def test_home_page_groups_clusters_under_english_province_names(world):
+    html = page("/", "en")
+    section = html[html.index('id="by-province-heading"') :]
+    assert re.search(r"<h3>Guangdong <small>", section)
+    assert re.search(r"<h3>Zhejiang <small>", section)
+    assert "广东省" not in section and "浙江省" not in section
+    zh = page("/", "zh-hans")
+    assert re.search(r"<h3>广东省 <small>", zh) and "Guangdong" not in zh
+
+
+def test_firm_and_cluster_pages_name_the_province_in_english(world):
+    html = page(f"/enterprises/{world.firm.pk}/", "en")
+    assert "<dt>Located in</dt><dd>Guangdong " in html  # the address itself stays as written
+    zh = page(f"/enterprises/{world.firm.pk}/", "zh-hans")
+    assert re.search(r"<dd>广东省 ", zh) and "Guangdong" not in zh
+    html = page("/enterprises/", "en", q="虎门")
+    assert "Guangdong" in html[html.index('class="result-count"') :]
+    html = page("/clusters/humen/", "en")
+    assert "<dd>Guangdong " in html and "in Guangdong" in html and "广东省" not in html
+    assert "<dd>广东省 " in page("/clusters/humen/", "zh-hans")
