@@ -14,6 +14,13 @@ def _stage_choices(blank=True):
     return ([("", _("Any stage"))] if blank else []) + rows
 
 
+class ClusterField(forms.ModelChoiceField):
+    """Clusters by their name in the active language (str() gives the Chinese name)."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -36,7 +43,7 @@ class BrowseForm(forms.Form):
     )
     stage = forms.ChoiceField(label=_("Chain stage"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
-    cluster = forms.ModelChoiceField(
+    cluster = ClusterField(
         label=_("Cluster"),
         queryset=Cluster.objects.order_by("province", "slug"),
         required=False,
