@@ -1,6 +1,7 @@
 """Directory pages name provinces in the reader's language; filter values stay the codes."""
 
 import re
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -90,3 +91,15 @@ def test_firm_and_cluster_pages_name_the_province_in_english(world):
     html = page("/clusters/humen/", "en")
     assert "<dd>Guangdong " in html and "in Guangdong" in html and "广东省" not in html
     assert "<dd>广东省 " in page("/clusters/humen/", "zh-hans")
+
+
+def test_cluster_choices_when_registering_a_firm_name_the_province_in_english(world):
+    for lang, expected, wrong in (
+        ("en", f"{world.humen.name_en} · Guangdong", "广东省"),
+        ("zh-hans", f"{world.humen.name_zh} · 广东省", "Guangdong"),
+    ):
+        client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+        client.force_login(world.firm_member)
+        html = unescape(client.get("/accounts/enterprises/register/").content.decode())
+        select = re.search(r'<select name="cluster".*?</select>', html, re.S).group(0)
+        assert expected in select and wrong not in select
