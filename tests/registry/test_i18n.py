@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from weft.registry import divisions
+from weft.registry.models import ChainStage, ClusterMembership, Enterprise
+from weft.registry.services import refresh_search
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,55 @@ def test_cluster_choices_when_registering_a_firm_name_the_province_in_english(wo
         html = unescape(client.get("/accounts/enterprises/register/").content.decode())
         select = re.search(r'<select name="cluster".*?</select>', html, re.S).group(0)
         assert expected in select and wrong not in select
+
+
+@pytest.fixture
+def firm_in_two_clusters(world):
+    firm = world.firm
+    firm.stages.set(ChainStage.objects.filter(code__in=["garment_making", "weaving"]))
+    ClusterMembership.objects.create(
+        enterprise=firm, cluster=world.keqiao, status=ClusterMembership.Status.APPROVED
+    )
+    Enterprise.objects.filter(pk=firm.pk).update(ecommerce_channels=["天猫", "1688"])
+    firm.refresh_from_db()
+    refresh_search(firm)
+    return firm
+
+
+def test_lists_are_separated_as_the_language_does_it(world, firm_in_two_clusters):
+    url = f"/enterprises/{firm_in_two_clusters.pk}/"
+    en, zh = unescape(page(url, "en")), unescape(page(url, "zh-hans"))
+    first, second = ChainStage.objects.filter(code__in=["garment_making", "weaving"])
+    # Clusters and chain stages are links: the separator sits between </a> and <a.
+    assert re.search(rf">{first.name_en}</a>, <a [^>]*>{second.name_en}<", en)
+    assert re.search(rf">{first.name_zh}</a>、<a [^>]*>{second.name_zh}<", zh)
+    assert '</a>, <a href="/clusters/keqiao/">' in en
+    assert '</a>、<a href="/clusters/keqiao/">' in zh
+    assert "天猫, 1688" in en and "天猫、1688" in zh
+    assert "</a>、<a" not in en
+
+    en = unescape(page("/enterprises/", "en", q="丽人"))
+    assert f"{first.name_en}, {second.name_en}" in en
+    assert "、" not in en[en.index("result-count") :]
+    zh = unescape(page("/enterprises/", "zh-hans", q="丽人"))
+    assert f"{first.name_zh}、{second.name_zh}" in zh
+
+
+def test_cluster_list_separates_chain_stages_as_the_language_does_it(world):
+    stages = list(world.humen.stages.all())
+    assert len(stages) > 1
+    en = unescape(page("/clusters/", "en", q="虎门"))
+    zh = unescape(page("/clusters/", "zh-hans", q="虎门"))
+    assert ", ".join(s.name_en for s in stages) in en
+    assert "、".join(s.name_zh for s in stages) in zh
+
+
+def test_join_list_follows_the_active_language():
+    from django.utils.translation import override
+
+    from weft.core.text import join_list
+
+    with override("en"):
+        assert join_list(["a", "b", "c"]) == "a, b, c"
+    with override("zh-hans"):
+        assert join_list(["甲", "乙"]) == "甲、乙"

@@ -14,6 +14,7 @@ from weft.accounts.models import Membership
 from weft.accounts.permissions import can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
+from weft.core.text import join_list
 from weft.registry.models import ClusterMembership, Enterprise
 
 from . import aggregation
@@ -208,7 +209,7 @@ def open_round(
             {
                 "indicators": [
                     _("Not reported per %(kind)s: %(names)s.")
-                    % {"kind": period.get_kind_display().lower(), "names": "、".join(wrong)}
+                    % {"kind": period.get_kind_display().lower(), "names": join_list(wrong)}
                 ]
             }
         )
