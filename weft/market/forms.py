@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weft.registry.models import Certification, ChainStage, Cluster
 
@@ -42,7 +43,9 @@ class BrowseForm(forms.Form):
         required=False,
     )
     stage = forms.ChoiceField(label=_("Chain stage"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(
+        label=pgettext_lazy("product category", "Category"), required=False
+    )
     cluster = ClusterField(
         label=_("Cluster"),
         queryset=Cluster.objects.order_by("province", "slug"),

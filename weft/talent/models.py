@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -249,7 +250,7 @@ class Application(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         SHORTLISTED = "shortlisted", _("Shortlisted")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", pgettext_lazy("job application status", "Declined")
         HIRED = "hired", _("Hired")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
