@@ -9,7 +9,8 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.test import Client
-from django.utils.translation import override
+from django.utils.translation import gettext as gettext_
+from django.utils.translation import override, pgettext
 
 from weft.chain.models import DockingEvent, Meeting, RecomputeRun
 from weft.imports.models import ImportJob
@@ -73,6 +74,23 @@ def test_catalogues_never_translate_the_same_message_differently():
         if len(set(by_catalogue.values())) > 1
     ]
     assert not differing, "\n".join(sorted(differing))
+
+
+def test_weft_wording_is_what_pages_show():
+    """Catalogues of apps listed earlier in INSTALLED_APPS outrank later ones: Django admin's, for
+    one, translates History 历史 and View 查看, which would replace an app's own wording. Each
+    message of Weft's catalogues must come out of gettext as that catalogue has it."""
+    overridden = []
+    with override("zh-hans"):
+        for name, catalogue in _catalogues().items():
+            for key, text in catalogue.items():
+                if key == "" or isinstance(key, tuple):  # the header; plural forms
+                    continue
+                context, _, msgid = key.rpartition("\x04")
+                shown = pgettext(context, msgid) if context else gettext_(msgid)
+                if shown != text:
+                    overridden.append(f"{name} {_readable(key)}: {text!r}, shown {shown!r}")
+    assert not overridden, "\n".join(sorted(overridden))
 
 
 @pytest.mark.parametrize(

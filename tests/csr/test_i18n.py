@@ -21,3 +21,4 @@ def test_review_section_and_action_button(world):
         assert f"<h2>{review}</h2>" in html and f"<label>{note}<textarea" in html
         if lang == "zh-hans":
             assert "<h2>评价</h2>" not in html
+            assert "<th>措施</th>" in html and "动作" not in html  # not Django admin's "Action"

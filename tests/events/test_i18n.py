@@ -23,6 +23,7 @@ def test_calendar_title_and_month_view(world):
     assert "<title>集群活动日历" in zh and "<h1>集群活动日历</h1>" in zh
     assert "<title>集群 " not in zh
     assert '<option value="month">月历</option>' in zh
+    assert "<label>视图<select" in zh and "<label>查看<select" not in zh  # not Django admin's
     en = page("/events/", "en")
     assert "<h1>Cluster calendar</h1>" in en and '<option value="month">Month</option>' in en
 

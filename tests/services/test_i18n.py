@@ -20,3 +20,7 @@ def test_requested_order_status(market):
         assert '<strong id="order-status">' in html
         shown = html[html.index('<strong id="order-status">') :].split("</strong>")[0]
         assert status in shown and wrong not in shown
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(market.w.firm_admin)
+    html = client.get(f"/services/orders/{order.pk}/").content.decode()
+    assert "<h2>状态记录</h2>" in html and "<h2>历史</h2>" not in html  # not Django admin's
