@@ -42,7 +42,7 @@ def test_malformed_json_body_is_json_error(api, world):
             404,
             "not_found",
             "No enterprise has id 424242.",
-            "没有 id 为 424242 的企业。",
+            "没有编号为 424242 的企业。",
         ),
         ("/clusters/424242", 404, "not_found", "Not found.", "未找到。"),
         (

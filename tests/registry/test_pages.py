@@ -300,7 +300,7 @@ def test_profile_shows_public_fields(world):
     assert HUMEN_FIRM in html and e.uscc in html and e.address in html
     assert 'href="/clusters/humen/"' in html
     assert "5000 件 per month" in html
-    assert "2003" in html and "天猫、1688" in html and "https://liren.example.test" in html
+    assert "2003" in html and "天猫, 1688" in html and "https://liren.example.test" in html
     assert "Garment making" in html
     assert "demo data" not in html
 

@@ -1,8 +1,10 @@
 """Every derived indicator against figures worked out by hand."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
+from django.utils.translation import override
 
 from weft.stats import formulas as f
 
@@ -118,5 +120,36 @@ def test_median():
     assert f.median([None]) is None
 
 
+# The function that computes each figure explained in FORMULAS.
+COMPUTED_BY = {
+    "yoy_growth": f.yoy_growth,
+    "ytd": f.year_to_date,
+    "profit_margin": f.profit_margin,
+    "output_per_employee": f.output_per_employee,
+    "export_share": f.export_share,
+    "energy_per_10k": f.per_10k_yuan,
+    "water_per_10k": f.per_10k_yuan,
+    "location_quotient": f.location_quotient,
+    "cr4": f.top_share,
+    "cr10": f.top_share,
+    "hhi": f.hhi,
+    "shift_share": f.shift_share,
+    "barometer": f.composite_index,
+    "barometer_component": f.component_index,
+    "score": f.min_max_score,
+    "percentile": f.percentile_score,
+}
+
+
 def test_every_formula_is_documented():
-    assert all(text and "=" in text for text in f.FORMULAS.values())
+    """Each figure's function states its formula for developers, and readers get the formula in
+    English and in Chinese."""
+    assert set(COMPUTED_BY) == set(f.FORMULAS)
+    for key, function in COMPUTED_BY.items():
+        assert function.__doc__ and "=" in function.__doc__, function.__name__
+        with override("en"):
+            en = str(f.FORMULAS[key])
+        with override("zh-hans"):
+            zh = str(f.FORMULAS[key])
+        assert "=" in en and "=" in zh, key
+        assert zh != en and re.search(r"[\u4e00-\u9fff]", zh), f"{key} is not translated"

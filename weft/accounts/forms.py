@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Us
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from weft.registry import divisions
 from weft.registry.identifiers import validate_uscc
 from weft.registry.models import ChainStage, Cluster, Enterprise
 
@@ -132,7 +133,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
 
 class ClusterChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} · {obj.province}"
+        return f"{obj.name} · {divisions.province_name(obj.province)}"
 
 
 class UsccField(forms.CharField):

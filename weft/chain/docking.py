@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from weft.accounts.permissions import can
 from weft.audit.models import AuditRecord
@@ -447,7 +448,13 @@ def schedule_sheets(
 
 
 def schedule_columns() -> list[str]:
-    return [_("Time"), _("Table"), _("Participants"), _("Why"), _("Status")]
+    return [
+        _("Time"),
+        _("Table"),
+        _("Participants"),
+        pgettext("reason for a meeting", "Why"),
+        _("Status"),
+    ]
 
 
 def schedule_workbook(event: DockingEvent, registration: Registration | None = None) -> bytes:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from weft.registry.models import ChainStage, Cluster, Enterprise
@@ -262,7 +262,7 @@ class DockingEvent(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open for registration")
         SCHEDULED = "scheduled", _("Meetings scheduled")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("docking event status", "Closed")
 
     host = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="docking_events")
     title_zh = models.CharField(max_length=200)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportJob(models.Model):
@@ -12,7 +13,7 @@ class ImportJob(models.Model):
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Waiting for the column mapping")
         QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
+        RUNNING = "running", pgettext_lazy("import status", "Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 

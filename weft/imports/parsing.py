@@ -21,6 +21,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from weft.core.text import join_list
+
 from .columns import guess_mapping
 from .workbook import LazyWorkbook
 
@@ -347,7 +349,7 @@ def _open_xlsx(path: str, lim: dict) -> Table:
     total, formulas = _count_xlsx_rows(path, active._worksheet_path, index + 1)
     notes = []
     if hidden:
-        notes.append(str(_("Hidden sheets were skipped: %(names)s")) % {"names": "、".join(hidden)})
+        notes.append(str(_("Hidden sheets were skipped: %(names)s")) % {"names": join_list(hidden)})
     table = Table(
         path=path,
         kind="xlsx",

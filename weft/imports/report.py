@@ -5,6 +5,7 @@ import tempfile
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -62,7 +63,7 @@ def template_workbook(path: str) -> None:
     """The list template: the columns on the first sheet, the allowed values on the second."""
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Enterprises")
+    ws.title = pgettext("worksheet name", "Enterprises")
     # Header only: an example row would be imported by whoever forgets to delete it.
     ws.append([c.synonyms[0] for c in COLUMNS])
     for cell in ws[1]:

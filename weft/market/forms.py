@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weft.core.params import SEARCH_MAX_LENGTH
 from weft.registry.models import Certification, ChainStage, Cluster
@@ -13,6 +14,13 @@ from .models import CapacityOffer, Visibility
 def _stage_choices(blank=True):
     rows = [(s.code, s.name) for s in ChainStage.objects.filter(code__in=vocabulary.CATEGORIES)]
     return ([("", _("Any stage"))] if blank else []) + rows
+
+
+class ClusterField(forms.ModelChoiceField):
+    """Clusters by their name in the active language (str() gives the Chinese name)."""
+
+    def label_from_instance(self, obj):
+        return obj.name
 
 
 class DateInput(forms.DateInput):
@@ -36,8 +44,10 @@ class BrowseForm(forms.Form):
         required=False,
     )
     stage = forms.ChoiceField(label=_("Chain stage"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    cluster = forms.ModelChoiceField(
+    category = forms.ChoiceField(
+        label=pgettext_lazy("product category", "Category"), required=False
+    )
+    cluster = ClusterField(
         label=_("Cluster"),
         queryset=Cluster.objects.order_by("province", "slug"),
         required=False,

@@ -7,7 +7,7 @@ weft/accounts/permissions/market.py. Columns marked "derived" are kept by servic
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -107,7 +107,7 @@ class CapacityOffer(models.Model):
         MONTH = "month", _("per month")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("capacity offer status", "Open")
         CLOSED = "closed", _("Closed")
 
     supplier = models.ForeignKey(

@@ -5,6 +5,47 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from django.utils.translation import get_language
+
+# English names of the 34 provincial-level divisions (official pinyin forms), by the first two
+# digits of the code; cpca's table has only the Chinese names.
+PROVINCE_NAMES_EN = {
+    "11": "Beijing",
+    "12": "Tianjin",
+    "13": "Hebei",
+    "14": "Shanxi",
+    "15": "Inner Mongolia",
+    "21": "Liaoning",
+    "22": "Jilin",
+    "23": "Heilongjiang",
+    "31": "Shanghai",
+    "32": "Jiangsu",
+    "33": "Zhejiang",
+    "34": "Anhui",
+    "35": "Fujian",
+    "36": "Jiangxi",
+    "37": "Shandong",
+    "41": "Henan",
+    "42": "Hubei",
+    "43": "Hunan",
+    "44": "Guangdong",
+    "45": "Guangxi",
+    "46": "Hainan",
+    "50": "Chongqing",
+    "51": "Sichuan",
+    "52": "Guizhou",
+    "53": "Yunnan",
+    "54": "Tibet (Xizang)",
+    "61": "Shaanxi",
+    "62": "Gansu",
+    "63": "Qinghai",
+    "64": "Ningxia",
+    "65": "Xinjiang",
+    "71": "Taiwan",
+    "81": "Hong Kong",
+    "82": "Macao",
+}
+
 
 @dataclass(frozen=True)
 class Division:
@@ -50,14 +91,38 @@ def provinces() -> list[Division]:
 
 
 def province_code(value: str) -> str | None:
-    """'44', '440000' or '广东省' / '广东' → '44'."""
+    """'44', '440000', '广东省' / '广东' or 'Guangdong' → '44'."""
     value = (value or "").strip()
     if value.isdigit() and len(value) in (2, 6) and get(value[:2] + "0000"):
         return value[:2]
     for d in provinces():
         if value and (d.name == value or d.name.startswith(value)):
             return d.adcode[:2]
+    for code, name in PROVINCE_NAMES_EN.items():
+        if value and value.casefold() == name.casefold():
+            return code
     return None
+
+
+def province_label(division: Division) -> str:
+    """A province's name in the active language: English pages get the English name."""
+    if (get_language() or "").startswith("en"):
+        return PROVINCE_NAMES_EN.get(division.adcode[:2], division.name)
+    return division.name
+
+
+def province_name(value: str) -> str:
+    """A province stored by its Chinese name (as on clusters and firms) in the active language;
+    anything that is not a province's full Chinese name comes back unchanged."""
+    if not value or not (get_language() or "").startswith("en"):
+        return value
+    code = _province_codes_by_name().get(value)
+    return PROVINCE_NAMES_EN.get(code, value) if code else value
+
+
+@cache
+def _province_codes_by_name() -> dict[str, str]:
+    return {d.name: d.adcode[:2] for d in provinces()}
 
 
 def region(adcode: str) -> dict:

@@ -46,8 +46,11 @@ def certification_choices():
 
 
 def province_choices(names=None):
+    """(code, name in the active language) of each province, or of those named (in Chinese)."""
     return [
-        (d.adcode[:2], d.name) for d in divisions.provinces() if names is None or d.name in names
+        (d.adcode[:2], divisions.province_label(d))
+        for d in divisions.provinces()
+        if names is None or d.name in names
     ]
 
 
@@ -120,7 +123,7 @@ class EnterpriseFilterForm(_NormalisedProvince, forms.Form):
         super().__init__(self._normalise_province(data), **kwargs)
         anything = [("", _("Any"))]
         self.fields["cluster"].choices = anything + [
-            (c.slug, f"{c.name} · {c.province}")
+            (c.slug, f"{c.name} · {divisions.province_name(c.province)}")
             for c in Cluster.objects.order_by("province", "slug")
         ]
         self.fields["province"].choices = anything + province_choices()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 FEN = Decimal("0.01")
@@ -129,10 +129,10 @@ class ServiceOrder(models.Model):
     """A firm's request for a service, through quote, delivery and confirmation (see orders.py)."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        REQUESTED = "requested", pgettext_lazy("service order status", "Requested")
         QUOTED = "quoted", _("Quoted")
-        ACCEPTED = "accepted", _("Accepted")
-        DELIVERED = "delivered", _("Delivered")
+        ACCEPTED = "accepted", pgettext_lazy("service order status", "Accepted")
+        DELIVERED = "delivered", pgettext_lazy("service order status", "Delivered")
         CONFIRMED = "confirmed", _("Confirmed")
         CANCELLED = "cancelled", _("Cancelled")
         DISPUTED = "disputed", _("Disputed")

@@ -19,6 +19,7 @@ from weft.accounts.models import Organisation
 from weft.accounts.permissions import can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
+from weft.core.text import join_list
 from weft.registry.models import ClusterMembership
 
 from . import ledger
@@ -98,7 +99,7 @@ def ineligibility(programme: VoucherProgramme, firm: Organisation, declared_reve
             ).values_list("cluster_id", flat=True)
         )
         if not cluster_ids & member_of:
-            names = "、".join(programme.clusters.values_list("name_zh", flat=True))
+            names = join_list(c.name for c in programme.clusters.all())
             reasons.append(
                 _("The firm is not an approved member of an eligible cluster (%(names)s).")
                 % {"names": names}

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
 from weft.accounts.permissions import can
@@ -25,11 +26,18 @@ from .models import (
 
 router = Router(tags=["stats"])
 
+NO_CLUSTER = gettext_lazy("No cluster has id %(id)d.")
+NO_WARNING = gettext_lazy("No warning has id %(id)d.")
+NO_ASSESSMENT = gettext_lazy("No assessment has id %(id)d.")
+NO_REPORTING_ROUND = gettext_lazy("No reporting round has id %(id)d.")
 
-def _get(model, pk, what):
+
+def _get(model, pk, missing):
+    """The object, or a 404 whose message is `missing`, a whole translatable sentence with
+    %(id)d (a noun inserted into a shared sentence would stay in English on Chinese pages)."""
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise ApiError(404, "not_found", _("No %(what)s has id %(id)d.") % {"what": what, "id": pk})
+        raise ApiError(404, "not_found", str(missing) % {"id": pk})
     return obj
 
 
@@ -121,7 +129,7 @@ def _decimals(obj):
     "/clusters/{cluster_id}/indicators", summary="A cluster's derived indicators for a year"
 )
 def cluster_indicators(request, cluster_id: int, year: int | None = None):
-    cluster = _get(Cluster, cluster_id, "cluster")
+    cluster = _get(Cluster, cluster_id, NO_CLUSTER)
     year = year or selectors.latest_year()
     if year is None:
         raise ApiError(404, "not_found", _("There are no figures yet."))
@@ -167,7 +175,7 @@ def _warning(w: ClusterWarning) -> dict:
     "/clusters/{cluster_id}/warnings", response=list[WarningOut], summary="A cluster's warnings"
 )
 def cluster_warnings(request, cluster_id: int):
-    cluster = _get(Cluster, cluster_id, "cluster")
+    cluster = _get(Cluster, cluster_id, NO_CLUSTER)
     return [
         _warning(w)
         for w in ClusterWarning.objects.filter(cluster=cluster).select_related("rule", "period")[
@@ -187,7 +195,7 @@ class AckIn(Schema):
     summary="Acknowledge a warning",
 )
 def acknowledge(request, warning_id: int, payload: AckIn):
-    warning = _get(ClusterWarning, warning_id, "warning")
+    warning = _get(ClusterWarning, warning_id, NO_WARNING)
     services.acknowledge_warning(current_user(request), warning, payload.note)
     return _warning(warning)
 
@@ -212,13 +220,11 @@ def list_assessments(request):
 
 @router.get("/assessments/{run_id}/ranking", summary="The ranking of an assessment")
 def assessment_ranking(request, run_id: int):
-    run = _get(AssessmentRun, run_id, "assessment")
+    run = _get(AssessmentRun, run_id, NO_ASSESSMENT)
     if run.status != AssessmentRun.Status.PUBLISHED and not can(
         current_user(request), "stats.manage_catalogue"
     ):
-        raise ApiError(
-            404, "not_found", _("No %(what)s has id %(id)d.") % {"what": "assessment", "id": run_id}
-        )
+        raise ApiError(404, "not_found", str(NO_ASSESSMENT) % {"id": run_id})
     lang_en = (request.LANGUAGE_CODE or "").startswith("en")
     return {
         "id": run.pk,
@@ -263,7 +269,7 @@ def list_rounds(request):
 
 @router.post("/rounds", response={201: dict}, auth=REQUIRED_AUTH, summary="Open a reporting round")
 def open_round(request, payload: RoundIn):
-    cluster = _get(Cluster, payload.cluster_id, "cluster")
+    cluster = _get(Cluster, payload.cluster_id, NO_CLUSTER)
     user = current_user(request)
     if not can(user, "stats.manage_round", cluster):
         raise PermissionDenied
@@ -289,7 +295,7 @@ def open_round(request, payload: RoundIn):
 
 
 def _round(request, round_id) -> ReportingRound:
-    rnd = _get(ReportingRound, round_id, "reporting round")
+    rnd = _get(ReportingRound, round_id, NO_REPORTING_ROUND)
     if not can(current_user(request), "stats.view_round", rnd):
         raise PermissionDenied
     return rnd

@@ -1,13 +1,17 @@
 """Derived indicators as pure functions of Decimal figures (no database here).
 
-Each function's docstring is the formula shown on the page beside the number (FORMULAS below), so
-what a reader sees is what the code computes. None means "cannot be computed" (missing or zero
-denominator), never zero.
+Each function's docstring states its formula for developers; FORMULAS below holds the same
+formula as translatable text, shown to readers beside the number in their language. Keep the two
+in step, so what a reader sees is what the code computes. None means "cannot be computed"
+(missing or zero denominator), never zero.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 D0 = Decimal(0)
 TEN_THOUSAND = Decimal(10000)
@@ -190,21 +194,73 @@ def percentile_score(value, values: Iterable, *, higher_is_better: bool = True) 
     return score if higher_is_better else Decimal(100) - score
 
 
+# The explanation shown beside each figure, keyed as the templates use it.
 FORMULAS = {
-    "yoy_growth": yoy_growth.__doc__,
-    "ytd": year_to_date.__doc__,
-    "profit_margin": profit_margin.__doc__,
-    "output_per_employee": output_per_employee.__doc__,
-    "export_share": export_share.__doc__,
-    "energy_per_10k": per_10k_yuan.__doc__,
-    "water_per_10k": per_10k_yuan.__doc__,
-    "location_quotient": location_quotient.__doc__,
-    "cr4": top_share.__doc__,
-    "cr10": top_share.__doc__,
-    "hhi": hhi.__doc__,
-    "shift_share": shift_share.__doc__,
-    "barometer": composite_index.__doc__,
-    "barometer_component": component_index.__doc__,
-    "score": min_max_score.__doc__,
-    "percentile": percentile_score.__doc__,
+    "yoy_growth": _(
+        "Year-on-year growth = (current − same period last year) / same period last year."
+    ),
+    "ytd": _(
+        "Year-to-date total = sum of the monthly figures from January to the month (flows "
+        "only); none is shown if any of those months is missing, so a gap is never read as zero."
+    ),
+    "profit_margin": _("Profit margin = total profit / main business revenue."),
+    "output_per_employee": _(
+        "Output per employee = industrial output value / employees (yuan per person)."
+    ),
+    "export_share": _("Export share = export delivery value / industrial output value."),
+    "energy_per_10k": _(
+        "Energy per 10,000 yuan of output = energy use (tce) / (industrial output value / 10,000)."
+    ),
+    "water_per_10k": _(
+        "Water per 10,000 yuan of output = water use (m³) / (industrial output value / 10,000)."
+    ),
+    "location_quotient": _(
+        "Location quotient LQ = (local sector / local total) / (national sector / national "
+        "total); above 1 the cluster is more specialised in the sector than the nation."
+    ),
+    "cr4": _("Top-n share CRn = sum of the n largest firms' values / sum of all firms' values."),
+    "cr10": _("Top-n share CRn = sum of the n largest firms' values / sum of all firms' values."),
+    "hhi": _(
+        "Herfindahl–Hirschman index = Σ (firm share in %)², from 0 (atomised) to 10,000 (one firm)."
+    ),
+    "shift_share": _(
+        "Shift-share of a cluster's change (sector i, cluster figures e, start 0 and end 1; "
+        "G = national growth overall, Gᵢ = national growth of sector i, gᵢ = the cluster's "
+        "growth in sector i):\n"
+        "national component NSᵢ = eᵢ₀ · G\n"
+        "industry-mix component IMᵢ = eᵢ₀ · (Gᵢ − G)\n"
+        "local (competitive) component LSᵢ = eᵢ₀ · (gᵢ − Gᵢ)\n"
+        "NS + IM + LS = Σ (eᵢ₁ − eᵢ₀), the actual change. Sectors with no start figure in the "
+        "cluster contribute their whole end figure to the local component."
+    ),
+    "barometer": _(
+        "Barometer = Σ wₖ · componentₖ / Σ wₖ over the components that could be computed."
+    ),
+    "barometer_component": _(
+        "Barometer component = 100 × (1 + year-on-year growth of the panel), held within "
+        "0–200; 100 means the same as a year before."
+    ),
+    "score": _(
+        "Normalised score = 100 × (x − min) / (max − min) over the clusters assessed "
+        "(reversed when lower is better); 50 when every cluster has the same value."
+    ),
+    "percentile": _(
+        "Percentile score = 100 × (clusters below + ½ × other clusters level with it) / "
+        "(clusters assessed − 1), among the clusters with a value (reversed when lower is "
+        "better); 50 when it is the only one. Unlike min–max, one extreme cluster does not "
+        "squeeze everybody else's scores."
+    ),
 }
+
+
+def bilingual_formulas() -> dict[str, str]:
+    """FORMULAS in Chinese then English, for the annual reports, which are bilingual whatever the
+    reader's language."""
+    texts = {}
+    for key, text in FORMULAS.items():
+        with override("zh-hans"):
+            zh = str(text)
+        with override("en"):
+            en = str(text)
+        texts[key] = f"{zh} {en}"
+    return texts

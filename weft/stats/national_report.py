@@ -162,7 +162,7 @@ def context(request, year: int | None) -> dict:
         "assessment": _assessment(year),
         "trend_chart": _trend_chart(request.user),
         "province_chart": _province_chart(provinces),
-        "formulas": f.FORMULAS,
+        "formulas": f.bilingual_formulas(),
         "cjk_font": CJK_FONT,
     }
 

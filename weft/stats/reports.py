@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from pygal.style import Style
 
 from . import assessment, monitoring, selectors
-from .formulas import FORMULAS
+from .formulas import bilingual_formulas
 from .models import Indicator, PeriodKind
 
 CJK_FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'WenQuanYi Micro Hei', sans-serif"
@@ -80,7 +80,7 @@ def context(request, cluster, year) -> dict:
         "trend_chart": _trend_chart(request.user, cluster),
         "barometer_chart": _barometer_chart(cluster),
         "radar_chart": _radar_chart(result),
-        "formulas": FORMULAS,
+        "formulas": bilingual_formulas(),
         "cjk_font": CJK_FONT,
         "dimension_names": {k: v[0] for k, v in assessment.DIMENSIONS.items()},
     }

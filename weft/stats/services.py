@@ -15,6 +15,7 @@ from weft.accounts.permissions import can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.core.site import absolute_url
+from weft.core.text import join_list
 from weft.registry.models import ClusterMembership, Enterprise
 
 from . import aggregation
@@ -209,7 +210,7 @@ def open_round(
             {
                 "indicators": [
                     _("Not reported per %(kind)s: %(names)s.")
-                    % {"kind": period.get_kind_display().lower(), "names": "、".join(wrong)}
+                    % {"kind": period.get_kind_display().lower(), "names": join_list(wrong)}
                 ]
             }
         )

@@ -88,7 +88,7 @@ def _cluster_context(request, cluster, year):
     private = can(request.user, "stats.view_cluster_private", cluster)
     data = selectors.cluster_indicators(cluster, year, privileged=private) if year else None
     period = selectors._period(PeriodKind.YEAR, year) if year else None
-    stages = dict(ChainStage.objects.values_list("code", "name_zh"))
+    stages = {s.code: s.name for s in ChainStage.objects.all()}  # in the active language
     composition = []
     if period:
         composition = [

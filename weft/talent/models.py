@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -36,7 +37,7 @@ class Course(models.Model):
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="courses",
-        help_text="The organisation that publishes and runs the course.",
+        help_text=_("The organisation that publishes and runs the course."),
     )
     cluster = models.ForeignKey(
         "registry.Cluster",
@@ -44,30 +45,32 @@ class Course(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="courses",
-        help_text="The cluster the course is for, if any.",
+        help_text=_("The cluster the course is for, if any."),
     )
     title = models.CharField(max_length=200)
-    topic = models.CharField(max_length=100, help_text="e.g. 服装设计, 制版, 印染工艺.")
+    topic = models.CharField(
+        max_length=100, help_text=_("e.g. garment design, pattern making, dyeing and printing.")
+    )
     level = models.CharField(max_length=12, choices=Level.choices, default=Level.BEGINNER)
     starts_on = models.DateField()
     ends_on = models.DateField()
     mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.ON_SITE)
-    place = models.CharField(max_length=200, blank=True, help_text="Address when on site.")
+    place = models.CharField(max_length=200, blank=True, help_text=_("Address when on site."))
     seats = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     fee = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0)],
-        help_text="Fee per person in yuan.",
+        help_text=_("Fee per person in yuan."),
     )
     voucher_covered = models.BooleanField(
-        default=False, help_text="A voucher programme covers the fee (see voucher_programme)."
+        default=False, help_text=_("A voucher programme covers the fee (see voucher_programme).")
     )
     voucher_programme = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Code of the covering voucher programme in the services app, when known.",
+        help_text=_("Code of the covering voucher programme in the services app, when known."),
     )
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -95,9 +98,9 @@ class Enrolment(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ENROLLED)
     enrolled_at = models.DateTimeField(auto_now_add=True)
-    attended = models.BooleanField(default=False, help_text="Set by the provider.")
+    attended = models.BooleanField(default=False, help_text=_("Set by the provider."))
     certificate_number = models.CharField(
-        max_length=40, blank=True, help_text="Given once the person attended."
+        max_length=40, blank=True, help_text=_("Given once the person attended.")
     )
     certified_at = models.DateTimeField(null=True, blank=True)
 
@@ -127,19 +130,25 @@ class Job(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="jobs",
-        help_text="The cluster the opening counts in (one of the firm's clusters).",
+        help_text=_("The cluster the opening counts in (one of the firm's clusters)."),
     )
     role = models.CharField(max_length=24, choices=Role.choices, db_index=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     openings = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1)], help_text="How many people are wanted."
+        default=1, validators=[MinValueValidator(1)], help_text=_("How many people are wanted.")
     )
     pay_min = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)], help_text="Yuan/month."
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Yuan/month."),
     )
     pay_max = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)], help_text="Yuan/month."
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Yuan/month."),
     )
     place = models.CharField(max_length=200)
     status = models.CharField(
@@ -175,19 +184,19 @@ class TalentProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="talent_profile"
     )
-    name = models.CharField(max_length=50, help_text="Name shown on the profile.")
+    name = models.CharField(max_length=50, help_text=_("Name shown on the profile."))
     role = models.CharField(max_length=24, choices=Role.choices, db_index=True)
     headline = models.CharField(max_length=120, blank=True)
-    skills = models.CharField(max_length=500, blank=True, help_text="Comma-separated skills.")
+    skills = models.CharField(max_length=500, blank=True, help_text=_("Comma-separated skills."))
     experience_years = models.PositiveSmallIntegerField(default=0)
-    experience = models.TextField(blank=True, help_text="Work history in the person's words.")
+    experience = models.TextField(blank=True, help_text=_("Work history in the person's words."))
     cluster = models.ForeignKey(
         "registry.Cluster",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="talent_profiles",
-        help_text="The cluster the person lives or works in.",
+        help_text=_("The cluster the person lives or works in."),
     )
     availability = models.CharField(
         max_length=12, choices=Availability.choices, default=Availability.AVAILABLE
@@ -195,10 +204,10 @@ class TalentProfile(models.Model):
     visibility = models.CharField(
         max_length=8, choices=Visibility.choices, default=Visibility.CLUSTER
     )
-    phone = models.CharField(max_length=30, blank=True, help_text="Personal data.")
-    email = models.EmailField(blank=True, help_text="Personal data.")
+    phone = models.CharField(max_length=30, blank=True, help_text=_("Personal data."))
+    email = models.EmailField(blank=True, help_text=_("Personal data."))
     id_number = models.CharField(
-        max_length=18, blank=True, help_text="Resident ID number; personal data."
+        max_length=18, blank=True, help_text=_("Resident ID number; personal data.")
     )
     is_demo = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -223,8 +232,8 @@ class PortfolioImage(models.Model):
 
     profile = models.ForeignKey(TalentProfile, on_delete=models.CASCADE, related_name="portfolio")
     image = models.FileField(upload_to=portfolio_path)
-    content_type = models.CharField(max_length=20, help_text="Checked from the file's content.")
-    size = models.PositiveIntegerField(help_text="Bytes.")
+    content_type = models.CharField(max_length=20, help_text=_("Checked from the file's content."))
+    size = models.PositiveIntegerField(help_text=_("Bytes."))
     caption = models.CharField(max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -241,14 +250,14 @@ class Application(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         SHORTLISTED = "shortlisted", _("Shortlisted")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", pgettext_lazy("job application status", "Declined")
         HIRED = "hired", _("Hired")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
     profile = models.ForeignKey(
         TalentProfile, on_delete=models.CASCADE, related_name="applications"
     )
-    note = models.TextField(blank=True, help_text="A short note to the firm.")
+    note = models.TextField(blank=True, help_text=_("A short note to the firm."))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     created_at = models.DateTimeField(auto_now_add=True)
 

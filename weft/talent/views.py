@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
@@ -374,7 +375,11 @@ def dashboard(request, slug):
         "openings": [r.openings for r in balance],
         "applicants": [r.applicants for r in balance],
         "candidates": [r.candidates for r in balance],
-        "names": [_("Openings"), _("Applications"), _("People available")],
+        "names": [
+            _("Openings"),
+            pgettext("job applications", "Applications"),
+            _("People available"),
+        ],
     }
     return render(
         request,

@@ -3,6 +3,8 @@
 from django import template
 
 from weft.accounts.permissions import can as _can
+from weft.core import text
+from weft.registry import divisions
 
 register = template.Library()
 
@@ -26,3 +28,23 @@ def query_with(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def province(value):
+    """`{{ cluster.province|province }}`: a province (stored by its Chinese name) named in the
+    active language."""
+    return divisions.province_name(value)
+
+
+@register.simple_tag
+def list_sep():
+    """Between the items of a list: `{% if not forloop.last %}{% list_sep %}{% endif %}` gives
+    "、" on Chinese pages and ", " on English ones."""
+    return text.list_separator()
+
+
+@register.filter
+def join_list(items):
+    """`{{ names|join_list }}`: the items separated as the active language does it."""
+    return text.join_list(items)
