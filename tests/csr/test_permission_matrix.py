@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.test_permission_matrix import ROLES, N, Y, url_patterns
+from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import RULES, can
 from weft.csr import services
 from weft.csr.models import Assessment, DischargePermit
 
+from ..factories import member_of
 from ..matrix import api_operations, post_pages, row_counts
 from .conftest import PDF, all_answers
 
@@ -238,6 +240,36 @@ def test_page(m, name, obj):
         assert response.status_code == expected, (role, url, response.status_code)
         if name == "csr:assessment" and expected == OK:
             assert objects["assessment"][obj].enterprise.name_zh in response.content.decode()
+
+
+def test_a_firm_does_not_verify_itself_through_an_auditor_it_runs(m):
+    """Anyone may start a service provider organisation: a firm's admin who invites one they run
+    as auditor still may not review the firm's own answers (page and API), while an outside
+    member of that organisation may."""
+    users, objects = m
+    own = objects["assessment"]["own"]
+    admin = users["firm_admin"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(admin)
+    client.post(reverse("accounts:organisation_new"), {"name_zh": "自家审核所"})
+    auditor_org = Organisation.objects.get(name_zh="自家审核所")
+    client.post(reverse("csr:invite", kwargs={"pk": own.pk}), {"auditor": auditor_org.pk})
+    client.post(reverse("csr:submit", kwargs={"pk": own.pk}))
+    own.refresh_from_db()
+    assert own.auditor == auditor_org and own.status == "submitted"
+    assert not can(admin, "csr.review", own)
+    response = client.post(reverse("csr:review", kwargs={"pk": own.pk}), {"decision": "verify"})
+    assert response.status_code == FORBIDDEN
+    response = client.post(
+        f"/api/v1/csr/assessments/{own.pk}/review",
+        json.dumps({"decision": "verify"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    own.refresh_from_db()
+    assert own.status == "submitted" and not own.level
+    outsider = member_of(auditor_org, Membership.Role.ADMIN)
+    assert can(outsider, "csr.review", own)
 
 
 def test_refused_page_writes_change_nothing(m):
