@@ -11,7 +11,9 @@ Each grid row lists the expected outcome for the roles in the order of ROLES. Se
 1. `can(...)` for every rule in weft/accounts/permissions/foundation.py RULES.
 2. Every API operation (status codes).
 3. Contact-field visibility (public / registered / private) per role.
-4. Every page (status codes; a new URL pattern fails the suite until it has rows here).
+4. Every page (status codes; a new URL pattern fails the suite until it has rows here), and
+   the POST of every page that takes one (a form page's write, with valid data: done when
+   allowed, nothing written when refused).
 """
 
 import json
@@ -23,14 +25,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from weft.accounts.models import ApiToken, Membership, Organisation
+from weft.accounts.models import ApiToken, Membership, Organisation, User
 from weft.accounts.permissions import can, foundation
 from weft.accounts.services import issue_token
+from weft.registry.forms import EnterpriseEditForm
 from weft.registry.models import ClusterMembership, Enterprise
 from weft.registry.selectors import visible_contact
 
 from .factories import UserFactory, make_enterprise, new_uscc
-from .matrix import api_operations
+from .matrix import accepts_post, api_operations, as_post, row_counts, url_views
 
 pytestmark = pytest.mark.django_db
 
@@ -360,6 +363,7 @@ class Page:
     data: object = None  # callable(m, obj) → dict
     query: str = ""
     contains: object = None  # callable(m, obj) → text every 200 response must show
+    written: object = None  # callable(m, role, obj) → whether the POST's write is in the database
 
 
 def _member(m, role_in_firm="member"):
@@ -563,6 +567,168 @@ def test_page(m, role, name, obj):
         assert page.contains(m, obj) in response.content.decode()
     if expected == OK and page.method == "get" and not name.startswith("admin:"):
         assert response["Content-Type"].startswith("text/html")
+
+
+# --- 4b. the POST of every form page --------------------------------------------------------------
+#
+# Pages that show a form on GET (rows above) and write on POST. Each POST carries valid data, so an
+# allowed role's write really happens; a refused one must leave the database as it was.
+#   DONE     302 (not to the sign-in page) and the write is in the database
+#   SHOWN    200 and the write is in the database (a new token's secret is shown, never redirected)
+#   REDIRECT 302 elsewhere, nothing written (a signed-in person sent away from register or login)
+#   LOGIN / FORBIDDEN / NOT_FOUND: refused, nothing written
+DONE, SHOWN = "done", "shown"
+NEW_PASSWORD = "matrix-Kx7-hemp-loom"
+
+
+def _edit_data(m, obj):
+    firm = m.objects["enterprise"][obj]
+    return {**as_post(EnterpriseEditForm.initial_from(firm)), "main_products": "矩阵测试"}
+
+
+def _password_changed(m, role, obj):
+    user = m.user(role)
+    return user.is_authenticated and User.objects.get(pk=user.pk).check_password(NEW_PASSWORD)
+
+
+FORM_POSTS = {
+    "registry:enterprise_edit": Page(
+        "registry:enterprise_edit",
+        method="post",
+        kwargs=lambda m, o: {"pk": m.objects["enterprise"][o].pk},
+        data=_edit_data,
+        written=lambda m, r, o: Enterprise.objects.filter(
+            pk=m.objects["enterprise"][o].pk, main_products="矩阵测试"
+        ).exists(),
+    ),
+    "accounts:login": Page(
+        "accounts:login",
+        method="post",
+        # The firm's owner is no role of the grid: only a successful sign-in stamps last_login.
+        data=lambda m, o: {
+            "username": m.world.firm_owner.username,
+            "password": "correct-horse-battery",
+        },
+        written=lambda m, r, o: User.objects.get(pk=m.world.firm_owner.pk).last_login is not None,
+    ),
+    "accounts:register": Page(
+        "accounts:register",
+        method="post",
+        data=lambda m, o: {
+            "username": "matrix_newcomer",
+            "email": "newcomer@example.test",
+            "display_name": "矩阵新人",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+        written=lambda m, r, o: User.objects.filter(username="matrix_newcomer").exists(),
+    ),
+    "accounts:password_change": Page(
+        "accounts:password_change",
+        method="post",
+        data=lambda m, o: {
+            "old_password": "correct-horse-battery",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        written=_password_changed,
+    ),
+    "accounts:profile": Page(
+        "accounts:profile",
+        method="post",
+        data=lambda m, o: {
+            "display_name": "矩阵显示名",
+            "email": "matrix-profile@example.test",
+            "language": "",
+        },
+        written=lambda m, r, o: User.objects.filter(display_name="矩阵显示名").exists(),
+    ),
+    "accounts:enterprise_register": Page(
+        "accounts:enterprise_register",
+        method="post",
+        data=lambda m, o: {
+            "uscc": new_uscc(),
+            "name_zh": "东莞市虎门镇矩阵注册服饰有限公司",
+            "legal_form": Enterprise.LegalForm.LIMITED,
+            "address": "广东省东莞市虎门镇连升路9号",
+            "cluster": m.world.humen.pk,
+        },
+        written=lambda m, r, o: Organisation.objects.filter(
+            enterprise__name_zh="东莞市虎门镇矩阵注册服饰有限公司"
+        ).exists(),
+    ),
+    "accounts:organisation_new": Page(
+        "accounts:organisation_new",
+        method="post",
+        data=lambda m, o: {"name_zh": "矩阵检测中心", "name_en": "Matrix Lab"},
+        written=lambda m, r, o: Organisation.objects.filter(name_zh="矩阵检测中心").exists(),
+    ),
+    "accounts:tokens": Page(
+        "accounts:tokens",
+        method="post",
+        data=lambda m, o: {"name": "矩阵令牌"},
+        written=lambda m, r, o: ApiToken.objects.filter(name="矩阵令牌").exists(),
+    ),
+}
+
+# fmt: off
+POST_GRID = {
+    #                                              anon   member     admin      other      h_off      k_off      oper
+    ("registry:enterprise_edit", "own"):           (LOGIN, FORBIDDEN, DONE,      FORBIDDEN, DONE,      FORBIDDEN, DONE),
+    ("registry:enterprise_edit", "foreign"):       (LOGIN, FORBIDDEN, FORBIDDEN, DONE,      FORBIDDEN, DONE,      DONE),
+    ("accounts:login", "-"):                       (DONE,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    ("accounts:register", "-"):                    (DONE,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    ("accounts:password_change", "-"):             (LOGIN, DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
+    ("accounts:profile", "-"):                     (LOGIN, DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
+    ("accounts:enterprise_register", "-"):         (LOGIN, DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
+    ("accounts:organisation_new", "-"):            (LOGIN, DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
+    ("accounts:tokens", "-"):                      (LOGIN, SHOWN,     SHOWN,     SHOWN,     SHOWN,     SHOWN,     SHOWN),
+}
+# fmt: on
+POST_EXPECTED = expand(POST_GRID)
+
+
+def test_every_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    takes_post = {
+        name
+        for route, name, view in url_views()
+        if name
+        and not route.startswith(UNLISTED_PREFIXES)
+        and name.split(":")[0] not in LATER_APPS
+        and accepts_post(view)
+    }
+    posted = {name for name, page in PAGES.items() if page.method == "post"}
+    posted |= {name for name, _obj in POST_GRID}
+    assert set(FORM_POSTS) == {name for name, _obj in POST_GRID}
+    missing = takes_post - posted
+    assert not missing, f"these pages take a POST; add its rows to POST_GRID: {sorted(missing)}"
+    assert not posted - takes_post, f"these pages take no POST: {sorted(posted - takes_post)}"
+
+
+@pytest.mark.parametrize(("role", "name", "obj"), sorted(POST_EXPECTED))
+def test_form_post(m, role, name, obj):
+    page = FORM_POSTS[name]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if role != "anonymous":
+        client.force_login(m.user(role))
+    data = page.data(m, obj)
+    url = page_url(m, role, page, obj)
+    before = row_counts()
+    response = client.post(url, data)
+    expected = POST_EXPECTED[(role, name, obj)]
+    written = page.written(m, role, obj)
+    if expected == LOGIN:
+        assert response.status_code == 302 and "/login/" in response["Location"], (url, role)
+    elif expected in (DONE, REDIRECT):
+        assert response.status_code == 302, (url, response.status_code, response.content[:500])
+        assert "/login/" not in response["Location"]
+    else:
+        status = OK if expected == SHOWN else expected
+        assert response.status_code == status, (url, response.status_code, response.content[:300])
+    assert written is (expected in (DONE, SHOWN)), (role, expected)
+    if expected not in (DONE, SHOWN):
+        assert row_counts() == before, "a refused POST changed the database"
 
 
 def test_page_writes_took_effect_only_when_allowed(m):

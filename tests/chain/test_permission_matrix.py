@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -19,6 +20,7 @@ from weft.chain.services import declare_gap, recompute_profiles
 from weft.core.api import api as ninja_api
 
 from ..factories import make_enterprise
+from ..matrix import post_pages, row_counts
 from ..test_permission_matrix import ROLES, expand
 
 pytestmark = pytest.mark.django_db
@@ -269,6 +271,14 @@ PAGE_GRID = {
 }
 # fmt: on
 PAGE_EXPECTED = expand(PAGE_GRID)
+POST_ONLY = (  # rows above that are POSTs
+    "chain:declare_gap",
+    "chain:event_register",
+    "chain:event_schedule",
+    "chain:meeting_request",
+    "chain:meeting_respond",
+    "chain:meeting_outcome",
+)
 
 
 def test_every_chain_page_is_in_the_matrix():
@@ -306,14 +316,7 @@ def test_page(m, role, name, obj):
         "decision": "accept",
         "contact_made": "on",
     }
-    if name in (
-        "chain:declare_gap",
-        "chain:event_register",
-        "chain:event_schedule",
-        "chain:meeting_request",
-        "chain:meeting_respond",
-        "chain:meeting_outcome",
-    ):
+    if name in POST_ONLY:
         response = client.post(url, posted)
     else:
         printed = name in ("chain:event_xlsx", "chain:event_pdf") and obj == "own"
@@ -333,3 +336,55 @@ def test_refused_schedule_changes_nothing(m):
     client.post(reverse("chain:event_schedule", kwargs={"pk": event.pk}))
     assert list(Meeting.objects.filter(event=event).values_list("id", flat=True)) == before
     assert DockingEvent.objects.get(pk=event.pk).status == "scheduled"
+
+
+# --- the new-event form's POST ---------------------------------------------------------------------
+#
+# A valid event hosted by the cluster chosen ("own" Humen, "foreign" Keqiao). DONE: 302 and the
+# event is in the database; OK: the form again (a host the role may not choose), nothing written.
+DONE = "done"
+# fmt: off
+FORM_POST_GRID = {
+    #                                     anon   member     admin      other      h_off      k_off      oper
+    ("chain:event_new", "own"):           (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,     OK,        DONE),
+    ("chain:event_new", "foreign"):       (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       DONE,      DONE),
+}
+# fmt: on
+
+
+def test_every_chain_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    assert post_pages("chain") == set(POST_ONLY) | {name for name, _o in FORM_POST_GRID}
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(FORM_POST_GRID))
+def test_form_post(m, name, obj):
+    data = {
+        "host": m["objects"]["cluster"][obj].pk,
+        "title_zh": "矩阵对接会",
+        "place": "会场",
+        "starts_on": "2026-12-02",
+        "first_slot": "09:00",
+        "slot_minutes": "20",
+        "n_slots": "4",
+        "tables": "5",
+        "max_meetings": "3",
+    }
+    got = []
+    for role in ROLES:
+        with transaction.atomic():  # each role starts from the same state
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            if role != "anonymous":
+                client.force_login(m["users"][role])
+            before = row_counts()
+            response = client.post(reverse(name), data)
+            done = DockingEvent.objects.filter(title_zh="矩阵对接会").exists()
+            status = response.status_code
+            if status == 302:
+                status = LOGIN if "/login/" in response["Location"] else DONE
+            got.append(status)
+            assert done is (status == DONE), (role, status)
+            if not done:
+                assert row_counts() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == FORM_POST_GRID[(name, obj)], dict(zip(ROLES, got, strict=True))

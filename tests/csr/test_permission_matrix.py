@@ -12,16 +12,19 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.test_permission_matrix import ROLES, N, Y, url_patterns
+from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import RULES, can
 from weft.csr import services
-from weft.csr.models import Assessment
+from weft.csr.models import Assessment, DischargePermit
 
-from ..matrix import api_operations
+from ..factories import member_of
+from ..matrix import api_operations, post_pages, row_counts
 from .conftest import PDF, all_answers
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +242,36 @@ def test_page(m, name, obj):
             assert objects["assessment"][obj].enterprise.name_zh in response.content.decode()
 
 
+def test_a_firm_does_not_verify_itself_through_an_auditor_it_runs(m):
+    """Anyone may start a service provider organisation: a firm's admin who invites one they run
+    as auditor still may not review the firm's own answers (page and API), while an outside
+    member of that organisation may."""
+    users, objects = m
+    own = objects["assessment"]["own"]
+    admin = users["firm_admin"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(admin)
+    client.post(reverse("accounts:organisation_new"), {"name_zh": "自家审核所"})
+    auditor_org = Organisation.objects.get(name_zh="自家审核所")
+    client.post(reverse("csr:invite", kwargs={"pk": own.pk}), {"auditor": auditor_org.pk})
+    client.post(reverse("csr:submit", kwargs={"pk": own.pk}))
+    own.refresh_from_db()
+    assert own.auditor == auditor_org and own.status == "submitted"
+    assert not can(admin, "csr.review", own)
+    response = client.post(reverse("csr:review", kwargs={"pk": own.pk}), {"decision": "verify"})
+    assert response.status_code == FORBIDDEN
+    response = client.post(
+        f"/api/v1/csr/assessments/{own.pk}/review",
+        json.dumps({"decision": "verify"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    own.refresh_from_db()
+    assert own.status == "submitted" and not own.level
+    outsider = member_of(auditor_org, Membership.Role.ADMIN)
+    assert can(outsider, "csr.review", own)
+
+
 def test_refused_page_writes_change_nothing(m):
     users, objects = m
     own = objects["assessment"]["own"]
@@ -254,3 +287,114 @@ def test_refused_page_writes_change_nothing(m):
     member.force_login(users["firm_member"])
     member.post(reverse("csr:evidence_upload", kwargs={"pk": own.pk}), _data("evidence"))
     assert own.evidence.count() == before
+
+
+# --- POSTs of the form pages ---------------------------------------------------------------------
+#
+# The write of each page that shows a form (its GET is in PAGE_GRID), with valid data.
+#   DONE      302 and the write is in the database
+#   REDIRECT  302 back with a message, nothing written
+#   LOGIN / FORBIDDEN / NOT_FOUND: refused, nothing written
+DONE = "done"
+
+
+def _permit(o, obj):
+    today = timezone.localdate()
+    return {
+        "number": "91440000MATRIX001P",
+        "issued_by": "东莞市生态环境局",
+        "pollutants": "COD",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=365)).isoformat(),
+    }
+
+
+FORM_POSTS = {
+    # The answer to one question changes (the assessment is a draft, so it may).
+    "csr:assessment": (
+        "assessment",
+        lambda o, obj: {"q-ms2": "partly", "c-ms2": "矩阵"},
+        lambda o, obj: (
+            o["assessment"][obj].answers.filter(question="ms2", choice="partly").exists()
+        ),
+    ),
+    "csr:permits": (
+        "enterprise",
+        _permit,
+        lambda o, obj: DischargePermit.objects.filter(number="91440000MATRIX001P").exists(),
+    ),
+}
+
+# fmt: off
+FORM_POST_GRID = {
+    #                                 anon   member     admin      other      h_off      k_off      oper
+    ("csr:assessment", "own"):        (LOGIN, FORBIDDEN, DONE,     NOT_FOUND, FORBIDDEN, NOT_FOUND, DONE),
+    ("csr:assessment", "foreign"):    (LOGIN, NOT_FOUND, NOT_FOUND, DONE,     NOT_FOUND, FORBIDDEN, DONE),
+    ("csr:permits", "own"):           (LOGIN, FORBIDDEN, DONE,     FORBIDDEN, DONE,      FORBIDDEN, DONE),
+    ("csr:permits", "foreign"):       (LOGIN, FORBIDDEN, FORBIDDEN, DONE,     FORBIDDEN, DONE,      DONE),
+}
+# fmt: on
+
+
+def test_every_csr_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    posted = {name for name, (method, _kind, _data) in PAGES.items() if method == "post"}
+    posted |= {name for name, _o in FORM_POST_GRID}
+    assert set(FORM_POSTS) == {name for name, _o in FORM_POST_GRID}
+    assert post_pages("csr") == posted
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(FORM_POST_GRID))
+def test_form_post(m, name, obj):
+    users, objects = m
+    kind, data, written = FORM_POSTS[name]
+    Assessment.objects.filter(pk=objects["assessment"][obj].pk).update(status="draft")
+    url = reverse(name, kwargs={"pk": objects[kind][obj].pk})
+    got = []
+    for role in ROLES:
+        with transaction.atomic():  # each role starts from the same state
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            if role != "anonymous":
+                client.force_login(users[role])
+            before = row_counts()
+            response = client.post(url, data(objects, obj))
+            done = written(objects, obj)
+            status = response.status_code
+            if status == 302:
+                status = LOGIN if "/login/" in response["Location"] else DONE if done else REDIRECT
+            got.append(status)
+            assert done is (status == DONE), (role, status)
+            if not done:
+                assert row_counts() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == FORM_POST_GRID[(name, obj)], dict(zip(ROLES, got, strict=True))
+
+
+# --- the list: another firm's assessments are absent ----------------------------------------------
+
+
+def test_assessment_list_shows_exactly_what_the_role_may_see(m, auditor):
+    """GET /csr/assessments answers as csr.view does, assessment by assessment; an invited auditor
+    lists the one it was invited to and nothing else."""
+    users, objects = m
+    by_id = {a.pk: key for key, a in objects["assessment"].items()}
+    for role in ROLES[1:]:
+        client = Client()
+        client.force_login(users[role])
+        rows = client.get("/api/v1/csr/assessments").json()
+        expected = {
+            key
+            for key in by_id.values()
+            if dict(zip(ROLES, CAN_GRID[("csr.view", key)], strict=True))[role]
+        }
+        assert {by_id[row["id"]] for row in rows} == expected, role
+    auditor_org, auditor_admin = auditor
+    services.invite_auditor(
+        user=users["other_firm_admin"],
+        assessment=objects["assessment"]["foreign"],
+        auditor=auditor_org,
+    )
+    client = Client()
+    client.force_login(auditor_admin)
+    rows = client.get("/api/v1/csr/assessments").json()
+    assert [row["id"] for row in rows] == [objects["assessment"]["foreign"].pk]

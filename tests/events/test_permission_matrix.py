@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -15,9 +16,9 @@ from tests.talent.conftest import png_upload
 from tests.test_permission_matrix import ROLES, N, Y, url_patterns
 from weft.accounts.permissions import RULES, can
 from weft.events import services
-from weft.events.models import Event, NewsPost
+from weft.events.models import Event, NewsPost, RegionalBrand, Score
 
-from ..matrix import api_operations
+from ..matrix import api_operations, post_pages, row_counts
 from .conftest import at, make_event
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,12 @@ def m(world):
         "cluster": {"own": world.humen, "foreign": world.keqiao},
         "event": {"own": contest, "foreign": make_event(world.keqiao, title="柯桥展")},
         "entry": {"own": entry},
-        "org": {"own": world.humen.office, "foreign": world.keqiao.office, "firm": world.firm_org},
+        "org": {
+            "own": world.humen.office,
+            "foreign": world.keqiao.office,
+            "firm": world.firm_org,
+            "operator": world.operator.memberships.get().organisation,
+        },
         "news": {"own": news},
     }
     return users, objects
@@ -213,3 +219,106 @@ def test_page(m, name, obj):
             .__class__.objects.get(pk=objects["event"]["own"].pk)
             .results_published
         )
+
+
+# --- POSTs of the form pages ---------------------------------------------------------------------
+#
+# The write of each page that shows a form (its GET is in PAGE_GRID), with valid data. "own" and
+# "foreign" are the cluster (or its office) chosen in the form, or the event judged.
+#   DONE      302 and the write is in the database
+#   REDIRECT  302 back with a message, nothing written
+#   OK        the form shown again with the refusal, nothing written
+#   LOGIN / FORBIDDEN: refused, nothing written
+DONE = "done"
+
+
+def _when(days, hour):
+    return at(days, hour).strftime("%Y-%m-%dT%H:%M")
+
+
+FORM_POSTS = {
+    "events:new": (
+        None,
+        lambda o, obj: {
+            "cluster": o["cluster"][obj].pk,
+            "kind": "forum",
+            "title": "矩阵论坛",
+            "summary": "",
+            "place": "会场",
+            "starts_at": _when(5, 9),
+            "ends_at": _when(5, 17),
+        },
+        lambda o, obj: Event.objects.filter(title="矩阵论坛").exists(),
+    ),
+    "events:news_new": (
+        None,
+        lambda o, obj: {"org": o["org"][obj].pk, "title": "矩阵新闻", "body": "正文"},
+        lambda o, obj: NewsPost.objects.filter(title="矩阵新闻").exists(),
+    ),
+    "events:judging": (
+        "event",
+        lambda o, obj: {"entry": o["entry"][obj].pk, "points": "8", "comment": "矩阵"},
+        lambda o, obj: Score.objects.filter(entry=o["entry"][obj]).exists(),
+    ),
+    "events:brand_edit": (
+        "cluster",
+        lambda o, obj: {"name": "矩阵品牌", "story": "故事", "trademark": ""},
+        lambda o, obj: RegionalBrand.objects.filter(
+            cluster=o["cluster"][obj], name="矩阵品牌"
+        ).exists(),
+    ),
+}
+
+# fmt: off
+FORM_POST_GRID = {
+    #                                      anon   member     admin      other      h_off      k_off      oper
+    ("events:new", "own"):                 (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,     FORBIDDEN, DONE),
+    ("events:new", "foreign"):             (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,     DONE),
+    # The page offers each office its own organisation, the operator the operator's.
+    ("events:news_new", "own"):            (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,     OK,        OK),
+    ("events:news_new", "foreign"):        (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       DONE,      OK),
+    ("events:news_new", "operator"):       (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,       OK,        DONE),
+    # The organiser sees the judging but only the judges (the Humen firm's member) score.
+    ("events:judging", "own"):             (LOGIN, DONE,      FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("events:brand_edit", "own"):          (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,     FORBIDDEN, DONE),
+    ("events:brand_edit", "foreign"):      (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,     DONE),
+}
+# fmt: on
+
+
+def test_every_events_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    posted = {name for name, (method, _kind) in PAGES.items() if method == "post"}
+    posted |= {name for name, _o in FORM_POST_GRID}
+    assert set(FORM_POSTS) == {name for name, _o in FORM_POST_GRID}
+    assert post_pages("events") == posted
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(FORM_POST_GRID))
+def test_form_post(m, name, obj):
+    users, objects = m
+    kind, data, written = FORM_POSTS[name]
+    if kind is None:
+        url = reverse(name)
+    elif kind == "cluster":
+        url = reverse(name, kwargs={"slug": objects["cluster"][obj].slug})
+    else:
+        url = reverse(name, kwargs={"pk": objects[kind][obj].pk})
+    got = []
+    for role in ROLES:
+        with transaction.atomic():  # each role starts from the same state
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            if role != "anonymous":
+                client.force_login(users[role])
+            before = row_counts()
+            response = client.post(url, data(objects, obj))
+            done = written(objects, obj)
+            status = response.status_code
+            if status == 302:
+                status = LOGIN if "/login/" in response["Location"] else DONE if done else REDIRECT
+            got.append(status)
+            assert done is (status == DONE), (role, status)
+            if not done:
+                assert row_counts() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == FORM_POST_GRID[(name, obj)], dict(zip(ROLES, got, strict=True))

@@ -14,8 +14,9 @@ from weft.accounts.permissions import RULES, can
 from weft.core.api import api  # noqa: F401 - registers the routers first (import order)
 from weft.imports import services
 from weft.imports.api import router
-from weft.imports.models import MatchDecision
+from weft.imports.models import ImportJob, MatchDecision
 
+from ..matrix import post_pages, row_counts
 from .files import firm_row, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -212,6 +213,7 @@ PAGE_GRID = {
 }
 # fmt: on
 PAGE_EXPECTED = expand(PAGE_GRID)
+POST_ONLY = ("imports:start", "imports:decide")  # rows above that are POSTs
 
 
 def test_every_imports_page_is_in_the_matrix():
@@ -236,10 +238,8 @@ def test_page(m, role, name, obj):
         kwargs = {"decision_id": decision.pk, "action": "confirm"}
     url = reverse(name, kwargs=kwargs)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        if name in ("imports:start", "imports:decide"):
-            response = client.post(url, {"col-0": "name_zh"})
-        else:
-            response = client.get(url)
+        posted = name in POST_ONLY
+        response = client.post(url, {"col-0": "name_zh"}) if posted else client.get(url)
     expected = PAGE_EXPECTED[(role, name, obj)]
     if expected == LOGIN:
         assert response.status_code == 302 and "/login/" in response["Location"]
@@ -250,3 +250,51 @@ def test_page(m, role, name, obj):
     if name == "imports:decide":
         outcome = MatchDecision.objects.get(pk=decision.pk).outcome
         assert (outcome == "confirmed") is (expected == REDIRECT)
+
+
+# --- the upload: the POST of the list page --------------------------------------------------------
+#
+# A valid list posted for a cluster ("own" Humen, "foreign" Keqiao, "-" the whole registry).
+#   DONE  302 to the new import and the job is in the database; anything else writes nothing.
+DONE = "done"
+# fmt: off
+POST_GRID = {
+    #                                 anon   member     admin      other      h_off      k_off      oper
+    ("imports:list", "own"):         (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,      FORBIDDEN, DONE),
+    ("imports:list", "foreign"):     (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE,      DONE),
+    ("imports:list", "-"):           (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE),
+}
+# fmt: on
+POST_EXPECTED = expand(POST_GRID)
+
+
+def test_every_imports_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    assert post_pages("imports") == set(POST_ONLY) | {name for name, _o in POST_GRID}
+
+
+@pytest.mark.parametrize(("role", "name", "obj"), sorted(POST_EXPECTED))
+def test_upload(m, role, name, obj):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if role != "anonymous":
+        client.force_login(m["users"][role])
+    cluster = m["objects"]["cluster"][obj]
+    data = {
+        "cluster": cluster.pk if cluster else "",
+        "file": SimpleUploadedFile("矩阵名录.xlsx", xlsx([firm_row()])),
+    }
+    before = row_counts()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse(name), data)
+    expected = POST_EXPECTED[(role, name, obj)]
+    job = ImportJob.objects.filter(original_name="矩阵名录.xlsx").first()
+    if expected == LOGIN:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    elif expected == DONE:
+        assert response.status_code == 302, response.status_code
+        assert job is not None and job.cluster == cluster
+        assert response["Location"] == reverse("imports:detail", kwargs={"pk": job.pk})
+    else:
+        assert response.status_code == expected, response.status_code
+    if expected != DONE:
+        assert job is None and row_counts() == before

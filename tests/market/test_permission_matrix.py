@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from weft.accounts.permissions import RULES, can
 from weft.market import services
-from weft.market.models import Demand
+from weft.market.models import CapacityOffer, Demand, Quote, Report
 
-from ..matrix import api_operations
+from ..matrix import api_operations, as_post, post_pages, row_counts
 from .conftest import demand_data, offer_data, post_open
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,21 @@ def mx(market, settings, tmp_path):
     demand_file = services.add_attachment(
         user=market.buyer_admin, upload=_pdf()["file"], demand=cluster
     )
+    # Keqiao's side: the Keqiao mill buys too (a post only its cluster sees, and an open one with a
+    # Humen mill's quote, reported by the Humen buyer), so Humen's people act on a foreign object.
+    kq_cluster = post_open(
+        market.keqiao_admin, title="柯桥内部采购", category="denim", visibility="cluster"
+    )
+    kq_public = post_open(market.keqiao_admin, title="柯桥公开采购", category="silk_woven")
+    kq_quote = services.submit_quote(
+        user=market.humen_mill_admin, demand=kq_public, data=quote_data
+    )
+    kq_report = services.report_post(user=market.buyer_admin, post=kq_public, reason="信息不实")
     objects = {
+        "kq_cluster": kq_cluster,
+        "kq_public": kq_public,
+        "kq_quote": kq_quote,
+        "kq_report": kq_report,
         "public": public,
         "cluster": cluster,
         "draft": draft,
@@ -308,6 +322,7 @@ def test_api(mx, operation):
     for role in ROLES:
         # Each role acts on the same starting state: the call is rolled back afterwards.
         with transaction.atomic():
+            before = _market_state()
             client = _client(users[role])
             if method == "get":
                 response = client.get(path)
@@ -322,8 +337,107 @@ def test_api(mx, operation):
             got.append(response.status_code)
             if response.status_code >= 400:
                 assert set(response.json()) == {"code", "message", "details"}
+                assert _market_state() == before, (role, "a refused call changed the database")
             transaction.set_rollback(True)
     assert tuple(got) == API_GRID[operation], dict(zip(ROLES, got, strict=True))
+
+
+def _market_state():
+    """Every table's size and every row a market write changes: equal before and after a refusal."""
+    return (
+        row_counts(),
+        list(Demand.objects.order_by("pk").values()),
+        list(Quote.objects.order_by("pk").values()),
+        list(Report.objects.order_by("pk").values()),
+        list(CapacityOffer.objects.order_by("pk").values()),
+    )
+
+
+# The same operations on Keqiao's objects (see the fixture): a Humen firm, a Humen mill and the
+# Humen office act on another cluster's demand, quote and report. Refusals change nothing.
+# fmt: off
+FOREIGN_API_GRID = {
+    #                                                                              anon mem  adm  kq   hm   h_off k_off oper
+    ("GET /demands/{demand_id}", "/demands/{kq_cluster}"):                          (404, 404, 404, 200, 404, 404, 200, 200),
+    ("PATCH /demands/{demand_id}", "/demands/{kq_cluster}"):                        (401, 404, 404, 200, 404, 404, 403, 403),
+    ("POST /demands/{demand_id}/cancel", "/demands/{kq_cluster}/cancel"):           (401, 404, 404, 200, 404, 404, 403, 403),
+    ("POST /demands/{demand_id}/cancel", "/demands/{kq_public}/cancel"):            (401, 403, 403, 200, 403, 403, 403, 403),
+    ("POST /demands/{demand_id}/invitations", "/demands/{kq_public}/invitations"):  (401, 403, 403, 201, 403, 403, 403, 403),
+    ("POST /demands/{demand_id}/quotes", "/demands/{kq_cluster}/quotes"):           (401, 404, 404, 403, 404, 404, 403, 403),
+    ("GET /demands/{demand_id}/quotes", "/demands/{kq_public}/quotes"):             (401, 200, 200, 200, 200, 200, 200, 200),
+    ("GET /quotes/{quote_id}", "/quotes/{kq_quote}"):                               (401, 404, 404, 200, 200, 404, 404, 200),
+    ("POST /quotes/{quote_id}/award", "/quotes/{kq_quote}/award"):                  (401, 404, 404, 201, 403, 404, 404, 403),
+    ("POST /quotes/{quote_id}/withdraw", "/quotes/{kq_quote}/withdraw"):            (401, 404, 404, 403, 200, 404, 404, 403),
+    ("POST /reports/{report_id}/decide", "/reports/{kq_report}/decide"):            (401, 403, 403, 403, 403, 403, 200, 200),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(("operation", "template"), sorted(FOREIGN_API_GRID))
+def test_api_on_foreign_objects(mx, operation, template):
+    _market, users, objects = mx
+    method, _template, body = OPERATIONS[operation]
+    if operation == "POST /demands/{demand_id}/invitations":
+        body = lambda o: {"enterprise_id": o["own_firm"].pk}  # noqa: E731 - invite the Humen firm
+    path = A + template.format(**{k: getattr(v, "pk", v) for k, v in objects.items()})
+    got = []
+    for role in ROLES:
+        with transaction.atomic():
+            before = _market_state()
+            client = _client(users[role])
+            if method == "get":
+                response = client.get(path)
+            else:
+                data = json.dumps(body(objects)) if body else "{}"
+                response = getattr(client, method)(path, data, content_type="application/json")
+            got.append(response.status_code)
+            if response.status_code >= 400:
+                assert set(response.json()) == {"code", "message", "details"}
+                assert _market_state() == before, (role, "a refused call changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == FOREIGN_API_GRID[(operation, template)], dict(zip(ROLES, got, strict=True))
+
+
+# What each role's demand list holds, of the posts below: each row is the set it must show; the
+# others (another cluster's cluster-only post, another firm's draft) must be absent.
+LISTED = ("public", "cluster", "draft", "delivered", "kq_public", "kq_cluster")
+# fmt: off
+DEMAND_LIST = {
+    "anonymous":        {"public", "kq_public"},
+    "firm_member":      {"public", "cluster", "kq_public"},
+    "firm_admin":       {"public", "cluster", "kq_public"},
+    "other_firm_admin": {"public", "kq_public", "kq_cluster"},
+    "humen_mill_admin": {"public", "cluster", "kq_public"},
+    "humen_office":     {"public", "cluster", "kq_public"},
+    "keqiao_office":    {"public", "kq_public", "kq_cluster"},
+    "operator":         {"public", "cluster", "kq_public", "kq_cluster"},
+}
+MY_DEMANDS = {
+    "anonymous":        set(),
+    "firm_member":      {"public", "cluster", "draft", "delivered"},
+    "firm_admin":       {"public", "cluster", "draft", "delivered"},
+    "other_firm_admin": {"kq_public", "kq_cluster"},
+    "humen_mill_admin": set(),
+    "humen_office":     set(),
+    "keqiao_office":    set(),
+    "operator":         set(),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_demand_list_shows_only_what_the_role_may_see(mx, role):
+    _market, users, objects = mx
+    objects["delivered"] = Demand.objects.get(title="已交货需求")
+    by_id = {objects[key].pk: key for key in LISTED}
+    client = _client(users[role])
+    listed = client.get(f"{A}/demands", {"page_size": 100}).json()["results"]
+    assert all(d["id"] in by_id for d in listed)
+    assert {by_id[d["id"]] for d in listed} == DEMAND_LIST[role]
+    if role != "anonymous":
+        mine = client.get(f"{A}/demands", {"mine": "true", "page_size": 100}).json()["results"]
+        assert all(d["id"] in by_id for d in mine)
+        assert {by_id[d["id"]] for d in mine} == MY_DEMANDS[role]
 
 
 # --- 3. pages --------------------------------------------------------------------------------
@@ -404,14 +518,143 @@ def test_page(mx, name):
     got = []
     for role in ROLES:
         with transaction.atomic():
+            before = _market_state()
             client = _client(users[role])
             response = client.get(url) if method == "get" else client.post(url, data(objects))
             if response.status_code == 302 and "/login/" in response["Location"]:
                 got.append(LOGIN)
             else:
                 got.append(response.status_code)
+            if method == "post" and response.status_code != 302:
+                assert _market_state() == before, (role, "a refused POST changed the database")
             transaction.set_rollback(True)
     assert tuple(got) == PAGE_GRID[name], dict(zip(ROLES, got, strict=True))
+
+
+# The POST of the form pages (their GET is in PAGE_GRID), with valid data: 302 is the write done,
+# anything else must leave the database as it was.
+
+
+def _form_time(value):
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def _demand_post(objects):
+    data = demand_data(title="矩阵新需求", category="denim", publish=True)
+    return as_post({**data, "quote_deadline": _form_time(data["quote_deadline"])})
+
+
+def _demand_edit_post(objects):
+    demand = objects["cluster"]
+    data = {f: getattr(demand, f) for f in services.DEMAND_FIELDS}
+    data["quote_deadline"] = _form_time(demand.quote_deadline)
+    return {**as_post(data), "spec": "矩阵改规格"}
+
+
+def _offer_post(objects):
+    return as_post(offer_data(title="矩阵新产能", categories=["denim"]))
+
+
+# name: (object for the pk or None, POST data, the write is in the database)
+FORM_POSTS = {
+    "market:demand_new": (
+        None,
+        _demand_post,
+        lambda o: Demand.objects.filter(title="矩阵新需求").exists(),
+    ),
+    "market:demand_edit": (
+        "cluster",
+        _demand_edit_post,
+        lambda o: Demand.objects.filter(pk=o["cluster"].pk, spec="矩阵改规格").exists(),
+    ),
+    "market:offer_new": (
+        None,
+        _offer_post,
+        lambda o: CapacityOffer.objects.filter(title="矩阵新产能").exists(),
+    ),
+}
+
+# fmt: off
+FORM_POST_GRID = {
+    #                          anon   mem  adm  kq   hm   h_off k_off oper
+    "market:demand_new":      (LOGIN, 403, 302, 302, 302, 403, 403, 403),
+    "market:demand_edit":     (LOGIN, 403, 302, 404, 403, 403, 404, 403),
+    "market:offer_new":       (LOGIN, 403, 302, 302, 302, 403, 403, 403),
+}
+# fmt: on
+
+
+def test_every_market_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    posted = {name for name, spec in PAGES.items() if spec[0] == "post"} | set(FORM_POST_GRID)
+    assert set(FORM_POST_GRID) == set(FORM_POSTS)
+    assert post_pages("market") == posted
+
+
+@pytest.mark.parametrize("name", sorted(FORM_POST_GRID))
+def test_form_post(mx, name):
+    _market, users, objects = mx
+    obj, data, written = FORM_POSTS[name]
+    url = reverse(name, kwargs={"pk": objects[obj].pk} if obj else {})
+    got = []
+    for role in ROLES:
+        with transaction.atomic():
+            before = row_counts()
+            response = _client(users[role]).post(url, data(objects))
+            status = response.status_code
+            if status == 302 and "/login/" in response["Location"]:
+                status = LOGIN
+            got.append(status)
+            assert written(objects) is (status == 302), (role, status)
+            if status != 302:
+                assert row_counts() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == FORM_POST_GRID[name], dict(zip(ROLES, got, strict=True))
+
+
+# The write pages on Keqiao's objects, as FOREIGN_API_GRID: refusals change nothing.
+# fmt: off
+FOREIGN_PAGE_GRID = {
+    #                                                       anon   mem  adm  kq   hm   h_off k_off oper
+    ("market:demand_detail", "kq_cluster", None):          (404,   404, 404, 200, 404, 404, 200, 200),
+    ("market:demand_edit", "kq_cluster", "post"):          (LOGIN, 404, 404, 302, 404, 404, 403, 403),
+    ("market:demand_action", "kq_public", "post"):         (LOGIN, 403, 403, 302, 403, 403, 403, 403),
+    ("market:quote_award", "kq_quote", "post"):            (LOGIN, 404, 404, 302, 403, 404, 404, 403),
+    ("market:report_decide", "kq_report", "post"):         (LOGIN, 403, 403, 403, 403, 403, 302, 302),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(("name", "obj", "method"), sorted(FOREIGN_PAGE_GRID, key=str))
+def test_page_on_foreign_objects(mx, name, obj, method):
+    _market, users, objects = mx
+    kwargs = {"pk": objects[obj].pk}
+    if name == "market:demand_action":
+        kwargs["action"] = "cancel"
+    url = reverse(name, kwargs=kwargs)
+    data = {
+        "market:demand_edit": lambda: {
+            **_demand_edit_post({"cluster": objects[obj]}),
+            "spec": "改",
+        },
+        "market:demand_action": dict,
+        "market:quote_award": dict,
+        "market:report_decide": lambda: {"decision": "hide"},
+    }.get(name)
+    got = []
+    for role in ROLES:
+        with transaction.atomic():
+            before = _market_state()
+            client = _client(users[role])
+            response = client.get(url) if method is None else client.post(url, data())
+            status = response.status_code
+            if status == 302 and "/login/" in response["Location"]:
+                status = LOGIN
+            got.append(status)
+            if method == "post" and status != 302:
+                assert _market_state() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == FOREIGN_PAGE_GRID[(name, obj, method)], dict(zip(ROLES, got, strict=True))
 
 
 def test_refused_writes_change_nothing(mx):

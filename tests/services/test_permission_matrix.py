@@ -18,10 +18,17 @@ from django.test import Client
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import RULES, can
 from weft.services import orders, vouchers
-from weft.services.models import Settlement
+from weft.services.models import (
+    Service,
+    ServiceOrder,
+    Settlement,
+    Voucher,
+    VoucherApplication,
+    VoucherProgramme,
+)
 
-from ..matrix import api_operations
-from .conftest import grant, make_programme
+from ..matrix import api_operations, post_pages, row_counts
+from .conftest import accepted_order, grant, make_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +259,67 @@ def test_firm_sees_only_its_vouchers(m):
     assert {a["firm_id"] for a in apps} == {m.objects["firm"]["own"].pk}
 
 
+def _allowed(action, key):
+    """Roles CAN_GRID lets do `action` on the `key` ("own"/"foreign") object."""
+    return {r for r, yes in zip(ROLES, CAN_GRID[(action, key)], strict=True) if yes}
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_lists_hold_exactly_what_the_role_may_see(m, role):
+    """Each private list answers as its rule does, object by object: another firm's vouchers and
+    applications, another office's settlements, another provider's orders are absent."""
+    o, c = m.objects, client(m, role)
+
+    def listed(path):
+        rows = c.get(API + path, {"page_size": 100}).json()["results"]
+        return {row["id"] for row in rows}
+
+    def expected(kind, action, ids=None):
+        ids = ids or {key: o[kind][key].pk for key in ("own", "foreign")}
+        return {pk for key, pk in ids.items() if role in _allowed(action, key)}
+
+    assert listed("/vouchers") == expected("voucher", "services.view_voucher")
+    applications = {key: o["voucher"][key].application_id for key in ("own", "foreign")}
+    assert listed("/voucher-applications") == expected(
+        "voucher", "services.view_voucher", applications
+    )
+    assert listed("/settlements") == expected("settlement", "services.view_settlement")
+    # Orders: the two open ones (the fixture's paid orders are listed by the same rule).
+    orders_listed = listed("/service-orders")
+    for key in ("own", "foreign"):
+        order = o["order"][key]
+        shown = order.pk in orders_listed
+        assert shown is (role in _allowed("services.view_order", key)), (key, role)
+
+
+@pytest.mark.parametrize(
+    "role", ["firm_admin", "other_firm_admin", "humen_office", "keqiao_office"]
+)
+def test_voucher_statements_show_only_vouchers_the_role_may_see(m, role):
+    """An issuer may ask for any firm's statement; it lists that firm's vouchers of its own
+    programmes only."""
+    import io
+
+    from openpyxl import load_workbook
+
+    o, c = m.objects, client(m, role)
+    for key in ("own", "foreign"):
+        response = c.get(f"{API}/organisations/{o['firm'][key].pk}/voucher-statement.xlsx")
+        if response.status_code == 403:
+            continue
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content))["Vouchers"]
+        ids = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+        may = {
+            o["voucher"][k].pk
+            for k in ("own", "foreign")
+            if role in _allowed("services.view_voucher", k)
+        }
+        assert ids <= may, (role, key, ids)
+        if key == "own" and role in ("firm_admin", "humen_office"):
+            assert ids == {o["voucher"]["own"].pk}
+
+
 # --- every API operation × role (own object) ------------------------------------------------------
 
 
@@ -351,22 +419,108 @@ def test_every_services_api_operation_is_in_the_matrix():
     assert documented == set(API_GRID)
 
 
-@pytest.mark.parametrize("op", sorted(API_GRID))
-def test_api(m, op):
-    method, route = op.split(" ", 1)
-    path = API + route.format(**_ids(m))
-    body = json.dumps(_body(m, op))
+def _services_state():
+    """Every table's size and every row a services write changes: equal before and after a
+    refusal."""
+    return (
+        row_counts(),
+        *(
+            list(model.objects.order_by("pk").values())
+            for model in (
+                Service,
+                ServiceOrder,
+                VoucherProgramme,
+                VoucherApplication,
+                Voucher,
+                Settlement,
+            )
+        ),
+    )
+
+
+def _call_each_role(m, method, path, body):
+    """Each role's status for one call, from the same starting state; refusals change nothing."""
     got = []
     for role in ROLES:
         with transaction.atomic():  # each role starts from the same state
+            before = _services_state()
             c = client(m, role)
             if method == "GET":
                 r = c.get(path)
             else:
                 r = getattr(c, method.lower())(path, body, content_type="application/json")
             got.append(r.status_code)
+            if method != "GET" and r.status_code >= 400:
+                assert _services_state() == before, (role, "a refused call changed the database")
             transaction.set_rollback(True)
-    assert tuple(got) == API_GRID[op], dict(zip(ROLES, got, strict=True))
+    return tuple(got)
+
+
+@pytest.mark.parametrize("op", sorted(API_GRID))
+def test_api(m, op):
+    method, route = op.split(" ", 1)
+    path = API + route.format(**_ids(m))
+    got = _call_each_role(m, method, path, json.dumps(_body(m, op)))
+    assert got == API_GRID[op], dict(zip(ROLES, got, strict=True))
+
+
+# --- the same operations on Keqiao's objects ------------------------------------------------------
+#
+# The grid above acts on Humen's objects; here Humen's firm, office and lab act on the Keqiao firm's
+# order, voucher and application, the Keqiao programme and the studio's settlement. Each refusal
+# leaves the database as it was.
+
+
+def _foreign_ids(m):
+    o = m.objects
+    return {
+        "order_id": o["order"]["foreign"].pk,
+        "programme_id": o["programme"]["foreign"].pk,
+        "voucher_id": o["voucher"]["foreign"].pk,
+        "settlement_id": o["settlement"]["foreign"].pk,
+        "org_id": o["firm"]["foreign"].pk,
+        "application_id": o["voucher"]["foreign"].application_id,
+    }
+
+
+def _foreign_body(m, op):
+    o = m.objects
+    return {
+        "POST /service-orders/{order_id}/dispute": {"note": "质量问题"},
+        "POST /service-orders/{order_id}/quote": {"amount": "500.00"},
+        "POST /service-orders/{order_id}/review": {"rating": 5},
+        "POST /vouchers/{voucher_id}/redeem": {"order_id": o["order"]["foreign"].pk},
+    }.get(op, {})
+
+
+# fmt: off
+FOREIGN_API_GRID = {
+    #                                                        anon member admin other h_off k_off oper lab  studio
+    "GET /service-orders/{order_id}":                       (401, 404,  404,  200,  404,  404,  200, 404, 200),
+    "POST /service-orders/{order_id}/quote":                (401, 404,  404,  403,  404,  404,  403, 404, 200),
+    "POST /service-orders/{order_id}/accept":               (401, 404,  404,  200,  404,  404,  403, 404, 403),
+    "POST /service-orders/{order_id}/cancel":               (401, 404,  404,  200,  404,  404,  403, 404, 200),
+    "POST /service-orders/{order_id}/dispute":              (401, 404,  404,  200,  404,  404,  403, 404, 200),
+    "POST /service-orders/{order_id}/resolve":              (401, 404,  404,  403,  404,  404,  409, 404, 403),
+    "GET /vouchers/{voucher_id}":                           (401, 404,  404,  200,  404,  200,  200, 404, 404),
+    "POST /vouchers/{voucher_id}/redeem":                   (401, 404,  404,  409,  404,  403,  403, 404, 404),
+    "POST /voucher-applications/{application_id}/approve":  (401, 404,  404,  403,  404,  409,  409, 404, 404),
+    "POST /voucher-applications/{application_id}/reject":   (401, 404,  404,  403,  404,  409,  409, 404, 404),
+    "POST /settlements/{settlement_id}/approve":            (401, 404,  404,  404,  404,  200,  200, 404, 403),
+    "POST /settlements/{settlement_id}/reject":             (401, 404,  404,  404,  404,  200,  200, 404, 403),
+    "POST /settlements/{settlement_id}/pay":                (401, 404,  404,  404,  404,  409,  409, 404, 403),
+    "GET /voucher-programmes/{programme_id}/statement.xlsx": (401, 403, 403,  403,  403,  200,  200, 403, 403),
+    "GET /organisations/{org_id}/voucher-statement.xlsx":   (401, 403,  403,  200,  200,  200,  200, 403, 403),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("op", sorted(FOREIGN_API_GRID))
+def test_api_on_foreign_objects(m, op):
+    method, route = op.split(" ", 1)
+    path = API + route.format(**_foreign_ids(m))
+    got = _call_each_role(m, method, path, json.dumps(_foreign_body(m, op)))
+    assert got == FOREIGN_API_GRID[op], dict(zip(ROLES, got, strict=True))
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -376,38 +530,83 @@ def _own(kind):
     return lambda m: {"pk": m.objects[kind]["own"].pk}
 
 
+# The write pages act on Humen objects in the state their write needs (made once per test, before
+# any role acts): an accepted order to pay, a paid and confirmed order to review and whose subsidy
+# the lab claims, a pending application to decide.
+
+
+def _accepted_order(m):
+    if "accepted" not in m.objects:
+        m.objects["accepted"] = accepted_order(m.objects["market"])
+    return m.objects["accepted"]
+
+
+def _paid_order(m):
+    if "paid" not in m.objects:
+        order = accepted_order(m.objects["market"])
+        firm_admin, lab = m.users["firm_admin"], m.users["lab"]
+        vouchers.redeem(
+            user=firm_admin, voucher_id=m.objects["voucher"]["own"].pk, order_id=order.pk
+        )
+        orders.transition(user=lab, order_id=order.pk, name="deliver", note="done")
+        orders.transition(user=firm_admin, order_id=order.pk, name="confirm")
+        m.objects["paid"] = order
+    return m.objects["paid"]
+
+
+def _pending_application(m):
+    if "pending" not in m.objects:
+        m.objects["pending"] = vouchers.apply(
+            user=m.users["firm_admin"],
+            programme=m.objects["programme"]["own"],
+            firm=m.objects["firm"]["own"],
+            amount="10",
+        )
+    return m.objects["pending"]
+
+
+DONE = "done"
+
 # name: (kwargs, method, POST data, statuses per role). 302 on a GET is the login redirect; on a
-# POST it is "done" or "refused with a message" — the effect is checked in the test below.
+# POST it is back to a page with the refusal as a message, nothing written. DONE: 302 and the
+# write is in the database. Every other POST outcome must leave the database as it was.
 # fmt: off
 PAGE_GRID = {
     #                                                                                  anon member admin other h_off k_off oper lab  studio
     "services:catalogue":           (None, "get", None,                               (200, 200,  200,  200,  200,  200,  200, 200, 200)),
     "services:service_detail":      (_own("service"), "get", None,                    (200, 200,  200,  200,  200,  200,  200, 200, 200)),
     "services:request_service":     (_own("service"), "post", lambda m: {"firm": m.objects["firm"]["own"].pk},
-                                                                                      (302, 403,  302,  403,  403,  403,  403, 403, 403)),
+                                                                                      (302, 403,  DONE, 403,  403,  403,  403, 403, 403)),
     "services:my_services":         (None, "get", None,                               (302, 403,  403,  403,  403,  403,  403, 200, 200)),
     "services:service_add":         (None, "post", lambda m: {"provider": m.objects["provider"]["own"].pk, "category": "testing", "title_zh": "新"},
-                                                                                      (302, 403,  403,  403,  403,  403,  302, 302, 403)),
+                                                                                      (302, 403,  403,  403,  403,  403,  DONE, DONE, 403)),
     "services:order_list":          (None, "get", None,                               (302, 200,  200,  200,  200,  200,  200, 200, 200)),
     "services:order_detail":        (_own("order"), "get", None,                      (302, 200,  200,  404,  404,  404,  200, 200, 404)),
     "services:order_step":          (lambda m: {"pk": m.objects["order"]["own"].pk, "step": "cancel"}, "post", lambda m: {},
-                                                                                      (302, 403,  302,  302,  302,  302,  403, 302, 302)),
-    "services:order_review":        (_own("order"), "post", lambda m: {"rating": "5"}, (302, 403,  302,  302,  302,  302,  403, 403, 302)),
-    "services:order_pay":           (_own("order"), "post", lambda m: {"voucher": m.objects["voucher"]["own"].pk},
-                                                                                      (302, 403,  302,  302,  403,  302,  403, 302, 302)),
-    "services:claim":               (None, "post", lambda m: {"provider": m.objects["provider"]["own"].pk, "programme": m.objects["programme"]["own"].pk},
-                                                                                      (302, 403,  403,  403,  403,  403,  403, 302, 403)),
+                                                                                      (302, 403,  DONE, 302,  302,  302,  403, DONE, 302)),
+    "services:order_review":        (lambda m: {"pk": _paid_order(m).pk}, "post", lambda m: {"rating": "5"},
+                                                                                      (302, 403,  DONE, 302,  302,  302,  403, 403, 302)),
+    "services:order_pay":           (lambda m: {"pk": _accepted_order(m).pk}, "post", lambda m: {"voucher": m.objects["voucher"]["own"].pk},
+                                                                                      (302, 403,  DONE, 302,  403,  302,  403, 302, 302)),
+    "services:claim":               (lambda m: {} if _paid_order(m) else None, "post", lambda m: {"provider": m.objects["provider"]["own"].pk, "programme": m.objects["programme"]["own"].pk},
+                                                                                      (302, 403,  403,  403,  403,  403,  403, DONE, 403)),
     "services:voucher_list":        (None, "get", None,                               (302, 200,  200,  200,  200,  200,  200, 200, 200)),
     "services:voucher_apply":       (None, "post", lambda m: {"programme": m.objects["programme"]["own"].pk, "firm": m.objects["firm"]["own"].pk, "amount": "10"},
-                                                                                      (302, 403,  302,  403,  403,  403,  403, 403, 403)),
+                                                                                      (302, 403,  DONE, 403,  403,  403,  403, 403, 403)),
     "services:programme_list":      (None, "get", None,                               (302, 403,  403,  403,  200,  200,  200, 403, 403)),
     "services:programme_dashboard": (_own("programme"), "get", None,                  (302, 403,  403,  403,  200,  403,  200, 403, 403)),
-    "services:application_decide":  (lambda m: {"pk": m.objects["voucher"]["own"].application_id}, "post", lambda m: {"decision": "approve"},
-                                                                                      (302, 403,  403,  403,  302,  403,  302, 403, 403)),
+    "services:application_decide":  (lambda m: {"pk": _pending_application(m).pk}, "post", lambda m: {"decision": "approve"},
+                                                                                      (302, 403,  403,  403,  DONE, 403,  DONE, 403, 403)),
     "services:settlement_decide":   (_own("settlement"), "post", lambda m: {"action": "approve"},
-                                                                                      (302, 403,  403,  403,  302,  403,  302, 403, 403)),
+                                                                                      (302, 403,  403,  403,  DONE, 403,  DONE, 403, 403)),
 }
 # fmt: on
+
+
+def test_every_services_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    posted = {name for name, (_kw, method, _data, _exp) in PAGE_GRID.items() if method == "post"}
+    assert post_pages("services") == posted
 
 
 def test_every_services_page_is_in_the_matrix():
@@ -429,9 +628,15 @@ def test_page(m, name):
     got = []
     for role in ROLES:
         with transaction.atomic():
+            before = _services_state()
             c = client(m, role)
             r = c.get(url) if method == "get" else c.post(url, data(m))
             got.append(r.status_code)
+            if method == "post":
+                changed = _services_state() != before
+                if r.status_code == 302 and changed:
+                    got[-1] = DONE
+                assert changed is (got[-1] == DONE), (role, r.status_code)
             if r.status_code == 200 and name == "services:programme_dashboard":
                 assert "¥" in r.content.decode()
             transaction.set_rollback(True)

@@ -7,11 +7,14 @@ all seven roles over one fixture, to keep the suite quick.
 """
 
 import datetime
+import io
 import json
 from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -23,13 +26,15 @@ from weft.stats.models import (
     AssessmentScheme,
     ClusterWarning,
     Indicator,
+    ReportingRound,
+    RoundReminder,
     Value,
     WarningRule,
 )
 from weft.stats.urls import urlpatterns
 
 from ..factories import make_enterprise
-from ..matrix import api_operations
+from ..matrix import api_operations, post_pages, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +261,59 @@ def test_a_firm_never_sees_another_firms_figures(s):
     assert len(client.get(f"/api/v1/rounds/{rnd.pk}").json()["firms"]) == 2
 
 
+# Rounds each role lists, and whose figures it sees in each round it may open (None: 403).
+# fmt: off
+ROUND_LISTS = {
+    #                   rounds listed       own round's firms           foreign round's firms
+    "firm_member":      ({"own"},            {"firm"},                   None),
+    "firm_admin":       ({"own"},            {"firm"},                   None),
+    "other_firm_admin": ({"foreign"},        None,                       {"other_firm"}),
+    "humen_office":     ({"own"},            {"firm", "neighbour"},      None),
+    "keqiao_office":    ({"foreign"},        None,                       {"other_firm"}),
+    "operator":         ({"own", "foreign"}, {"firm", "neighbour"},      {"other_firm"}),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("role", sorted(ROUND_LISTS))
+def test_round_lists_leave_out_other_clusters_and_firms(s, role):
+    world, rnd = s["world"], s["round"]
+    year = s["year"]
+    services.submit_figures(
+        world.firm_member, world.firm, year, {"revenue": "900"}, round=rnd["own"]
+    )
+    services.submit_figures(
+        world.humen_office, s["neighbour"], year, {"profit": "9"}, reasons={}, round=rnd["own"]
+    )
+    services.submit_figures(
+        world.other_firm_admin,
+        world.other_firm,
+        year,
+        {"revenue": "778"},
+        reasons={"revenue": "更正"},
+        confirmed={"revenue"},
+        round=rnd["foreign"],
+    )
+    names = {
+        world.firm.name_zh: "firm",
+        s["neighbour"].name_zh: "neighbour",
+        world.other_firm.name_zh: "other_firm",
+    }
+    client = Client()
+    client.force_login(s["users"][role])
+    by_id = {r.pk: key for key, r in rnd.items()}
+    listed = client.get("/api/v1/rounds").json()
+    assert all(row["id"] in by_id for row in listed)
+    rounds_seen, own_firms, foreign_firms = ROUND_LISTS[role]
+    assert {by_id[row["id"]] for row in listed} == rounds_seen
+    for key, expected in (("own", own_firms), ("foreign", foreign_firms)):
+        response = client.get(f"/api/v1/rounds/{rnd[key].pk}/submissions")
+        if expected is None:
+            assert response.status_code == 403, key
+        else:
+            assert {names[row["name"]] for row in response.json()} == expected, key
+
+
 def test_top_firms_and_small_aggregates_only_for_the_office(s):
     world = s["world"]
     services.submit_figures(world.firm_member, world.firm, s["year"], {"output_value": "100"})
@@ -330,7 +388,8 @@ PAGE_ARGS = {
     "national_report_pdf": lambda s, o: {},
 }
 
-# GET requests; the POST-only pages answer 405 to everyone (their writes are tested above).
+# GET requests; the POST-only pages answer 405 to everyone (their writes: POST_GRID and
+# ROUND_POST_GRID below).
 # fmt: off
 PAGE_GRID = {
     #                               anon   member admin other h_off k_off oper
@@ -470,3 +529,122 @@ def test_assessment_posts(s, name, obj):
             assert AssessmentRun.objects.filter(status="published").count() == runs_before
             assert not AssessmentScheme.objects.filter(code="matrix").exists()
             assert s["schemes"]["draft"].items.count() == 11
+
+
+# --- POSTs of the round and warning pages ---------------------------------------------------------
+#
+# The write of each page that takes a POST and is not an assessment page (those are in POST_GRID):
+# the form pages (their GET is in PAGE_GRID) and the POST-only ones (GET answers 405 above), with
+# valid data. "own" is Humen's cluster / round / warning, "foreign" Keqiao's.
+#   DONE   302 and the write is in the database
+#   200    the page shown again, nothing written (an office has no firm of its own to report for)
+#   LOGIN / 403: refused, nothing written
+DONE = "done"
+REVISED = D("4321")
+
+
+def _round_new(s, o):
+    return {
+        "title": "矩阵轮次",
+        "period_kind": "year",
+        "year": "2024",
+        "number": "1",
+        "indicators": [Indicator.objects.get(code="revenue").pk],
+        "deadline": (datetime.date.today() + datetime.timedelta(days=3)).isoformat(),
+    }
+
+
+def _round_form(s, o):
+    return {
+        "enterprise": s["enterprise"][o].pk,
+        "revenue": str(REVISED),
+        "reason_revenue": "矩阵测试更正",
+        "confirm_revenue": "on",
+    }
+
+
+def _round_sheet(s, o):
+    from openpyxl import Workbook
+
+    firm = s["enterprise"][o]
+    wb = Workbook()
+    wb.active.append(["统一社会信用代码 USCC", "企业名称 Firm", "营业收入 [revenue]", "说明 Note"])
+    wb.active.append([firm.uscc, firm.name_zh, float(REVISED), "矩阵测试更正"])
+    out = io.BytesIO()
+    wb.save(out)
+    return {"file": SimpleUploadedFile("round.xlsx", out.getvalue())}
+
+
+def _revised(s, o):
+    return Value.objects.filter(
+        enterprise=s["enterprise"][o], indicator__code="revenue", value=REVISED
+    ).exists()
+
+
+ROUND_POSTS = {
+    "round_new": (
+        _round_new,
+        lambda s, o: ReportingRound.objects.filter(title="矩阵轮次").exists(),
+    ),
+    "acknowledge": (
+        lambda s, o: {"note": "已约谈重点企业"},
+        lambda s, o: ClusterWarning.objects.filter(
+            pk=s["warning"][o].pk, acknowledged_at__isnull=False
+        ).exists(),
+    ),
+    "round": (_round_form, _revised),
+    "round_upload": (_round_sheet, _revised),
+    "round_remind": (
+        lambda s, o: {},
+        lambda s, o: RoundReminder.objects.filter(round=s["round"][o]).exists(),
+    ),
+}
+
+# fmt: off
+ROUND_POST_GRID = {
+    #                               anon   member admin  other  h_off  k_off  oper
+    ("round_new", "own"):           (LOGIN, 403,  403,   403,   DONE,  403,   DONE),
+    ("round_new", "foreign"):       (LOGIN, 403,  403,   403,   403,   DONE,  DONE),
+    ("acknowledge", "own"):         (LOGIN, 403,  403,   403,   DONE,  403,   DONE),
+    ("acknowledge", "foreign"):     (LOGIN, 403,  403,   403,   403,   DONE,  DONE),
+    ("round", "own"):               (LOGIN, DONE, DONE,  403,   200,   403,   200),
+    ("round", "foreign"):           (LOGIN, 403,  403,   DONE,  403,   200,   200),
+    ("round_upload", "own"):        (LOGIN, 403,  403,   403,   DONE,  403,   DONE),
+    ("round_upload", "foreign"):    (LOGIN, 403,  403,   403,   403,   DONE,  DONE),
+    ("round_remind", "own"):        (LOGIN, 403,  403,   403,   DONE,  403,   DONE),
+    ("round_remind", "foreign"):    (LOGIN, 403,  403,   403,   403,   DONE,  DONE),
+}
+# fmt: on
+
+
+def test_every_stats_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    posted = {f"stats:{name}" for name, _o in (*POST_GRID, *ROUND_POST_GRID)}
+    assert set(ROUND_POSTS) == {name for name, _o in ROUND_POST_GRID}
+    assert post_pages("stats") == posted
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(ROUND_POST_GRID))
+def test_round_posts(s, name, obj):
+    data, written = ROUND_POSTS[name]
+    url = reverse(f"stats:{name}", kwargs=PAGE_ARGS[name](s, obj))
+    got = []
+    for role in ROLES:
+        with transaction.atomic():  # each role starts from the same state
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            if role != "anonymous":
+                client.force_login(s["users"][role])
+            before = row_counts()
+            response = client.post(url, data(s, obj))
+            done = written(s, obj)
+            status = response.status_code
+            if status == 302 and "/login/" in response["Location"]:
+                status = LOGIN
+            elif status == 302 and done:
+                status = DONE
+            got.append(status)
+            assert done is (status == DONE), (role, status)
+            if not done:
+                assert row_counts() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == ROUND_POST_GRID[(name, obj)], dict(zip(ROLES, got, strict=True))

@@ -6,18 +6,21 @@ person's profile shown to their cluster); "foreign" is the Keqiao side. Profiles
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from tests.test_permission_matrix import ROLES, N, Y, url_patterns
 from weft.accounts.permissions import RULES, can
 from weft.talent.models import Application, Course, Job, TalentProfile
 
-from ..matrix import api_operations
+from ..matrix import api_operations, post_pages, row_counts
 from .conftest import make_course, make_job, make_profile, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +59,12 @@ def m(world):
             "applied": applied,
         },
         "cluster": {"own": world.humen, "foreign": world.keqiao},
+        # A course's publisher: the Humen office ("own"), the Keqiao office, or the Humen firm.
+        "publisher": {
+            "own": world.humen.office,
+            "foreign": world.keqiao.office,
+            "firm": world.firm_org,
+        },
     }
     return users, objects
 
@@ -226,6 +235,45 @@ def _check_api(m, role, operation, obj):
         made.delete()
 
 
+# --- lists: what is absent matters as much as what is there --------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_profile_list_shows_exactly_the_profiles_the_role_may_see(m, role):
+    """The list answers as talent.view_profile does, profile by profile: a hidden profile, another
+    cluster's, one applied to another firm are absent, and no personal data is listed."""
+    users, objects = m
+    by_id = {profile.pk: key for key, profile in objects["profile"].items()}
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if role != "anonymous":
+        client.force_login(users[role])
+    rows = client.get(API + "/talent-profiles", {"page_size": 100}).json()["results"]
+    assert all(row["id"] in by_id for row in rows), rows
+    expected = {
+        key
+        for key in objects["profile"]
+        if dict(zip(ROLES, CAN_GRID[("talent.view_profile", key)], strict=True))[role]
+    }
+    assert {by_id[row["id"]] for row in rows} == expected
+    for row in rows:
+        assert not {"phone", "email", "id_number"} & set(row)
+
+
+def test_enrolment_list_shows_only_ones_own(m):
+    users, objects = m
+    own, foreign = objects["course"]["own"], objects["course"]["foreign"]
+    mine = {
+        "firm_member": own.enrolments.create(person=users["firm_member"]).pk,
+        "other_firm_admin": foreign.enrolments.create(person=users["other_firm_admin"]).pk,
+        "keqiao_office": own.enrolments.create(person=users["keqiao_office"]).pk,
+    }
+    for role in ROLES[1:]:
+        client = Client()
+        client.force_login(users[role])
+        ids = {row["id"] for row in client.get(API + "/enrolments").json()}
+        assert ids == ({mine[role]} if role in mine else set()), role
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 PAGES = {
@@ -314,6 +362,146 @@ def _check_page(m, role, name, obj):
         assert profile.name in html
         # Contact shows only to firms the person applied to.
         assert (profile.phone in html) is (obj == "applied")
+
+
+# --- POSTs of the form pages ---------------------------------------------------------------------
+#
+# The write of each page that shows a form (its GET is in PAGE_GRID), with valid data. 302 is the
+# write done; anything else must leave the database as it was. Each role starts from the same state.
+
+
+def _course_post(objects, obj):
+    start = timezone.localdate() + timedelta(days=20)
+    return {
+        "provider": objects["publisher"][obj].pk,
+        "title": "矩阵课",
+        "topic": "制版",
+        "level": "beginner",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=1)).isoformat(),
+        "mode": "on_site",
+        "place": "虎门镇",
+        "seats": "10",
+        "fee": "100.00",
+        "description": "",
+    }
+
+
+def _job_post(objects, obj):
+    return {
+        "enterprise": objects["enterprise"][obj].pk,
+        "role": "designer",
+        "title": "矩阵岗",
+        "openings": "1",
+        "pay_min": "5000",
+        "pay_max": "8000",
+        "place": "虎门镇",
+        "description": "",
+    }
+
+
+def _profile_post(objects, obj):
+    return {
+        "p-name": "矩阵人",
+        "p-role": "designer",
+        "p-skills": "制版",
+        "p-experience_years": "3",
+        "p-availability": "available",
+        "p-visibility": "cluster",
+        "p-cluster": objects["cluster"]["own"].pk,
+    }
+
+
+def _roster_post(objects, obj):
+    course = objects["course"][obj]
+    enrolment = course.enrolments.get_or_create(person=objects["learner"])[0]
+    return {"enrolment": enrolment.pk, "attended": "on", "certify": "on"}
+
+
+def _applications_post(objects, obj):
+    application = Application.objects.get(job=objects["job"][obj])
+    return {"application": application.pk, "status": "shortlisted"}
+
+
+# name: (URL object kind or None, POST data, the write is in the database)
+FORM_POSTS = {
+    "talent:course_new": (
+        None,
+        _course_post,
+        lambda o, obj: Course.objects.filter(title="矩阵课").exists(),
+    ),
+    "talent:job_new": (
+        None,
+        _job_post,
+        lambda o, obj: Job.objects.filter(title="矩阵岗").exists(),
+    ),
+    "talent:profile_edit": (
+        None,
+        _profile_post,
+        lambda o, obj: TalentProfile.objects.filter(name="矩阵人").exists(),
+    ),
+    "talent:course_roster": (
+        "course",
+        _roster_post,
+        lambda o, obj: o["course"][obj].enrolments.filter(attended=True).exists(),
+    ),
+    "talent:job_applications": (
+        "job",
+        _applications_post,
+        lambda o, obj: Application.objects.filter(job=o["job"][obj], status="shortlisted").exists(),
+    ),
+}
+
+# "own"/"foreign"/"firm" on course_new is the publisher chosen; on job_new the firm.
+# 200 is the form shown again with the refusal (a publisher or firm the role may not choose).
+# fmt: off
+FORM_POST_GRID = {
+    #                                         anon   member     admin      other      h_off      k_off      oper
+    ("talent:course_new", "own"):             (LOGIN, FORBIDDEN, OK,       OK,        REDIRECT,  OK,        REDIRECT),
+    ("talent:course_new", "foreign"):         (LOGIN, FORBIDDEN, OK,       OK,        OK,        REDIRECT,  REDIRECT),
+    ("talent:course_new", "firm"):            (LOGIN, FORBIDDEN, REDIRECT, OK,        OK,        OK,        REDIRECT),
+    ("talent:job_new", "own"):                (LOGIN, FORBIDDEN, REDIRECT, OK,        FORBIDDEN, FORBIDDEN, REDIRECT),
+    ("talent:job_new", "foreign"):            (LOGIN, FORBIDDEN, OK,       REDIRECT,  FORBIDDEN, FORBIDDEN, REDIRECT),
+    ("talent:profile_edit", "-"):             (LOGIN, REDIRECT,  REDIRECT, REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    ("talent:course_roster", "own"):          (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
+    ("talent:course_roster", "foreign"):      (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+    ("talent:job_applications", "own"):       (LOGIN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT),
+}
+# fmt: on
+
+
+def test_every_talent_page_that_takes_a_post_has_a_post_row():
+    """See tests/matrix.py for how a page is found to take a POST."""
+    posted = {name for name, (method, _kind) in PAGES.items() if method == "post"}
+    posted |= {name for name, _o in FORM_POST_GRID}
+    assert set(FORM_POSTS) == {name for name, _o in FORM_POST_GRID}
+    assert post_pages("talent") == posted
+
+
+@pytest.mark.parametrize(("name", "obj"), sorted(FORM_POST_GRID))
+def test_form_post(m, name, obj):
+    users, objects = m
+    objects["learner"] = UserFactory()
+    kind, data, written = FORM_POSTS[name]
+    url = reverse(name, kwargs={"pk": objects[kind][obj].pk} if kind else {})
+    got = []
+    for role in ROLES:
+        with transaction.atomic():
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            if role != "anonymous":
+                client.force_login(users[role])
+            posted = data(objects, obj)
+            before = row_counts()
+            response = client.post(url, posted)
+            status = response.status_code
+            if status == 302 and "/login/" in response["Location"]:
+                status = LOGIN
+            got.append(status)
+            assert written(objects, obj) is (status == REDIRECT), (role, status)
+            if status != REDIRECT:
+                assert row_counts() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    assert tuple(got) == FORM_POST_GRID[(name, obj)], dict(zip(ROLES, got, strict=True))
 
 
 def test_refused_writes_change_nothing(m):

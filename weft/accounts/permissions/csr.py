@@ -18,7 +18,8 @@ from .foundation import (
 
 # A firm's answers and evidence are seen only by the firm, the offices of its clusters, the
 # operator and the auditor organisation it invited. Only the firm's admins edit; offices and the
-# invited auditor review. The verified level itself is public (that is what a badge is for).
+# invited auditor review, and nobody reviews their own firm. The verified level itself is public
+# (that is what a badge is for).
 
 
 def _is_auditor(actor: Actor, assessment, *, admin: bool) -> bool:
@@ -47,6 +48,11 @@ def edit_csr(actor: Actor, assessment) -> bool:
 
 
 def review_csr(actor: Actor, assessment) -> bool:
+    """The firm's cluster office, the invited auditor or the operator; never the firm's own people,
+    not even through an auditor organisation they run and invited (anyone may start a service
+    provider organisation, so a firm could otherwise verify itself and show the badge)."""
+    if _is_enterprise_member(actor, assessment.enterprise):
+        return False
     return (
         actor.is_operator
         or _offices_enterprise(actor, assessment.enterprise, admin=True)
