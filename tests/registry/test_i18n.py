@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from weft.registry import divisions
 from weft.registry.models import ChainStage, ClusterMembership, Enterprise
@@ -157,3 +158,33 @@ def test_join_list_follows_the_active_language():
         assert join_list(["a", "b", "c"]) == "a, b, c"
     with override("zh-hans"):
         assert join_list(["甲", "乙"]) == "甲、乙"
+
+
+@pytest.mark.parametrize(
+    "chinese, english",
+    [
+        ("东莞市", "Dongguan"),
+        ("柯桥区", "Keqiao District"),
+        ("虎门镇", "Humen Town"),
+        ("长兴县", "Changxing County"),  # 长 read as chang in its word, not zhang
+        ("海安县", "Hai'an County"),  # a syllable starting with a vowel is marked
+        ("张槎街道", "Zhangcha Subdistrict"),
+        ("Humen", "Humen"),
+        ("", ""),
+    ],
+)
+def test_places_below_the_province_are_spelled_in_pinyin_on_english_pages(chinese, english):
+    with translation.override("en"):
+        assert divisions.place_name(chinese) == english
+    with translation.override("zh-hans"):
+        assert divisions.place_name(chinese) == chinese
+
+
+def test_cluster_pages_spell_prefecture_county_and_town_in_the_readers_language(world):
+    html = page("/clusters/humen/", "en")
+    place = re.search(r"<dd>Guangdong [^<]*</dd>", html).group(0)
+    assert place.startswith("<dd>Guangdong Dongguan Humen Town (")  # then the place in Chinese
+    assert "<dd>广东省 东莞市 虎门镇" in page("/clusters/humen/", "zh-hans")
+    results = page("/clusters/", "en", province="33")
+    results = results[results.index('class="result-count"') :]
+    assert "Shaoxing Keqiao District" in results and "柯桥区" not in results

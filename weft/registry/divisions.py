@@ -153,3 +153,46 @@ def has_no_counties(adcode: str) -> bool:
         and not adcode.endswith("0000")
         and adcode[:4] not in _prefectures_with_counties()
     )
+
+
+# Suffixes of prefecture-, county- and town-level names, longest first, and how English writes
+# them (GB/T 16159 spells the proper name in pinyin and translates the kind of division).
+_PLACE_SUFFIXES_EN = (
+    ("自治州", " Autonomous Prefecture"),
+    ("自治县", " Autonomous County"),
+    ("街道", " Subdistrict"),
+    ("地区", " Prefecture"),
+    ("新区", " New Area"),
+    ("市", ""),
+    ("区", " District"),
+    ("县", " County"),
+    ("旗", " Banner"),
+    ("镇", " Town"),
+    ("乡", " Township"),
+)
+
+
+def place_name(value: str) -> str:
+    """A prefecture, county or town (stored in Chinese) in the active language: on English pages
+    its pinyin with the kind of division in English (东莞市 → Dongguan, 柯桥区 → Keqiao District,
+    虎门镇 → Humen Town). Names that are not Chinese come back unchanged."""
+    if not value or not (get_language() or "").startswith("en"):
+        return value
+    return _place_name_en(value)
+
+
+@cache
+def _place_name_en(value: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    stem, kind = value, ""
+    for suffix, english in _PLACE_SUFFIXES_EN:
+        if value.endswith(suffix) and len(value) > len(suffix):
+            stem, kind = value[: -len(suffix)], english
+            break
+    syllables = lazy_pinyin(stem, style=Style.NORMAL, errors="default")
+    if not stem or syllables == [stem]:
+        return value
+    # Pinyin marks where a syllable starting with a vowel begins: Xi'an, not Xian.
+    word = syllables[0] + "".join(("'" if s[0] in "aoe" else "") + s for s in syllables[1:])
+    return word.capitalize() + kind

@@ -37,6 +37,12 @@ def province(value):
     return divisions.province_name(value)
 
 
+@register.filter
+def place(value):
+    """`{{ cluster.prefecture|place }}`: a prefecture, county or town in the active language."""
+    return divisions.place_name(value)
+
+
 @register.simple_tag
 def list_sep():
     """Between the items of a list: `{% if not forloop.last %}{% list_sep %}{% endif %}` gives
