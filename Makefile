@@ -57,7 +57,7 @@ demo: migrate
 messages:
 	cd weft && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,$(APP_CATALOGUES),--ignore '$(a)/*')
 	for a in $(APP_CATALOGUES); do (cd weft/$$a && ../../$(PY) ../../manage.py makemessages -l zh_Hans --no-obsolete) || exit 1; done
-	$(PY) manage.py compilemessages -l zh_Hans
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 
 # Benchmarks: each prints a table and the machine it ran on (figures in BENCHMARKS.md).
 bench: install

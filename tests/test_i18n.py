@@ -2,6 +2,7 @@
 
 import gettext
 import re
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -115,3 +116,27 @@ def test_weft_wording_is_what_pages_show():
 def test_status_labels_keep_their_own_meaning(label, chinese):
     with override("zh-hans"):
         assert str(label) == chinese
+
+
+def _po_files() -> list[Path]:
+    root = Path(settings.BASE_DIR) / "weft"
+    return sorted(root.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+
+
+def test_every_catalogue_is_translated_and_compiled(tmp_path):
+    """`make messages` leaves no message untranslated or fuzzy (msgfmt leaves those out and the
+    page shows English), and each .mo holds what its .po says."""
+    assert len(_po_files()) >= 9
+    for po in _po_files():
+        compiled = tmp_path / "django.mo"
+        stats = subprocess.run(
+            ["msgfmt", "--statistics", "--check-format", "-o", str(compiled), str(po)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
+        assert "fuzzy" not in stats and "untranslated" not in stats, f"{po}: {stats}"
+        with compiled.open("rb") as fresh, po.with_suffix(".mo").open("rb") as shipped:
+            fresh_catalogue = gettext.GNUTranslations(fresh)._catalog
+            shipped_catalogue = gettext.GNUTranslations(shipped)._catalog
+        assert fresh_catalogue == shipped_catalogue, f"{po}: compile it again (make messages)"
