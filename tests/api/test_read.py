@@ -189,12 +189,14 @@ def test_enterprises_filters(api, directory, params, expected):
         ("/enterprises", "province", "abc"),
         ("/enterprises", "province", "火星"),
         ("/enterprises", "province", "99"),
+        ("/enterprises", "province", "江"),  # 江苏省 or 江西省: not taken for the first
         ("/enterprises", "stage", "nope"),
         ("/enterprises", "size_band", "huge"),
         ("/enterprises", "certification", "iso_0000"),
         ("/enterprises", "industry_code", "9999"),
         ("/enterprises", "cluster", "999999"),
         ("/clusters", "province", "abc"),
+        ("/clusters", "province", "山"),  # 山东省 or 山西省
         ("/clusters", "stage", "nope"),
     ],
 )

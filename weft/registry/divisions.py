@@ -91,13 +91,15 @@ def provinces() -> list[Division]:
 
 
 def province_code(value: str) -> str | None:
-    """'44', '440000', '广东省' / '广东' or 'Guangdong' → '44'."""
+    """'44', '440000', '广东省' / '广东' or 'Guangdong' → '44'. A shortened name counts only when
+    it names one province: '江' (江苏省 or 江西省?) is no province."""
     value = (value or "").strip()
     if value.isdigit() and len(value) in (2, 6) and get(value[:2] + "0000"):
         return value[:2]
-    for d in provinces():
-        if value and (d.name == value or d.name.startswith(value)):
-            return d.adcode[:2]
+    starting = [d for d in provinces() if value and d.name.startswith(value)]
+    exact = [d for d in starting if d.name == value]
+    if exact or len(starting) == 1:
+        return (exact or starting)[0].adcode[:2]
     for code, name in PROVINCE_NAMES_EN.items():
         if value and value.casefold() == name.casefold():
             return code
