@@ -15,8 +15,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import Client
 
-from weft.accounts.models import Organisation
-from weft.accounts.permissions import RULES, can
+from tests.factories import member_of
+from weft.accounts.models import Membership, Organisation
+from weft.accounts.permissions import RULES, can, forget_actor
 from weft.services import orders, vouchers
 from weft.services.models import (
     Service,
@@ -133,6 +134,8 @@ RULE_OBJECTS = {
     "services.act_as_firm": "order",
     "services.act_as_provider": "order",
     "services.act_on_order": "order",
+    "services.review_order": "order",
+    "services.pay_with_voucher": "order",
     "services.resolve_dispute": "order",
     "services.issue_programme": "issuer",
     "services.manage_programme": "programme",
@@ -162,6 +165,10 @@ CAN_GRID = {
     ("services.act_as_provider", "foreign"):        (N,   N,     N,    N,    N,    N,    N,    N,   Y),
     ("services.act_on_order", "own"):               (N,   N,     Y,    N,    N,    N,    N,    Y,   N),
     ("services.act_on_order", "foreign"):           (N,   N,     N,    Y,    N,    N,    N,    N,   Y),
+    ("services.review_order", "own"):               (N,   N,     Y,    N,    N,    N,    N,    N,   N),
+    ("services.review_order", "foreign"):           (N,   N,     N,    Y,    N,    N,    N,    N,   N),
+    ("services.pay_with_voucher", "own"):           (N,   N,     Y,    N,    N,    N,    N,    N,   N),
+    ("services.pay_with_voucher", "foreign"):       (N,   N,     N,    Y,    N,    N,    N,    N,   N),
     ("services.resolve_dispute", "own"):            (N,   N,     N,    N,    Y,    N,    Y,    N,   N),
     ("services.resolve_dispute", "foreign"):        (N,   N,     N,    N,    N,    Y,    Y,    N,   N),
     ("services.issue_programme", "own"):            (N,   N,     N,    N,    Y,    N,    N,    N,   N),
@@ -199,6 +206,34 @@ def test_can(m):
         got = tuple(can(m.users[r], action, target) for r in ROLES)
         if got != expected:
             wrong[(action, obj)] = dict(zip(ROLES, got, strict=True))
+    assert not wrong
+
+
+# The same order once its firm and provider share a member (here the firm's member joined the lab
+# after the order was placed): nobody pays for it with a voucher or reviews it, not even the firm's
+# admin, who still acts for the firm otherwise. Ordering from such a provider is refused outright
+# (tests/services/test_self_dealing.py).
+# fmt: off
+SELF_DEALING_GRID = {
+    #                                anon member admin other h_off k_off oper  lab  studio
+    "services.view_order":          (N,   Y,     Y,    N,    N,    N,    Y,    Y,   N),
+    "services.act_as_firm":         (N,   N,     Y,    N,    N,    N,    N,    N,   N),
+    "services.act_as_provider":     (N,   N,     N,    N,    N,    N,    N,    Y,   N),
+    "services.review_order":        (N,   N,     N,    N,    N,    N,    N,    N,   N),
+    "services.pay_with_voucher":    (N,   N,     N,    N,    N,    N,    N,    N,   N),
+}
+# fmt: on
+
+
+def test_can_on_a_self_dealing_order(m):
+    order = m.objects["order"]["own"]
+    member_of(m.objects["provider"]["own"], Membership.Role.MEMBER, user=m.users["firm_member"])
+    forget_actor(m.users["firm_member"])  # memberships are cached on the user object
+    wrong = {}
+    for action, expected in SELF_DEALING_GRID.items():
+        got = tuple(can(m.users[r], action, order) for r in ROLES)
+        if got != expected:
+            wrong[action] = dict(zip(ROLES, got, strict=True))
     assert not wrong
 
 

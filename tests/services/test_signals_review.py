@@ -45,9 +45,10 @@ def test_shared_person_and_office_colleague(market):
     w = market.w
     # The Humen office admin also sits in the lab: lab and office share a person.
     Membership.objects.create(user=w.humen_office, organisation=market.lab, role="member")
-    member_of(market.lab, Membership.Role.MEMBER, user=w.firm_member)
     v = grant(market, "300.00")
     order = _paid_order(market, v)
+    # A firm's member joins the lab after the voucher paid (before, the order would be refused).
+    member_of(market.lab, Membership.Role.MEMBER, user=w.firm_member)
     kinds = {f.kind: f for f in review(market.programme)}  # in the site's language, 简体中文
     assert kinds["shared_people"].orders == [order.pk]
     assert "其 1 个补贴订单中有 1 个" in kinds["office_colleagues"].why

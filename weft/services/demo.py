@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from weft.accounts.models import Membership, Organisation
+from weft.accounts.permissions import share_members
 from weft.registry.demo.accounts import PROVIDER_ORG
 from weft.registry.models import Cluster
 
@@ -115,7 +116,8 @@ def _first_order(programme, lab, office_user):
     if firm_user is None or lab_user is None:
         return
     firm, user = firm_user.organisation, firm_user.user
-    if vouchers.ineligibility(programme, firm):
+    # A firm does not buy from a provider it shares people with (the order would be refused).
+    if vouchers.ineligibility(programme, firm) or share_members(firm.pk, lab.pk):
         return
     application = vouchers.apply(
         user=user, programme=programme, firm=firm, amount=Decimal("3000.00"), note="演示申请"

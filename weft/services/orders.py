@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from weft.accounts.permissions import can
+from weft.accounts.permissions import can, share_members
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 
@@ -111,6 +111,15 @@ def request_service(*, user, service: Service, firm, note: str = "") -> ServiceO
         raise PermissionDenied
     if not service.is_active:
         raise Refused(409, "service_inactive", _("This service is no longer offered."))
+    if share_members(firm.pk, service.provider_id):
+        raise Refused(
+            403,
+            "self_dealing",
+            _(
+                "Your firm and this provider share members: a firm cannot buy its own services, "
+                "so it cannot order from this provider."
+            ),
+        )
     order = ServiceOrder.objects.create(
         service=service,
         provider_id=service.provider_id,
@@ -236,7 +245,16 @@ def review(*, user, order_id: int, rating, text: str = "") -> ServiceOrder:
     order = ServiceOrder.objects.filter(pk=order_id).first()
     if order is None or not can(user, "services.view_order", order):
         raise Refused(404, "not_found", _("No service order has id %(id)s.") % {"id": order_id})
-    if not can(user, "services.act_as_firm", order):
+    if not can(user, "services.review_order", order):
+        if can(user, "services.act_as_firm", order):  # the firm's admin, but it is its own provider
+            raise Refused(
+                403,
+                "self_dealing",
+                _(
+                    "The firm and the provider of this order share members: a firm cannot "
+                    "review its own services."
+                ),
+            )
         raise PermissionDenied
     if order.status != S.CONFIRMED:
         raise Refused(

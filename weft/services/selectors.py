@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from weft.accounts.permissions import (
     actor_for,
+    orgs_sharing_members,
     programme_books_q,
     service_orders_q,
     settlements_q,
@@ -79,6 +80,20 @@ def settlements_for(user):
     if not actor_for(user).is_authenticated:
         return Settlement.objects.none()
     return Settlement.objects.filter(settlements_q(user)).select_related("programme", "provider")
+
+
+def unclaimed_subsidies(provider, programme=None):
+    """(claimable, held): the provider's earned subsidies not yet claimed. Held are those on
+    orders of firms that share members with the provider (members joined after the voucher paid,
+    or the order predates the rule): they stay earned but unclaimed, flagged in the issuer's
+    review queue, rather than blocking the provider's honest claims."""
+    earned = Redemption.objects.filter(
+        provider=provider, status=Redemption.Status.EARNED, settlement__isnull=True
+    )
+    if programme is not None:
+        earned = earned.filter(programme=programme)
+    related = orgs_sharing_members(provider.pk)
+    return earned.exclude(order__firm_id__in=related), earned.filter(order__firm_id__in=related)
 
 
 def ledger_for(user, programme_id: int | None = None):

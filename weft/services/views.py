@@ -14,10 +14,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Membership, Organisation
-from weft.accounts.permissions import can
+from weft.accounts.permissions import can, self_dealing, share_members
 from weft.core.params import SEARCH_MAX_LENGTH
 from weft.core.redirects import safe_next
 
@@ -94,10 +95,17 @@ def service_detail(request, pk):
     firms = (
         _orgs(request.user, Organisation.Kind.ENTERPRISE) if request.user.is_authenticated else []
     )
+    # A firm that shares members with the provider may not order from it: not offered.
+    own = [f for f in firms if share_members(f.pk, service.provider_id)]
     return render(
         request,
         "services/service_detail.html",
-        {"service": service, "reviews": reviews, "firms": firms},
+        {
+            "service": service,
+            "reviews": reviews,
+            "firms": [f for f in firms if f not in own],
+            "own_firms": own,
+        },
     )
 
 
@@ -125,11 +133,8 @@ def order_list(request):
     providers = _orgs(request.user, Organisation.Kind.SERVICE_PROVIDER)
     claimable = []
     for provider in providers:
-        for programme in VoucherProgramme.objects.filter(
-            redemptions__provider=provider,
-            redemptions__status="earned",
-            redemptions__settlement=None,
-        ).distinct():
+        earned, _held = selectors.unclaimed_subsidies(provider)
+        for programme in VoucherProgramme.objects.filter(pk__in=earned.values("programme_id")):
             claimable.append((provider, programme))
     settlements = selectors.settlements_for(request.user).filter(provider__in=providers)
     return render(
@@ -149,7 +154,7 @@ def order_detail(request, pk):
     if (
         order.status == ServiceOrder.Status.ACCEPTED
         and redemption is None
-        and can(request.user, "services.act_as_firm", order)
+        and can(request.user, "services.pay_with_voucher", order)
     ):
         today = datetime.date.today()
         usable = [
@@ -172,8 +177,9 @@ def order_detail(request, pk):
             "usable_vouchers": usable,
             "can_review": order.status == "confirmed"
             and order.rating is None
-            and can(request.user, "services.act_as_firm", order),
+            and can(request.user, "services.review_order", order),
             "events": order.events.select_related("actor"),
+            "self_dealing": self_dealing(order),
         },
     )
 
@@ -245,6 +251,23 @@ def claim(request):
         idempotency_key=request.POST.get("idempotency_key") or None,
     )
     messages.success(request, _("Settlement of ¥%(a)s claimed.") % {"a": data["amount"]})
+    provider = Organisation.objects.get(pk=provider_id)
+    programme = VoucherProgramme.objects.get(pk=programme_id)
+    _earned, held = selectors.unclaimed_subsidies(provider, programme)
+    n = held.count()
+    if n:
+        messages.warning(
+            request,
+            ngettext(
+                "The subsidy on %(n)d order was not claimed: the firm shares members with your "
+                "organisation, and a provider cannot claim subsidies for its own firms' orders.",
+                "The subsidies on %(n)d orders were not claimed: those firms share members with "
+                "your organisation, and a provider cannot claim subsidies for its own firms' "
+                "orders.",
+                n,
+            )
+            % {"n": n},
+        )
     return redirect("services:order_list")
 
 

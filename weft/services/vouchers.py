@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weft.accounts.models import Organisation
-from weft.accounts.permissions import can
+from weft.accounts.permissions import can, share_members
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.core.text import join_list
@@ -36,6 +36,7 @@ from .models import (
     VoucherApplication,
     VoucherProgramme,
 )
+from .selectors import unclaimed_subsidies
 
 K = Account.Kind
 T = LedgerTransaction.Kind
@@ -350,6 +351,16 @@ def _redeem(user, voucher_id, order_id, key, fingerprint):
         raise Refused(
             404, "not_found", _("The firm has no service order with id %(id)s.") % {"id": order_id}
         )
+    # Checked again here, not only when ordering: members may have joined since.
+    if share_members(order.firm_id, order.provider_id):
+        raise Refused(
+            403,
+            "self_dealing",
+            _(
+                "The firm and the provider of this order share members: a voucher does not pay "
+                "for a firm's own services."
+            ),
+        )
     order = ledger.lock(ServiceOrder.objects.filter(pk=order_id).select_related("service"))
     if order.status != ServiceOrder.Status.ACCEPTED:
         raise Refused(
@@ -520,7 +531,9 @@ def settlement_data(s: Settlement) -> dict:
 
 
 def claim_settlement(*, user, provider_id: int, programme_id: int, idempotency_key=None):
-    """Claim every earned, unclaimed subsidy of `provider` under `programme`. (data, replayed)"""
+    """Claim every earned, unclaimed subsidy of `provider` under `programme`, except those on
+    orders of firms sharing members with it (see `selectors.unclaimed_subsidies`).
+    (data, replayed)"""
     _check_key(idempotency_key)
     fingerprint = _fingerprint(provider=provider_id, programme=programme_id)
     provider = Organisation.objects.filter(pk=provider_id).first()
@@ -535,13 +548,21 @@ def claim_settlement(*, user, provider_id: int, programme_id: int, idempotency_k
         record = _replay(user, "settlement", idempotency_key, fingerprint)
         if record is not None:
             return record.response, True
-        earned = Redemption.objects.filter(
-            programme=programme,
-            provider=provider,
-            status=Redemption.Status.EARNED,
-            settlement__isnull=True,
-        )
-        amount = sum(earned.values_list("subsidy", flat=True), ZERO)
+        earned, held = unclaimed_subsidies(provider, programme)
+        # Read once: what is summed is exactly what the settlement takes.
+        earned = dict(earned.values_list("pk", "subsidy"))
+        amount = sum(earned.values(), ZERO)
+        if amount <= 0 and held.exists():
+            raise Refused(
+                409,
+                "self_dealing",
+                _(
+                    "The subsidies left to claim are on orders of firms that share members with "
+                    "your organisation: a provider cannot claim subsidies for its own firms' "
+                    "orders."
+                ),
+                {"held_orders": sorted(held.values_list("order_id", flat=True))},
+            )
         if amount <= 0:
             raise Refused(
                 409, "nothing_to_claim", _("There are no confirmed, unclaimed subsidies to claim.")
@@ -549,7 +570,7 @@ def claim_settlement(*, user, provider_id: int, programme_id: int, idempotency_k
         settlement = Settlement.objects.create(
             programme=programme, provider=provider, amount=amount, claimed_by=user
         )
-        earned.update(settlement=settlement)
+        Redemption.objects.filter(pk__in=earned).update(settlement=settlement)
         ledger.post(
             T.CLAIM,
             programme,

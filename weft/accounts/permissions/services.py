@@ -4,12 +4,32 @@ from collections.abc import Callable
 
 from django.db.models import Q
 
-from ..models import Organisation
+from ..models import Membership, Organisation
 from .foundation import ADMIN_ROLES, Actor, _offices_enterprise, actor_for
 
 # Service catalogue, orders, voucher programmes, vouchers, settlements and the ledger.
 # Money-moving and order-changing steps need an owner/admin of the organisation concerned; any
 # member may look. Issuers (operator or cluster office) see only their own programmes' books.
+# A firm and a provider that share a member are one party: they do not deal with each other
+# (anyone may start a service provider organisation, so a firm's admin could otherwise sell to
+# their own firm, pay with its voucher, review the order and claim the subsidy).
+
+
+def orgs_sharing_members(org_id):
+    """The organisations (a subquery of ids, `org_id` itself included) that have at least one
+    member, in any role, in common with `org_id`. The one definition of "sharing members"."""
+    people = Membership.objects.filter(organisation_id=org_id).values("user_id")
+    return Membership.objects.filter(user_id__in=people).values("organisation_id")
+
+
+def share_members(org_id, other_id) -> bool:
+    """Whether some user is a member (any role) of both organisations."""
+    return orgs_sharing_members(org_id).filter(organisation_id=other_id).exists()
+
+
+def self_dealing(order) -> bool:
+    """The order's firm and provider share a member: the firm would be buying from itself."""
+    return share_members(order.firm_id, order.provider_id)
 
 
 def _in_org(actor: Actor, org_id, *, admin=False) -> bool:
@@ -51,6 +71,16 @@ def act_as_firm(actor: Actor, order) -> bool:
 
 def act_as_provider(actor: Actor, order) -> bool:
     return _in_org(actor, order.provider_id, admin=True)
+
+
+def review_order(actor: Actor, order) -> bool:
+    """The firm's admins, never when firm and provider share a member (no self-reviews)."""
+    return act_as_firm(actor, order) and not self_dealing(order)
+
+
+def pay_with_voucher(actor: Actor, order) -> bool:
+    """The firm's admins, never when firm and provider share a member (no self-subsidy)."""
+    return act_as_firm(actor, order) and not self_dealing(order)
 
 
 def act_on_order(actor: Actor, order) -> bool:
@@ -158,6 +188,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "services.act_as_firm": act_as_firm,
     "services.act_as_provider": act_as_provider,
     "services.act_on_order": act_on_order,
+    "services.review_order": review_order,
+    "services.pay_with_voucher": pay_with_voucher,
     "services.resolve_dispute": resolve_dispute,
     "services.issue_programme": issue_programme,
     "services.manage_programme": manage_programme,
