@@ -25,3 +25,5 @@ urlpatterns = [
 
 # Unknown API paths answer in the API's JSON error format, not with an HTML page.
 urlpatterns.insert(2, re_path(r"^api/v1/.*$", api_not_found))
+
+handler400 = "weft.core.views.bad_request"

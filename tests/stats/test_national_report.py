@@ -93,5 +93,7 @@ def test_national_report_without_figures(db):
         response.status_code == 200
         and "No figures have been reported yet." in response.content.decode()
     )
-    response = Client().get("/stats/report.pdf?year=abc")
+    response = Client().get("/stats/report.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    # A year that is no year is said to be one, not answered with another year's report.
+    assert Client().get("/stats/report.pdf?year=abc").status_code == 400

@@ -4,7 +4,20 @@ from django.db.models import Count, Q, QuerySet
 
 from weft.registry.models import Cluster, ClusterMembership
 
-from .models import ApiToken, Membership, Organisation
+from .models import ApiToken, Membership, Organisation, User
+
+
+def user_by_name_or_email(username_or_email: str) -> User | None:
+    """The user a form names by username (exactly) or else by email (any case), or None.
+
+    Used wherever a person is named in a form: adding a member, handing a firm to its owner."""
+    value = (username_or_email or "").strip()
+    if not value:
+        return None
+    return (
+        User.objects.filter(username=value).first()
+        or User.objects.filter(email__iexact=value).order_by("pk").first()
+    )
 
 
 def my_memberships(user) -> QuerySet[Membership]:

@@ -10,6 +10,7 @@ from weft.audit.services import record_change, snapshot
 
 from .models import ApiToken, Membership, Organisation, User
 from .permissions import can
+from .selectors import user_by_name_or_email
 
 
 def issue_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
@@ -60,10 +61,7 @@ def add_member(
         raise PermissionDenied
     if role == Membership.Role.OWNER and not can(user, "accounts.change_owner_role", organisation):
         raise PermissionDenied
-    target = (
-        User.objects.filter(username=username_or_email).first()
-        or User.objects.filter(email__iexact=username_or_email).first()
-    )
+    target = user_by_name_or_email(username_or_email)
     if target is None:
         raise ValidationError(_("No user is called %(who)s.") % {"who": username_or_email})
     if Membership.objects.filter(user=target, organisation=organisation).exists():

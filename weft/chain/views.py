@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can
+from weft.core.params import id_param
 from weft.registry.models import Cluster, Enterprise
 
 from . import docking, partners, selectors, services
@@ -266,7 +267,7 @@ def _acting_registration(request, event, meeting=None) -> Registration:
     """The registration the user acts for (posted as `registration`), checked against the rules."""
     reg = (
         Registration.objects.select_related("event", "enterprise")
-        .filter(pk=request.POST.get("registration") or 0, event=event)
+        .filter(pk=id_param(request.POST, "registration"), event=event)
         .first()
     )
     if reg is None:
@@ -316,10 +317,7 @@ def meeting_request(request, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     reg = _acting_registration(request, event)
-    raw = request.POST.get("target", "")
-    target = (
-        Registration.objects.filter(pk=int(raw), event=event).first() if raw.isdigit() else None
-    )
+    target = Registration.objects.filter(pk=id_param(request.POST, "target"), event=event).first()
     if target is None:
         raise Http404(_("No such registration for this event."))
     try:
@@ -341,10 +339,9 @@ def _schedule_file(request, pk, kind: str):
         return redirect_to_login(request.get_full_path())
     reg = None
     if request.GET.get("registration"):
-        raw = request.GET["registration"]
-        reg = (
-            Registration.objects.filter(pk=int(raw), event=event).first() if raw.isdigit() else None
-        )
+        reg = Registration.objects.filter(
+            pk=id_param(request.GET, "registration"), event=event
+        ).first()
         if reg is None:
             raise Http404(_("No such registration for this event."))
         if not can(request.user, "docking.print_schedule", reg):

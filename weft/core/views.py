@@ -29,3 +29,13 @@ def set_language(request):
         request.user.language = lang
         request.user.save(update_fields=["language"])
     return response
+
+
+def bad_request(request, exception):
+    """The 400 page. A view that raises BadRequest with a message of its own (a year that is no
+    number, say) has it shown; other 400s (a suspicious host or header) show no detail."""
+    from django.core.exceptions import BadRequest
+    from django.shortcuts import render
+
+    message = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"message": message}, status=400)

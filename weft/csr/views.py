@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import can
+from weft.core.params import id_param
 from weft.registry.models import Enterprise
 
 from . import selectors, services
@@ -146,7 +147,7 @@ def invite(request, pk):
     assessment = _visible(request, pk)
     auditor = None
     if request.POST.get("auditor"):
-        auditor = Organisation.objects.filter(pk=request.POST["auditor"]).first()
+        auditor = Organisation.objects.filter(pk=id_param(request.POST, "auditor")).first()
         if auditor is None:
             messages.error(request, _("No such organisation."))
             return redirect("csr:assessment", pk=pk)

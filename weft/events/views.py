@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can
+from weft.core.params import id_param, int_param
 from weft.registry.models import Cluster, Enterprise
 
 from . import selectors, services
@@ -97,7 +98,11 @@ def new(request):
         raise PermissionDenied(_("Cluster offices and the operator publish events."))
     errors = []
     if request.method == "POST":
-        cluster = clusters.filter(pk=request.POST.get("cluster") or 0).first()
+        cluster_id = id_param(request.POST, "cluster")
+        cluster = clusters.filter(pk=cluster_id).first()
+        if cluster is None and not Cluster.objects.filter(pk=cluster_id).exists():
+            # A word or an unknown id, not another office's cluster (that one is refused below).
+            raise Http404(_("No such cluster."))
         try:
             data = {
                 "kind": request.POST.get("kind", ""),
@@ -165,11 +170,8 @@ def judging(request, pk):
     if not (is_judge or can(request.user, "events.manage", event)):
         raise PermissionDenied(_("Only the judges and the organiser see the judging."))
     if request.method == "POST":
-        entry = get_object_or_404(Entry, pk=request.POST.get("entry") or 0, event=event)
-        try:
-            points = int(request.POST.get("points", ""))
-        except ValueError:
-            points = -1
+        entry = get_object_or_404(Entry, pk=id_param(request.POST, "entry"), event=event)
+        points = int_param(request.POST, "points")
         try:
             services.score_entry(
                 user=request.user,
@@ -284,9 +286,14 @@ def brand_edit(request, slug):
     if request.method == "POST":
         try:
             if request.POST.get("enterprise"):
-                firm = Enterprise.objects.filter(pk=request.POST["enterprise"]).first()
-                if firm is None or brand is None:
+                if brand is None:
                     raise ValidationError(_("Save the brand first, then name a member firm."))
+                firm = Enterprise.objects.filter(pk=id_param(request.POST, "enterprise")).first()
+                if firm is None:
+                    raise ValidationError(
+                        _("No enterprise has the number “%(value)s”.")
+                        % {"value": request.POST["enterprise"][:20]}
+                    )
                 services.grant_licence(
                     user=request.user,
                     brand=brand,

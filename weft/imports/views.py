@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
+from weft.core.params import id_param
 from weft.core.redirects import safe_next
 
 from . import selectors, services
@@ -39,7 +40,7 @@ def import_list(request):
         cluster = None
         raw = request.POST.get("cluster", "")
         if raw:
-            cluster = clusters.filter(pk=raw).first() if raw.isdigit() else None
+            cluster = clusters.filter(pk=id_param(request.POST, "cluster")).first()
             if cluster is None:
                 raise PermissionDenied
         upload = request.FILES.get("file")

@@ -72,13 +72,15 @@ class PostQuery(Schema):
 
 
 def _filters(query) -> selectors.PostFilters:
+    """The list's filters; a value that names nothing (an unknown stage, category, cluster or
+    province) is a 422 naming it, as on the registry's lists, even with `mine`."""
     return selectors.PostFilters(
         q=query.q,
         stage=query.stage,
         category=query.category,
         cluster=query.cluster,
         province=query.province,
-    )
+    ).check()
 
 
 def _demand(request, demand_id: int) -> Demand:
@@ -112,10 +114,11 @@ def _quote(request, quote_id: int) -> Quote:
 @router.get("/demands", response=DemandPage, summary="Browse and search demands")
 def list_demands(request, query: Query[PostQuery]):
     user = current_user(request)
+    filters = _filters(query)
     if query.mine:
         qs = selectors.my_firm_demands(user).select_related("buyer")
     else:
-        qs = selectors.search_demands(user, _filters(query))
+        qs = selectors.search_demands(user, filters)
     return paginate(
         request, qs.prefetch_related("certifications"), page=query.page, page_size=query.page_size
     )
@@ -388,10 +391,8 @@ def rate_award(request, award_id: int, payload: RatingIn):
 @router.get("/capacity-offers", response=OfferPage, summary="Browse and search spare capacity")
 def list_offers(request, query: Query[PostQuery]):
     user = current_user(request)
-    if query.mine:
-        qs = selectors.my_firm_offers(user)
-    else:
-        qs = selectors.search_offers(user, _filters(query))
+    filters = _filters(query)
+    qs = selectors.my_firm_offers(user) if query.mine else selectors.search_offers(user, filters)
     return paginate(request, qs, page=query.page, page_size=query.page_size)
 
 

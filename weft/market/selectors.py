@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from weft.accounts.permissions import (
     can,
@@ -13,8 +14,10 @@ from weft.accounts.permissions import (
     quote_visibility_q,
 )
 from weft.registry import divisions
+from weft.registry import selectors as registry_selectors
 from weft.registry.search import normalise, search_terms
 
+from . import vocabulary
 from .models import CapacityOffer, Demand, Notification, Quote, SavedSearch
 
 
@@ -81,6 +84,28 @@ class PostFilters:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+    def check(self) -> "PostFilters":
+        """These filters, or a 422 naming the first one whose value names nothing, as the
+        directory's: an empty list would not tell a typo from a search without results."""
+        unknown = registry_selectors.unknown_filters(
+            cluster=self.cluster, province=self.province, stage=self.stage
+        )
+        if self.category and self.category not in vocabulary.category_codes():
+            codes = sorted(vocabulary.category_codes(self.stage))
+            if codes:
+                message = _(
+                    "Unknown product category “%(value)s” (parameter category): the categories "
+                    "of this stage are %(codes)s."
+                ) % {"value": self.category, "codes": ", ".join(codes)}
+            else:
+                message = _(
+                    "Unknown product category “%(value)s” (parameter category): give a code such "
+                    "as cotton_woven or womenswear."
+                ) % {"value": self.category}
+            unknown.append(("category", self.category, message))
+        registry_selectors.refuse_unknown_filters(unknown)
+        return self
 
 
 def _province_prefix(province: str) -> str:

@@ -24,7 +24,7 @@ from weft.accounts.permissions import ADMIN_ROLES, actor_for, can
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.core.errors import ApiError
-from weft.core.params import SEARCH_MAX_LENGTH
+from weft.core.params import SEARCH_MAX_LENGTH, id_param
 from weft.core.site import absolute_url
 from weft.registry.bulk import insert_rows
 from weft.registry.geocoding import geocode
@@ -696,7 +696,7 @@ def rate(*, user, award: Award, on_time: bool, quality: int, comment: str = "") 
     demand = Demand.objects.get(pk=award.demand_id)  # fresh: the status may have moved on
     if demand.status not in (S.DELIVERED, S.CLOSED):
         raise Refused("not_delivered", _("Ratings come after delivery."))
-    if not 1 <= int(quality) <= 5:
+    if not isinstance(quality, int) or not 1 <= quality <= 5:
         raise ValidationError({"quality": _("Quality is rated from 1 to 5.")})
     buyer_side = actor_for(user).role_in(demand.buyer_org_id) in ADMIN_ROLES
     side = Rating.Side.OF_SUPPLIER if buyer_side else Rating.Side.OF_BUYER
@@ -710,7 +710,7 @@ def rate(*, user, award: Award, on_time: bool, quality: int, comment: str = "") 
             ratee=ratee,
             rated_by=user,
             on_time=on_time,
-            quality=int(quality),
+            quality=quality,
             comment=comment[:500],
         )
         record_change(
@@ -1098,6 +1098,11 @@ def save_search(*, user, name: str, kind: str, filters: dict, notify: bool = Tru
     keep = {k: v for k, v in filters.items() if k in SEARCH_KEYS and v not in ("", None)}
     if not name.strip():
         raise ValidationError({"name": _("Give the search a name.")})
+    if "cluster" in keep:
+        # Run again on every publication: a cluster that is no id would stop every notification.
+        keep["cluster"] = id_param(keep, "cluster")
+        if keep["cluster"] is None:
+            raise ValidationError({"cluster": _("A cluster is given by its number.")})
     # Run again on every publication: a search SQLite refuses would stop every notification.
     if len(str(keep.get("q", "")).strip()) > SEARCH_MAX_LENGTH:
         raise ValidationError(

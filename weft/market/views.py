@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import actor_for, can
 from weft.core.pagination import nearest_page
+from weft.core.params import id_param, int_param
 
 from . import matching, selectors, services
 from .forms import (
@@ -101,8 +102,7 @@ def save_search(request):
 
 def _firm_choice(request):
     """The firm to act for: the only one, or the one chosen in the form."""
-    raw = request.POST.get("enterprise_id")
-    return int(raw) if raw and raw.isdigit() else None
+    return id_param(request.POST, "enterprise_id")
 
 
 @login_required
@@ -264,7 +264,7 @@ def demand_invite(request, pk):
     demand = _visible_demand(request, pk)
     if not can(request.user, "market.manage_demand", demand):
         raise PermissionDenied
-    firm = get_object_or_404(Enterprise, pk=request.POST.get("enterprise_id") or 0)
+    firm = get_object_or_404(Enterprise, pk=id_param(request.POST, "enterprise_id"))
     _run(
         request,
         lambda: services.invite(user=request.user, demand=demand, enterprise=firm),
@@ -385,7 +385,7 @@ def award_rate(request, pk):
             user=request.user,
             award=award,
             on_time=request.POST.get("on_time") == "yes",
-            quality=int(request.POST.get("quality") or 0),
+            quality=int_param(request.POST, "quality"),
             comment=request.POST.get("comment", ""),
         ),
         _("Thank you for rating."),

@@ -81,6 +81,29 @@ def check_filters(
     """Refuse (422) directory filters whose value names nothing. Such a filter matches nothing,
     and an empty page would not tell a client its typo from a search without results. (The web
     forms report the same values and leave them out.)"""
+    refuse_unknown_filters(
+        unknown_filters(
+            cluster=cluster,
+            province=province,
+            stage=stage,
+            industry_code=industry_code,
+            certification=certification,
+            size_band=size_band,
+        )
+    )
+
+
+def unknown_filters(
+    *,
+    cluster: int | None = None,
+    province: str = "",
+    stage: str = "",
+    industry_code: str = "",
+    certification: str = "",
+    size_band: str = "",
+) -> list[tuple[str, object, str]]:
+    """(parameter, value, message) for each of these filters whose value names nothing; other
+    lists (the marketplace's) add their own and refuse them all with `refuse_unknown_filters`."""
     unknown = []
     if cluster is not None and not Cluster.objects.filter(pk=cluster).exists():
         unknown.append(("cluster", cluster, _("No cluster has id %(id)d.") % {"id": cluster}))
@@ -110,6 +133,11 @@ def check_filters(
             "large."
         )
         unknown.append(("size_band", size_band, message % {"value": size_band}))
+    return unknown
+
+
+def refuse_unknown_filters(unknown: list[tuple[str, object, str]]) -> None:
+    """A 422 naming the first unknown filter value, with every one of them in the details."""
     if unknown:
         raise ApiError(
             422,

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from weft.accounts.models import Membership, Organisation, User
+from weft.accounts.models import Membership, Organisation
 from weft.accounts.permissions import can, forget_actor
+from weft.accounts.selectors import user_by_name_or_email
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 
@@ -273,10 +274,7 @@ def confirm_owner(*, user, enterprise: Enterprise, username_or_email: str) -> Or
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if not can(user, "registry.confirm_owner", enterprise):
         raise PermissionDenied
-    owner = (
-        User.objects.filter(username=username_or_email).first()
-        or User.objects.filter(email__iexact=username_or_email).first()
-    )
+    owner = user_by_name_or_email(username_or_email)
     if owner is None:
         raise ValidationError(_("No user is called %(who)s.") % {"who": username_or_email})
     return give_firm(enterprise=enterprise, owner=owner, actor=user)

@@ -3,16 +3,14 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from weft.core.params import year_param
+
 from . import national_report, selectors
 from .models import Aggregate, PeriodKind
 
 
 def _year(request) -> int | None:
-    latest = selectors.latest_year()
-    try:
-        return int(request.GET.get("year") or latest or 0) or None
-    except ValueError:
-        return latest
+    return year_param(request.GET, selectors.latest_year())
 
 
 def _years() -> list[int]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from weft.accounts.permissions import can
+from weft.core.params import year_param
 from weft.registry.models import ChainStage, Cluster
 
 from . import assessment, monitoring, reports, rounds, selectors, services, spreadsheet
@@ -44,11 +45,7 @@ def _json(data) -> str:
 
 
 def _year(request):
-    latest = selectors.latest_year()
-    try:
-        return int(request.GET.get("year") or latest or 0) or None
-    except ValueError:
-        return latest
+    return year_param(request.GET, selectors.latest_year())
 
 
 def national(request):

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
-from weft.core.params import SEARCH_MAX_LENGTH
+from weft.core.params import SEARCH_MAX_LENGTH, id_param
 from weft.registry.models import Cluster
 
 from . import selectors, services
@@ -102,7 +102,9 @@ def course_roster(request, pk):
     if not can(request.user, "talent.manage_course", course):
         raise PermissionDenied(_("Only the course provider sees who enrolled."))
     if request.method == "POST":
-        enrolment = get_object_or_404(Enrolment, pk=request.POST.get("enrolment", 0), course=course)
+        enrolment = get_object_or_404(
+            Enrolment, pk=id_param(request.POST, "enrolment"), course=course
+        )
         try:
             services.record_attendance(
                 user=request.user,
@@ -200,7 +202,9 @@ def job_applications(request, pk):
     if not can(request.user, "talent.manage_job", job):
         raise PermissionDenied(_("Only the firm's admins see applications."))
     if request.method == "POST":
-        application = get_object_or_404(Application, pk=request.POST.get("application", 0), job=job)
+        application = get_object_or_404(
+            Application, pk=id_param(request.POST, "application"), job=job
+        )
         try:
             services.decide_application(
                 user=request.user, application=application, status=request.POST.get("status", "")
