@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from weft.accounts.permissions import actor_for, can
+from weft.accounts.permissions import actor_for, can, firms_to_post_for
 from weft.core.pagination import nearest_page
 from weft.core.params import id_param, int_param
 
@@ -120,7 +120,7 @@ def demand_new(request):
         if not form.errors:
             messages.success(request, _("Your demand is posted."))
             return redirect("market:demand_detail", pk=demand.pk)
-    if not actor_for(request.user).memberships:
+    if not firms_to_post_for(request.user):  # the form posts for one of these
         raise PermissionDenied
     return render(request, "market/demand_form.html", {"form": form})
 
@@ -409,7 +409,7 @@ def offer_new(request):
         if not form.errors:
             messages.success(request, _("Your spare capacity is posted."))
             return redirect("market:offer_detail", pk=offer.pk)
-    if not actor_for(request.user).memberships:
+    if not firms_to_post_for(request.user):  # the form posts for one of these
         raise PermissionDenied
     return render(request, "market/offer_form.html", {"form": form})
 

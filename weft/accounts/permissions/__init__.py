@@ -62,6 +62,7 @@ from .imports import (
 from .market import (
     demand_visibility_q,
     firm_cluster_ids,
+    firms_to_post_for,
     manage_demand,
     manage_offer,
     manage_quote,
@@ -177,6 +178,7 @@ __all__ = [
     "export_directory",
     "firm_cluster_ids",
     "firms_open_to_import",
+    "firms_to_post_for",
     "forget_actor",
     "import_enterprises",
     "import_jobs_q",

@@ -106,6 +106,19 @@ def post_for_firm(actor: Actor, enterprise) -> bool:
     return _is_enterprise_admin(actor, enterprise)
 
 
+def firms_to_post_for(user) -> list[Organisation]:
+    """The user's firms (their organisations) for which `market.post` holds: those a form lets
+    them post or quote for. The operator and the offices post for nobody."""
+    actor = actor_for(user)
+    return [
+        m.organisation
+        for m in actor.memberships
+        if m.organisation.kind == Organisation.Kind.ENTERPRISE
+        and m.organisation.enterprise_id
+        and post_for_firm(actor, m.organisation.enterprise)
+    ]
+
+
 def manage_demand(actor: Actor, demand) -> bool:
     """Publish, cancel, move along, invite, award: the buyer's admins, nobody else."""
     return actor.role_in(demand.buyer_org_id) in ADMIN_ROLES
