@@ -145,6 +145,14 @@ def can(user, action: str, obj=None) -> bool:
     return rule(actor, obj)
 
 
+def own_orgs_where(user, action: str) -> list:
+    """The user's own organisations for which `can(user, action, org)` holds: the ones a form
+    offers when the user acts for one of them (order for a firm, claim as a provider...)."""
+    return [
+        m.organisation for m in actor_for(user).memberships if can(user, action, m.organisation)
+    ]
+
+
 __all__ = [
     "ADMIN_ROLES",
     "Actor",
@@ -199,6 +207,7 @@ __all__ = [
     "offer_visibility_q",
     "order_for",
     "orgs_sharing_members",
+    "own_orgs_where",
     "pending_memberships_q",
     "pay_with_voucher",
     "post_for_firm",
