@@ -31,6 +31,7 @@ from .events import (
     manage_event,
     post_news,
     publish_events,
+    publish_events_q,
     view_entry,
 )
 from .foundation import (
@@ -220,6 +221,7 @@ __all__ = [
     "programme_books_q",
     "publish_course",
     "publish_events",
+    "publish_events_q",
     "quote_on",
     "quote_visibility_q",
     "rate_award",
