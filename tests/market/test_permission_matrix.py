@@ -115,6 +115,7 @@ def mx(market, settings, tmp_path):
         "demand_file": demand_file,
         "own_firm": market.buyer,
         "foreign_firm": market.keqiao_mill,
+        "-": None,
     }
     return market, users, objects
 
@@ -149,6 +150,7 @@ CAN_GRID = {
     ("market.report", "cluster"):              (N,  Y,  Y,  N,  Y,  Y,    N,    Y),
     ("market.moderate", "public"):             (N,  N,  N,  N,  N,  Y,    N,    Y),
     ("market.moderate", "offer"):              (N,  N,  N,  N,  N,  N,    Y,    Y),
+    ("market.view_reports", "-"):              (N,  N,  N,  N,  N,  Y,    Y,    Y),
 }
 # fmt: on
 

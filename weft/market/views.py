@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from weft.accounts.permissions import actor_for, can, firms_to_post_for
+from weft.accounts.permissions import can, firms_to_post_for
 from weft.core.pagination import nearest_page
 from weft.core.params import id_param, int_param
 
@@ -445,6 +445,8 @@ def mine(request):
 @login_required
 def reports(request):
     """Reports on posts of firms in the clusters this person's office keeps."""
+    if not can(request.user, "market.view_reports"):
+        raise PermissionDenied
     open_reports = [
         r
         for r in Report.objects.filter(status=Report.Status.OPEN).select_related(
@@ -452,10 +454,6 @@ def reports(request):
         )[:200]
         if can(request.user, "market.moderate", r.post)
     ]
-    if not (open_reports or actor_for(request.user).office_cluster_ids(admin=True)) and not (
-        actor_for(request.user).is_operator
-    ):
-        raise PermissionDenied
     return render(request, "market/reports.html", {"reports": open_reports})
 
 

@@ -210,6 +210,12 @@ def moderate_post(actor: Actor, post) -> bool:
     return actor.is_operator or _offices_enterprise(actor, firm, admin=True)
 
 
+def view_reports(actor: Actor, obj=None) -> bool:
+    """Open the queue of reported posts: whoever moderates somewhere (an office admin, the
+    operator); the queue shows each of them only the posts `moderate_post` lets them decide."""
+    return actor.is_operator or bool(actor.office_cluster_ids(admin=True))
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "market.view_demand": view_demand,
     "market.post": post_for_firm,
@@ -227,5 +233,6 @@ RULES: dict[str, Callable[..., bool]] = {
     "market.rate": rate_award,
     "market.report": report_post,
     "market.moderate": moderate_post,
+    "market.view_reports": view_reports,
 }
-NO_OBJECT_ACTIONS = frozenset({})
+NO_OBJECT_ACTIONS = frozenset({"market.view_reports"})
