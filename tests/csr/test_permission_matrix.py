@@ -206,6 +206,32 @@ PAGE_GRID = {
 # fmt: on
 
 
+# The firms csr:my offers to start a self-assessment for: the user's own firms that csr.start
+# allows. The operator may start one for any firm, from the firm's page, but has none of its own.
+# fmt: off
+START_OFFERED_GRID = {
+    #            anon member admin other h_off k_off oper
+    "own":      (N,  N,     Y,    N,    N,    N,    N),
+    "foreign":  (N,  N,     N,    Y,    N,    N,    N),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("obj", sorted(START_OFFERED_GRID))
+def test_my_page_offers_starting_only_where_csr_start_allows(m, obj):
+    users, objects = m
+    firm = objects["enterprise"][obj]
+    form = reverse("csr:start", kwargs={"pk": firm.pk})
+    shown = []
+    for role in ROLES:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if role != "anonymous":
+            client.force_login(users[role])
+        shown.append(f'action="{form}"' in client.get(reverse("csr:my")).content.decode())
+    assert tuple(shown) == START_OFFERED_GRID[obj], dict(zip(ROLES, shown, strict=True))
+    assert all(can(users[r], "csr.start", firm) for r, s in zip(ROLES, shown, strict=True) if s)
+
+
 def test_every_csr_page_is_in_the_matrix():
     pages = {name for _r, name in url_patterns() if (name or "").startswith("csr:")}
     assert pages == set(PAGES) == {name for name, _o in PAGE_GRID}

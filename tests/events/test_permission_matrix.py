@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from tests.talent.conftest import png_upload
 from tests.test_permission_matrix import ROLES, N, Y, url_patterns
-from weft.accounts.permissions import RULES, can
+from weft.accounts.permissions import RULES, can, publish_events_q
 from weft.events import services
 from weft.events.models import Event, NewsPost, RegionalBrand, Score
+from weft.registry.models import Cluster
 
 from ..matrix import api_operations, post_pages, row_counts
 from .conftest import at, make_event
@@ -92,6 +93,28 @@ def test_can(m, action, obj):
     users, objects = m
     target = objects[RULE_OBJECTS[action]][obj]
     assert tuple(can(users[r], action, target) for r in ROLES) == CAN_GRID[(action, obj)]
+
+
+# The clusters the event form offers (`publish_events_q`): exactly those `events.publish` allows.
+# fmt: off
+PUBLISH_CLUSTERS_GRID = {
+    #            anon member admin other h_off k_off oper
+    "own":      (N,  N,     N,    N,    Y,    N,    Y),
+    "foreign":  (N,  N,     N,    N,    N,    Y,    Y),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("obj", sorted(PUBLISH_CLUSTERS_GRID))
+def test_event_form_offers_the_clusters_events_publish_allows(m, obj):
+    users, objects = m
+    cluster = objects["cluster"][obj]
+    got = tuple(
+        Cluster.objects.filter(publish_events_q(users[role]), pk=cluster.pk).exists()
+        for role in ROLES
+    )
+    assert got == PUBLISH_CLUSTERS_GRID[obj], dict(zip(ROLES, got, strict=True))
+    assert got == tuple(can(users[role], "events.publish", cluster) for role in ROLES)
 
 
 # fmt: off

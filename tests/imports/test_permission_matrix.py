@@ -252,6 +252,33 @@ def test_page(m, role, name, obj):
         assert (outcome == "confirmed") is (expected == REDIRECT)
 
 
+# A finished import's page lists its merges, each with its Undo button, to whoever may undo them
+# (imports.undo_merge: the operator, whether or not the account is also a superuser).
+# fmt: off
+UNDO_SHOWN_GRID = {
+    #            anon member admin other h_off k_off oper
+    "own":      (N,  N,     N,    N,    N,    N,    Y),
+    "foreign":  (N,  N,     N,    N,    N,    N,    Y),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("obj", sorted(UNDO_SHOWN_GRID))
+def test_finished_import_lists_merges_to_who_may_undo_them(m, obj):
+    job, merged = m["objects"]["job"][obj], m["objects"]["merged"][obj]
+    job.status = job.Status.DONE
+    job.save(update_fields=["status"])
+    shown = []
+    for role in ROLES:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if role != "anonymous":
+            client.force_login(m["users"][role])
+        page = client.get(reverse("imports:detail", kwargs={"pk": job.pk}))
+        shown.append(page.status_code == OK and f'id="match-{merged.pk}"' in page.text)
+    assert tuple(shown) == UNDO_SHOWN_GRID[obj], dict(zip(ROLES, shown, strict=True))
+    assert tuple(shown) == tuple(can(m["users"][r], "imports.undo_merge", merged) for r in ROLES)
+
+
 # --- the upload: the POST of the list page --------------------------------------------------------
 #
 # A valid list posted for a cluster ("own" Humen, "foreign" Keqiao, "-" the whole registry).

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from weft.accounts.permissions import RULES, can
+from weft.accounts.permissions import RULES, can, firms_to_post_for
 from weft.market import services
 from weft.market.models import CapacityOffer, Demand, Quote, Report
 
@@ -115,6 +115,7 @@ def mx(market, settings, tmp_path):
         "demand_file": demand_file,
         "own_firm": market.buyer,
         "foreign_firm": market.keqiao_mill,
+        "-": None,
     }
     return market, users, objects
 
@@ -149,6 +150,7 @@ CAN_GRID = {
     ("market.report", "cluster"):              (N,  Y,  Y,  N,  Y,  Y,    N,    Y),
     ("market.moderate", "public"):             (N,  N,  N,  N,  N,  Y,    N,    Y),
     ("market.moderate", "offer"):              (N,  N,  N,  N,  N,  N,    Y,    Y),
+    ("market.view_reports", "-"):              (N,  N,  N,  N,  N,  Y,    Y,    Y),
 }
 # fmt: on
 
@@ -162,6 +164,27 @@ def test_can(mx, action, obj):
     _market, users, objects = mx
     got = tuple(can(users[role], action, objects[obj]) for role in ROLES)
     assert got == CAN_GRID[(action, obj)], dict(zip(ROLES, got, strict=True))
+
+
+# The firms a form offers to post for (`firms_to_post_for`): exactly those `market.post` allows.
+# fmt: off
+POST_FOR_GRID = {
+    #                   anon mem adm kq  hm  h_off k_off oper
+    "own_firm":        (N,  N,  Y,  N,  N,  N,    N,    N),
+    "foreign_firm":    (N,  N,  N,  Y,  N,  N,    N,    N),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("obj", sorted(POST_FOR_GRID))
+def test_firms_to_post_for_are_those_market_post_allows(mx, obj):
+    _market, users, objects = mx
+    firm = objects[obj]
+    listed = tuple(
+        firm.pk in {o.enterprise_id for o in firms_to_post_for(users[role])} for role in ROLES
+    )
+    assert listed == POST_FOR_GRID[obj], dict(zip(ROLES, listed, strict=True))
+    assert listed == tuple(can(users[role], "market.post", firm) for role in ROLES)
 
 
 # --- 2. the API ----------------------------------------------------------------------------
@@ -483,7 +506,7 @@ PAGE_GRID = {
     "market:save_search":     (LOGIN, 302, 302, 302, 302, 302, 302, 302),
     "market:reports":         (LOGIN, 403, 403, 403, 403, 200, 200, 200),
     "market:report_decide":   (LOGIN, 403, 403, 403, 403, 302, 403, 302),
-    "market:demand_new":      (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "market:demand_new":      (LOGIN, 403, 200, 200, 200, 403, 403, 403),
     "market:demand_detail":   (404,   200, 200, 404, 200, 200, 404, 200),
     "market:demand_edit":     (LOGIN, 403, 200, 404, 403, 403, 404, 403),
     "market:demand_quote":    (LOGIN, 403, 403, 302, 302, 403, 403, 403),
@@ -495,7 +518,7 @@ PAGE_GRID = {
     "market:quote_attach":    (LOGIN, 403, 403, 302, 404, 404, 404, 403),
     "market:attachment_download": (404, 200, 200, 200, 404, 404, 404, 403),
     "market:award_rate":      (LOGIN, 403, 302, 302, 403, 403, 403, 403),
-    "market:offer_new":       (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "market:offer_new":       (LOGIN, 403, 200, 200, 200, 403, 403, 403),
     "market:offer_detail":    (200,   200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on

@@ -17,7 +17,7 @@ from django.test import Client
 
 from tests.factories import member_of
 from weft.accounts.models import Membership, Organisation
-from weft.accounts.permissions import RULES, can, forget_actor
+from weft.accounts.permissions import RULES, can, forget_actor, own_orgs_where
 from weft.services import orders, vouchers
 from weft.services.models import (
     Service,
@@ -234,6 +234,32 @@ def test_can_on_a_self_dealing_order(m):
         got = tuple(can(m.users[r], action, order) for r in ROLES)
         if got != expected:
             wrong[action] = dict(zip(ROLES, got, strict=True))
+    assert not wrong
+
+
+# Which organisations the pages offer to act for (`own_orgs_where`): the user's own, of those the
+# rule allows. The operator may offer services for any provider but belongs to none, so is offered none.
+# fmt: off
+OFFERED_GRID = {
+    #                                                anon member admin other h_off k_off oper  lab  studio
+    ("services.order_for", "own"):                  (N,   N,     Y,    N,    N,    N,    N,    N,   N),
+    ("services.order_for", "foreign"):              (N,   N,     N,    Y,    N,    N,    N,    N,   N),
+    ("services.offer_services", "own"):             (N,   N,     N,    N,    N,    N,    N,    Y,   N),
+    ("services.offer_services", "foreign"):         (N,   N,     N,    N,    N,    N,    N,    N,   Y),
+    ("services.claim_settlement", "own"):           (N,   N,     N,    N,    N,    N,    N,    Y,   N),
+    ("services.claim_settlement", "foreign"):       (N,   N,     N,    N,    N,    N,    N,    N,   Y),
+}
+# fmt: on
+
+
+def test_pages_offer_only_orgs_the_rule_allows(m):
+    wrong = {}
+    for (action, obj), expected in OFFERED_GRID.items():
+        target = m.objects[RULE_OBJECTS[action]][obj]
+        got = tuple(target in own_orgs_where(m.users[r], action) for r in ROLES)
+        allowed = tuple(can(m.users[r], action, target) for r in ROLES)
+        if got != expected or any(o and not a for o, a in zip(got, allowed, strict=True)):
+            wrong[(action, obj)] = dict(zip(ROLES, got, strict=True))
     assert not wrong
 
 

@@ -446,6 +446,34 @@ def test_page(s, name, obj):
             assert response.status_code == expected, (role, url, response.status_code)
 
 
+# The cluster page offers the Acknowledge form on a warning to whoever stats.acknowledge_warning
+# allows (the "Open a reporting round" link follows stats.manage_round, a rule of its own).
+# fmt: off
+ACK_SHOWN_GRID = {
+    #            anon member admin  other  h_off  k_off  oper
+    "own":      (N,   N,     N,     N,     Y,     N,     Y),
+    "foreign":  (N,   N,     N,     N,     N,     Y,     Y),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("obj", sorted(ACK_SHOWN_GRID))
+def test_cluster_page_offers_acknowledging_to_who_may(s, obj):
+    warning = s["warning"][obj]
+    url = reverse("stats:cluster", kwargs={"slug": warning.cluster.slug})
+    form = reverse("stats:acknowledge", kwargs={"pk": warning.pk})
+    shown = []
+    for role in ROLES:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if role != "anonymous":
+            client.force_login(s["users"][role])
+        shown.append(f'action="{form}"' in client.get(url).content.decode())
+    assert tuple(shown) == ACK_SHOWN_GRID[obj], dict(zip(ROLES, shown, strict=True))
+    assert tuple(shown) == tuple(
+        can(s["users"][r], "stats.acknowledge_warning", warning) for r in ROLES
+    )
+
+
 def test_round_page_shows_a_firm_only_its_own_form(s):
     world, rnd = s["world"], s["round"]["own"]
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.test_permission_matrix import ROLES, N, Y, url_patterns
 from weft.accounts.permissions import RULES, can
+from weft.talent.forms import job_firms, publisher_orgs
 from weft.talent.models import Application, Course, Job, TalentProfile
 
 from ..matrix import api_operations, post_pages, row_counts
@@ -64,6 +65,7 @@ def m(world):
             "own": world.humen.office,
             "foreign": world.keqiao.office,
             "firm": world.firm_org,
+            "operator_org": world.operator.memberships.get().organisation,
         },
     }
     return users, objects
@@ -120,6 +122,35 @@ def test_can(m, action, obj):
     target = objects[RULE_OBJECTS[action]][obj]
     got = tuple(can(users[role], action, target) for role in ROLES)
     assert got == CAN_GRID[(action, obj)]
+
+
+# What the course and job forms offer (`course_publishers_q`, `job_firms_q`): exactly what the rule
+# allows. Not even the operator publishes courses as the operator organisation.
+# fmt: off
+CHOICE_GRID = {
+    #                                             anon member admin other h_off k_off oper
+    ("talent.publish_course", "own"):             (N,  N,     N,    N,    Y,    N,    Y),
+    ("talent.publish_course", "foreign"):         (N,  N,     N,    N,    N,    Y,    Y),
+    ("talent.publish_course", "firm"):            (N,  N,     Y,    N,    N,    N,    Y),
+    ("talent.publish_course", "operator_org"):    (N,  N,     N,    N,    N,    N,    N),
+    ("talent.post_job", "own"):                   (N,  N,     Y,    N,    N,    N,    Y),
+    ("talent.post_job", "foreign"):               (N,  N,     N,    Y,    N,    N,    Y),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(("action", "obj"), sorted(CHOICE_GRID))
+def test_forms_offer_what_the_rule_allows(m, action, obj):
+    users, objects = m
+    if action == "talent.publish_course":
+        target = objects["publisher"][obj]
+        offered = [publisher_orgs(users[role]) for role in ROLES]
+    else:
+        target = objects["enterprise"][obj]
+        offered = [job_firms(users[role]) for role in ROLES]
+    got = tuple(choices.filter(pk=target.pk).exists() for choices in offered)
+    assert got == CHOICE_GRID[(action, obj)], dict(zip(ROLES, got, strict=True))
+    assert got == tuple(can(users[role], action, target) for role in ROLES)
 
 
 def test_a_person_sees_and_owns_their_profile(m):

@@ -190,6 +190,9 @@ def invite_auditor(*, user, assessment: Assessment, auditor: Organisation | None
 
 
 def _reviewer_org(user, assessment) -> Organisation | None:
+    """Which of the reviewer's organisations the review is recorded for, once csr.review said
+    yes: the invited auditor, else the firm's cluster office, else the operator (the rule's
+    three ways in, in that order). Not a permission check."""
     actor = actor_for(user)
     if assessment.auditor_id and assessment.auditor_id in actor.org_ids(admin=True):
         return assessment.auditor

@@ -37,10 +37,12 @@ def _errors(request, exc: ValidationError):
 def my_assessments(request):
     from weft.accounts.permissions import actor_for
 
-    actor = actor_for(request.user)
-    firms = Enterprise.objects.filter(
-        organisation__in=actor.org_ids(kind=Organisation.Kind.ENTERPRISE, admin=True)
-    )
+    own = actor_for(request.user).org_ids(kind=Organisation.Kind.ENTERPRISE)
+    firms = [
+        f
+        for f in Enterprise.objects.filter(organisation__in=own)
+        if can(request.user, "csr.start", f)  # the firms it may start an assessment for
+    ]
     return render(
         request,
         "csr/my.html",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
-from weft.accounts.permissions import actor_for, can
+from weft.accounts.permissions import actor_for, can, publish_events_q
 from weft.core.params import id_param, int_param
 from weft.registry.models import Cluster, Enterprise
 
@@ -45,8 +45,7 @@ def calendar(request):
         "month": month,
         "prev_month": (month.replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m"),
         "next_month": (month.replace(day=28) + timezone.timedelta(days=4)).strftime("%Y-%m"),
-        "can_publish": request.user.is_authenticated
-        and any(can(request.user, "events.publish", c) for c in _office_clusters(request.user)),
+        "can_publish": _office_clusters(request.user).exists(),
     }
     if context["view"] == "month":
         context["weeks"] = selectors.month_grid(month.year, month.month, cluster=cluster, kind=kind)
@@ -67,10 +66,8 @@ def calendar_ics(request):
 
 
 def _office_clusters(user):
-    actor = actor_for(user)
-    if actor.is_operator:
-        return Cluster.objects.all()
-    return Cluster.objects.filter(pk__in=actor.office_cluster_ids(admin=True))
+    """The clusters the user may publish events for (`events.publish`)."""
+    return Cluster.objects.filter(publish_events_q(user))
 
 
 def detail(request, pk):

@@ -85,10 +85,11 @@ def import_detail(request, pk):
     else:
         context["errors"] = selectors.row_errors(job)
         context["outside"] = selectors.outside_matches(job) if job.outside else []
-        if can(request.user, "imports.undo_merge", None) or request.user.is_superuser:
-            context["merges"] = job.decisions.filter(
-                outcome__in=[MatchDecision.Outcome.MERGED, MatchDecision.Outcome.CONFIRMED]
-            ).select_related("enterprise")[:50]
+        merges = job.decisions.filter(
+            outcome__in=[MatchDecision.Outcome.MERGED, MatchDecision.Outcome.CONFIRMED]
+        ).select_related("enterprise")[:50]
+        # Listed with their Undo button for whoever may undo them, and nobody else.
+        context["merges"] = [d for d in merges if can(request.user, "imports.undo_merge", d)]
     return render(request, "imports/import_detail.html", context)
 
 

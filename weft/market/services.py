@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from weft.accounts.models import Membership, Organisation
-from weft.accounts.permissions import ADMIN_ROLES, actor_for, can
+from weft.accounts.permissions import ADMIN_ROLES, actor_for, can, firms_to_post_for
 from weft.audit.models import AuditRecord
 from weft.audit.services import record_change, snapshot
 from weft.core.errors import ApiError
@@ -335,15 +335,8 @@ def _check_edit_once_quoted(current: Demand, changes: dict, live) -> None:
 
 
 def acting_firm(user, enterprise_id: int | None = None) -> tuple[Enterprise, Organisation]:
-    """The firm the user acts for: the one named, or their only firm. Admins only."""
-    actor = actor_for(user)
-    orgs = [
-        m.organisation
-        for m in actor.memberships
-        if m.organisation.kind == Organisation.Kind.ENTERPRISE
-        and m.organisation.enterprise_id
-        and m.role in ADMIN_ROLES
-    ]
+    """The firm the user acts for: the one named, or their only firm (`market.post` holds)."""
+    orgs = firms_to_post_for(user)
     if enterprise_id is not None:
         orgs = [o for o in orgs if o.enterprise_id == enterprise_id]
         if not orgs:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from weft.accounts.permissions import actor_for, can
+from weft.accounts.permissions import can, firms_to_post_for
 from weft.core.pagination import nearest_page
 from weft.core.params import id_param, int_param
 
@@ -120,7 +120,7 @@ def demand_new(request):
         if not form.errors:
             messages.success(request, _("Your demand is posted."))
             return redirect("market:demand_detail", pk=demand.pk)
-    if not actor_for(request.user).memberships:
+    if not firms_to_post_for(request.user):  # the form posts for one of these
         raise PermissionDenied
     return render(request, "market/demand_form.html", {"form": form})
 
@@ -409,7 +409,7 @@ def offer_new(request):
         if not form.errors:
             messages.success(request, _("Your spare capacity is posted."))
             return redirect("market:offer_detail", pk=offer.pk)
-    if not actor_for(request.user).memberships:
+    if not firms_to_post_for(request.user):  # the form posts for one of these
         raise PermissionDenied
     return render(request, "market/offer_form.html", {"form": form})
 
@@ -445,6 +445,8 @@ def mine(request):
 @login_required
 def reports(request):
     """Reports on posts of firms in the clusters this person's office keeps."""
+    if not can(request.user, "market.view_reports"):
+        raise PermissionDenied
     open_reports = [
         r
         for r in Report.objects.filter(status=Report.Status.OPEN).select_related(
@@ -452,10 +454,6 @@ def reports(request):
         )[:200]
         if can(request.user, "market.moderate", r.post)
     ]
-    if not (open_reports or actor_for(request.user).office_cluster_ids(admin=True)) and not (
-        actor_for(request.user).is_operator
-    ):
-        raise PermissionDenied
     return render(request, "market/reports.html", {"reports": open_reports})
 
 

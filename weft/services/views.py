@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from weft.accounts.models import Membership, Organisation
-from weft.accounts.permissions import can, self_dealing, share_members
+from weft.accounts.models import Organisation
+from weft.accounts.permissions import actor_for, can, own_orgs_where, self_dealing, share_members
 from weft.core.params import SEARCH_MAX_LENGTH
 from weft.core.redirects import safe_next
 
@@ -32,13 +32,6 @@ from .models import (
     VoucherApplication,
     VoucherProgramme,
 )
-
-
-def _orgs(user, kind, *, admin=True):
-    qs = Membership.objects.filter(user=user, organisation__kind=kind)
-    if admin:
-        qs = qs.filter(role__in=(Membership.Role.OWNER, Membership.Role.ADMIN))
-    return [m.organisation for m in qs.select_related("organisation")]
 
 
 def _refusals(view):
@@ -92,9 +85,7 @@ def catalogue(request):
 def service_detail(request, pk):
     service = get_object_or_404(Service.objects.select_related("provider"), pk=pk, is_active=True)
     reviews = service.orders.exclude(rating=None).order_by("-updated_at")[:20]
-    firms = (
-        _orgs(request.user, Organisation.Kind.ENTERPRISE) if request.user.is_authenticated else []
-    )
+    firms = own_orgs_where(request.user, "services.order_for")
     # A firm that shares members with the provider may not order from it: not offered.
     own = [f for f in firms if share_members(f.pk, service.provider_id)]
     return render(
@@ -130,7 +121,7 @@ def request_service(request, pk):
 @login_required
 def order_list(request):
     items = selectors.orders_for(request.user).prefetch_related("redemptions")
-    providers = _orgs(request.user, Organisation.Kind.SERVICE_PROVIDER)
+    providers = own_orgs_where(request.user, "services.claim_settlement")
     claimable = []
     for provider in providers:
         earned, _held = selectors.unclaimed_subsidies(provider)
@@ -276,7 +267,10 @@ def claim(request):
 
 @login_required
 def voucher_list(request):
-    firms = _orgs(request.user, Organisation.Kind.ENTERPRISE, admin=False)
+    # The firm side of vouchers: every firm the user belongs to (an issuer's are on its dashboard).
+    firms = Organisation.objects.filter(
+        pk__in=actor_for(request.user).org_ids(kind=Organisation.Kind.ENTERPRISE)
+    )
     items = list(selectors.vouchers_for(request.user).filter(firm__in=firms))
     for v in items:
         v.balance = selectors.voucher_balance(v)
@@ -331,7 +325,7 @@ FIELDS = (
 
 @login_required
 def my_services(request):
-    providers = _orgs(request.user, Organisation.Kind.SERVICE_PROVIDER)
+    providers = own_orgs_where(request.user, "services.offer_services")
     if not providers:
         raise PermissionDenied
     items = Service.objects.filter(provider__in=providers).order_by(

@@ -94,6 +94,11 @@ def _cluster_context(request, cluster, year):
                 selectors._stage_totals(cluster, period).items(), key=lambda kv: -kv[1]
             )
         ]
+    warnings = list(
+        ClusterWarning.objects.filter(cluster=cluster).select_related("rule", "period")[:20]
+    )
+    for w in warnings:
+        w.can_ack = can(request.user, "stats.acknowledge_warning", w)
     trend = {
         code: selectors.series(
             request.user,
@@ -113,11 +118,9 @@ def _cluster_context(request, cluster, year):
         "trend_json": _json(trend),
         "barometer": monitoring.barometer(cluster, months=24),
         "barometer_weights": monitoring.BAROMETER_WEIGHTS,
-        "warnings": ClusterWarning.objects.filter(cluster=cluster).select_related("rule", "period")[
-            :20
-        ],
+        "warnings": warnings,
         "top_firms": selectors.top_firms(request.user, cluster, period) if period else None,
-        "can_ack": can(request.user, "stats.manage_round", cluster),
+        "can_open_round": can(request.user, "stats.manage_round", cluster),
         "private": private,
         "result": assessment.cluster_result(cluster),
         "formulas": FORMULAS,

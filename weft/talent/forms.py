@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from weft.accounts.models import Organisation
-from weft.accounts.permissions import PUBLISHER_KINDS, actor_for
+from weft.accounts.permissions import course_publishers_q, job_firms_q
 from weft.registry.models import Cluster, Enterprise
 
 from .models import Course, Job, TalentProfile
@@ -21,17 +21,11 @@ class DateInput(forms.DateInput):
 
 
 def publisher_orgs(user):
-    actor = actor_for(user)
-    qs = Organisation.objects.filter(kind__in=PUBLISHER_KINDS)
-    return qs if actor.is_operator else qs.filter(pk__in=actor.org_ids(admin=True))
+    return Organisation.objects.filter(course_publishers_q(user))
 
 
 def job_firms(user):
-    actor = actor_for(user)
-    qs = Enterprise.objects.filter(organisation__isnull=False)
-    if actor.is_operator:
-        return qs
-    return qs.filter(organisation__in=actor.org_ids(kind=Organisation.Kind.ENTERPRISE, admin=True))
+    return Enterprise.objects.filter(job_firms_q(user))
 
 
 class CourseForm(NoSuffix, forms.ModelForm):

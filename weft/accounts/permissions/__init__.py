@@ -31,6 +31,7 @@ from .events import (
     manage_event,
     post_news,
     publish_events,
+    publish_events_q,
     view_entry,
 )
 from .foundation import (
@@ -62,6 +63,7 @@ from .imports import (
 from .market import (
     demand_visibility_q,
     firm_cluster_ids,
+    firms_to_post_for,
     manage_demand,
     manage_offer,
     manage_quote,
@@ -119,7 +121,9 @@ from .talent import (
     PUBLISHER_KINDS,
     actor_cluster_ids,
     apply_to_job,
+    course_publishers_q,
     enrol,
+    job_firms_q,
     manage_course,
     manage_job,
     post_job,
@@ -144,6 +148,14 @@ def can(user, action: str, obj=None) -> bool:
     return rule(actor, obj)
 
 
+def own_orgs_where(user, action: str) -> list:
+    """The user's own organisations for which `can(user, action, org)` holds: the ones a form
+    offers when the user acts for one of them (order for a firm, claim as a provider...)."""
+    return [
+        m.organisation for m in actor_for(user).memberships if can(user, action, m.organisation)
+    ]
+
+
 __all__ = [
     "ADMIN_ROLES",
     "Actor",
@@ -161,6 +173,7 @@ __all__ = [
     "change_enterprise",
     "change_owner_role",
     "claim_settlement",
+    "course_publishers_q",
     "create_enterprise",
     "decide_match",
     "decide_membership",
@@ -177,10 +190,12 @@ __all__ = [
     "export_directory",
     "firm_cluster_ids",
     "firms_open_to_import",
+    "firms_to_post_for",
     "forget_actor",
     "import_enterprises",
     "import_jobs_q",
     "issue_programme",
+    "job_firms_q",
     "judge_event",
     "manage_course",
     "manage_demand",
@@ -197,6 +212,7 @@ __all__ = [
     "offer_visibility_q",
     "order_for",
     "orgs_sharing_members",
+    "own_orgs_where",
     "pending_memberships_q",
     "pay_with_voucher",
     "post_for_firm",
@@ -205,6 +221,7 @@ __all__ = [
     "programme_books_q",
     "publish_course",
     "publish_events",
+    "publish_events_q",
     "quote_on",
     "quote_visibility_q",
     "rate_award",

@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 
+from django.db.models import Q
+
 from ..models import Organisation
-from .foundation import ADMIN_ROLES, Actor, change_cluster
+from .foundation import ADMIN_ROLES, Actor, actor_for, change_cluster
 
 # Cluster offices run their cluster's calendar, news and regional brand; the operator runs
 # national ones. Competition judges score entries; results are public once published.
@@ -11,6 +13,12 @@ from .foundation import ADMIN_ROLES, Actor, change_cluster
 
 def publish_events(actor: Actor, cluster) -> bool:
     return actor.is_operator or cluster.pk in actor.office_cluster_ids(admin=True)
+
+
+def publish_events_q(user) -> Q:
+    """The clusters `user` may put events on (`events.publish`), as a filter on Cluster."""
+    actor = actor_for(user)
+    return Q() if actor.is_operator else Q(pk__in=actor.office_cluster_ids(admin=True))
 
 
 def manage_event(actor: Actor, event) -> bool:

@@ -106,6 +106,19 @@ def post_for_firm(actor: Actor, enterprise) -> bool:
     return _is_enterprise_admin(actor, enterprise)
 
 
+def firms_to_post_for(user) -> list[Organisation]:
+    """The user's firms (their organisations) for which `market.post` holds: those a form lets
+    them post or quote for. The operator and the offices post for nobody."""
+    actor = actor_for(user)
+    return [
+        m.organisation
+        for m in actor.memberships
+        if m.organisation.kind == Organisation.Kind.ENTERPRISE
+        and m.organisation.enterprise_id
+        and post_for_firm(actor, m.organisation.enterprise)
+    ]
+
+
 def manage_demand(actor: Actor, demand) -> bool:
     """Publish, cancel, move along, invite, award: the buyer's admins, nobody else."""
     return actor.role_in(demand.buyer_org_id) in ADMIN_ROLES
@@ -197,6 +210,12 @@ def moderate_post(actor: Actor, post) -> bool:
     return actor.is_operator or _offices_enterprise(actor, firm, admin=True)
 
 
+def view_reports(actor: Actor, obj=None) -> bool:
+    """Open the queue of reported posts: whoever moderates somewhere (an office admin, the
+    operator); the queue shows each of them only the posts `moderate_post` lets them decide."""
+    return actor.is_operator or bool(actor.office_cluster_ids(admin=True))
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "market.view_demand": view_demand,
     "market.post": post_for_firm,
@@ -214,5 +233,6 @@ RULES: dict[str, Callable[..., bool]] = {
     "market.rate": rate_award,
     "market.report": report_post,
     "market.moderate": moderate_post,
+    "market.view_reports": view_reports,
 }
-NO_OBJECT_ACTIONS = frozenset({})
+NO_OBJECT_ACTIONS = frozenset({"market.view_reports"})

@@ -35,9 +35,18 @@ def actor_cluster_ids(actor: Actor) -> set[int]:
 
 
 def publish_course(actor: Actor, org) -> bool:
-    return actor.is_operator or (
-        org.kind in PUBLISHER_KINDS and actor.role_in(org.pk) in ADMIN_ROLES
+    # Courses come from offices, firms and providers; not even the operator publishes as itself.
+    return org.kind in PUBLISHER_KINDS and (
+        actor.is_operator or actor.role_in(org.pk) in ADMIN_ROLES
     )
+
+
+def course_publishers_q(user) -> Q:
+    """The organisations `user` may publish courses for (`talent.publish_course`), as a filter on
+    Organisation: the choices of the course form."""
+    actor = actor_for(user)
+    q = Q(kind__in=PUBLISHER_KINDS)
+    return q if actor.is_operator else q & Q(pk__in=actor.org_ids(admin=True))
 
 
 def manage_course(actor: Actor, course) -> bool:
@@ -50,6 +59,16 @@ def enrol(actor: Actor, course) -> bool:
 
 def post_job(actor: Actor, enterprise) -> bool:
     return actor.is_operator or _is_enterprise_admin(actor, enterprise)
+
+
+def job_firms_q(user) -> Q:
+    """The firms the job form offers `user`, as a filter on Enterprise: those `talent.post_job`
+    allows that have an account (the operator may post for any, but a job needs a firm to answer)."""
+    actor = actor_for(user)
+    q = Q(organisation__isnull=False)
+    if actor.is_operator:
+        return q
+    return q & Q(organisation__in=actor.org_ids(kind=Organisation.Kind.ENTERPRISE, admin=True))
 
 
 def manage_job(actor: Actor, job) -> bool:
