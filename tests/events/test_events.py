@@ -124,6 +124,10 @@ def test_news_only_by_offices_of_their_cluster_and_the_operator(world):
         services.post_news(
             user=world.firm_admin, org=world.firm_org, cluster=None, title="t", body="b"
         )
+    with pytest.raises(PermissionDenied):  # not even the operator signs news as a firm
+        services.post_news(
+            user=world.operator, org=world.firm_org, cluster=None, title="t", body="b"
+        )
     with pytest.raises(ValidationError, match="own cluster"):
         services.post_news(
             user=world.humen_office,

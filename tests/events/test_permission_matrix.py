@@ -76,7 +76,8 @@ CAN_GRID = {
     ("events.view_entry", "own"):          (N,  Y,     N,    Y,    Y,    N,    Y),
     ("events.post_news", "own"):           (N,  N,     N,    N,    Y,    N,    Y),
     ("events.post_news", "foreign"):       (N,  N,     N,    N,    N,    Y,    Y),
-    ("events.post_news", "firm"):          (N,  N,     N,    N,    N,    N,    Y),
+    ("events.post_news", "firm"):          (N,  N,     N,    N,    N,    N,    N),  # news is no firm's
+    ("events.post_news", "operator"):      (N,  N,     N,    N,    N,    N,    Y),
     ("events.manage_brand", "own"):        (N,  N,     N,    N,    Y,    N,    Y),
     ("events.manage_brand", "foreign"):    (N,  N,     N,    N,    N,    Y,    Y),
 }

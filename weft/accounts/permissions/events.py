@@ -48,6 +48,9 @@ def view_entry(actor: Actor, entry) -> bool:
 
 
 def post_news(actor: Actor, org) -> bool:
+    # News speaks for a cluster office or the operator; not even the operator signs it as a firm.
+    if org.kind not in (Organisation.Kind.CLUSTER_OFFICE, Organisation.Kind.OPERATOR):
+        return False
     return actor.is_operator or (
         org.kind == Organisation.Kind.CLUSTER_OFFICE and actor.role_in(org.pk) in ADMIN_ROLES
     )
