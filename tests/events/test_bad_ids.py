@@ -43,6 +43,7 @@ def test_a_new_event_for_no_cluster_is_404_and_creates_nothing(world, who):
     if who == "humen_office":
         response = client.post(reverse("events:new"), _event_form(world.keqiao.pk))
         assert response.status_code == 403
+        assert "Only the cluster office publishes its events." in response.content.decode()
     assert state(Event) == before
     response = client.post(reverse("events:new"), _event_form(world.humen.pk))
     assert response.status_code == 302 and Event.objects.get().cluster == world.humen

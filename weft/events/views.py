@@ -96,9 +96,10 @@ def new(request):
     errors = []
     if request.method == "POST":
         cluster_id = id_param(request.POST, "cluster")
-        cluster = clusters.filter(pk=cluster_id).first()
-        if cluster is None and not Cluster.objects.filter(pk=cluster_id).exists():
-            # A word or an unknown id, not another office's cluster (that one is refused below).
+        # A word or an unknown id is a 404; another office's cluster goes on to the service,
+        # which refuses it as such (the page offers no national events: they are the API's).
+        cluster = Cluster.objects.filter(pk=cluster_id).first()
+        if cluster is None:
             raise Http404(_("No such cluster."))
         try:
             data = {
