@@ -88,3 +88,37 @@ def test_a_saved_search_with_a_cluster_number_is_kept_and_still_notifies(market)
     assert SavedSearch.objects.get().filters == {"cluster": cluster}
     # The saved search is run again when a demand is published, without tripping on its cluster.
     post_open(market.keqiao_admin, visibility="public")
+
+
+@pytest.mark.parametrize(
+    ("filters", "param"),
+    [
+        ({"stage": "nope"}, "stage"),
+        ({"category": "silk_lace"}, "category"),
+        ({"province": "江"}, "province"),  # 江苏省 or 江西省
+        ({"cluster": "999999"}, "cluster"),
+    ],
+)
+def test_a_saved_search_whose_filter_names_nothing_is_refused(market, filters, param):
+    """Run again at every publication, it would never match: refused when saved, page and API."""
+    client = _client(market.buyer_admin)
+    before = state(SavedSearch)
+    response = client.post(
+        reverse("market:save_search"), {"name": "面料", "kind": "demands", **filters}, follow=True
+    )
+    assert "Search saved" not in response.content.decode()
+    assert str(next(iter(filters.values()))) in response.content.decode()
+    body = assert_error(
+        Api().post(
+            "/saved-searches",
+            {"name": "面料", "kind": "demands", "filters": filters},
+            user=market.buyer_admin,
+        ),
+        422,
+    )
+    assert param in str(body), body
+    assert state(SavedSearch) == before
+    client.post(
+        reverse("market:save_search"), {"name": "面料", "kind": "demands", "stage": "weaving"}
+    )
+    assert SavedSearch.objects.get().filters == {"stage": "weaving"}

@@ -88,6 +88,11 @@ class PostFilters:
     def check(self) -> "PostFilters":
         """These filters, or a 422 naming the first one whose value names nothing, as the
         directory's: an empty list would not tell a typo from a search without results."""
+        registry_selectors.refuse_unknown_filters(self.unknown())
+        return self
+
+    def unknown(self) -> list[tuple[str, object, str]]:
+        """(parameter, value, message) for each filter whose value names nothing."""
         unknown = registry_selectors.unknown_filters(
             cluster=self.cluster, province=self.province, stage=self.stage
         )
@@ -104,8 +109,7 @@ class PostFilters:
                     "as cotton_woven or womenswear."
                 ) % {"value": self.category}
             unknown.append(("category", self.category, message))
-        registry_selectors.refuse_unknown_filters(unknown)
-        return self
+        return unknown
 
 
 def _province_prefix(province: str) -> str:

@@ -49,6 +49,7 @@ from .models import (
     Transition,
     Visibility,
 )
+from .selectors import PostFilters
 
 S = Demand.Status
 
@@ -1101,6 +1102,11 @@ def save_search(*, user, name: str, kind: str, filters: dict, notify: bool = Tru
         raise ValidationError(
             {"q": _("A search may have at most %(max)d characters.") % {"max": SEARCH_MAX_LENGTH}}
         )
+    # A stage, category or province that names nothing would never match: say so now.
+    terms = {k: str(v) for k, v in keep.items() if k != "cluster"}
+    unknown = PostFilters(**terms, cluster=keep.get("cluster")).unknown()
+    if unknown:
+        raise ValidationError({param: message for param, _value, message in unknown})
     return SavedSearch.objects.create(
         user=user, name=name.strip()[:100], kind=kind, filters=keep, notify=notify
     )
