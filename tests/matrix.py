@@ -1,5 +1,5 @@
 """Helpers shared by the permission matrices: which API operations an app mounts, which pages
-take a POST."""
+take a POST, and what each role's POST of a form does."""
 
 import ast
 import inspect
@@ -7,6 +7,8 @@ import re
 import sys
 import textwrap
 
+from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from weft.core.api import api as ninja_api
@@ -144,3 +146,33 @@ def row_counts() -> dict[str, int]:
         if config.name.startswith("weft.")
         for model in config.get_models()
     }
+
+
+LOGIN, DONE = "login", "done"
+
+
+def post_as_each_role(users: dict, roles, url: str, data, written, *, done=DONE) -> tuple:
+    """Each role's answer to one form POST, every role from the same state: LOGIN for a redirect
+    to sign in, `done` for a redirect after `written()` finds the write, else the status code.
+    `data()` gives the form's fields. A POST that wrote nothing must have changed nothing."""
+    got = []
+    for role in roles:
+        with transaction.atomic():
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            if users[role].is_authenticated:
+                client.force_login(users[role])
+            posted = data()
+            before = row_counts()
+            response = client.post(url, posted)
+            wrote = written()
+            status = response.status_code
+            if status == 302 and "/login/" in response["Location"]:
+                status = LOGIN
+            elif status == 302 and wrote:
+                status = done
+            got.append(status)
+            assert wrote is (status == done), (role, status)
+            if not wrote:
+                assert row_counts() == before, (role, "a refused POST changed the database")
+            transaction.set_rollback(True)
+    return tuple(got)

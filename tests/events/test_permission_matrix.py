@@ -8,7 +8,6 @@ import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +18,7 @@ from weft.events import services
 from weft.events.models import Event, NewsPost, RegionalBrand, Score
 from weft.registry.models import Cluster
 
-from ..matrix import api_operations, post_pages, row_counts
+from ..matrix import api_operations, post_as_each_role, post_pages
 from .conftest import at, make_event
 
 pytestmark = pytest.mark.django_db
@@ -328,21 +327,7 @@ def test_form_post(m, name, obj):
         url = reverse(name, kwargs={"slug": objects["cluster"][obj].slug})
     else:
         url = reverse(name, kwargs={"pk": objects[kind][obj].pk})
-    got = []
-    for role in ROLES:
-        with transaction.atomic():  # each role starts from the same state
-            client = Client(HTTP_ACCEPT_LANGUAGE="en")
-            if role != "anonymous":
-                client.force_login(users[role])
-            before = row_counts()
-            response = client.post(url, data(objects, obj))
-            done = written(objects, obj)
-            status = response.status_code
-            if status == 302:
-                status = LOGIN if "/login/" in response["Location"] else DONE if done else REDIRECT
-            got.append(status)
-            assert done is (status == DONE), (role, status)
-            if not done:
-                assert row_counts() == before, (role, "a refused POST changed the database")
-            transaction.set_rollback(True)
-    assert tuple(got) == FORM_POST_GRID[(name, obj)], dict(zip(ROLES, got, strict=True))
+    got = post_as_each_role(
+        users, ROLES, url, lambda: data(objects, obj), lambda: written(objects, obj)
+    )
+    assert got == FORM_POST_GRID[(name, obj)], dict(zip(ROLES, got, strict=True))
