@@ -69,28 +69,11 @@ class EnterpriseFilters:
         return list(dict.fromkeys(tokens))
 
 
-def check_filters(
-    *,
-    cluster: int | None = None,
-    province: str = "",
-    stage: str = "",
-    industry_code: str = "",
-    certification: str = "",
-    size_band: str = "",
-) -> None:
-    """Refuse (422) directory filters whose value names nothing. Such a filter matches nothing,
-    and an empty page would not tell a client its typo from a search without results. (The web
-    forms report the same values and leave them out.)"""
-    refuse_unknown_filters(
-        unknown_filters(
-            cluster=cluster,
-            province=province,
-            stage=stage,
-            industry_code=industry_code,
-            certification=certification,
-            size_band=size_band,
-        )
-    )
+def check_filters(**filters) -> None:
+    """Refuse (422) directory filters (those `unknown_filters` takes) whose value names nothing.
+    Such a filter matches nothing, and an empty page would not tell a client its typo from a
+    search without results. (The web forms report the same values and leave them out.)"""
+    refuse_unknown_filters(unknown_filters(**filters))
 
 
 def unknown_filters(
