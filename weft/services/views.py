@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can, own_orgs_where, self_dealing, share_members
-from weft.core.params import SEARCH_MAX_LENGTH
+from weft.core.params import SEARCH_MAX_LENGTH, id_param
 from weft.core.redirects import safe_next
 
 from . import orders, selectors, services, signals_review, vouchers
@@ -51,10 +51,8 @@ def _refusals(view):
 
 
 def _posted(queryset, request, field: str):
-    """The row whose id the form posted as `field`, or None: an empty or non-numeric id would
-    make the lookup itself fail (500) instead of being refused."""
-    value = request.POST.get(field, "").strip()
-    return queryset.filter(pk=value).first() if value.isdigit() else None
+    """The row whose id the form posted as `field`, or None when it names none (see id_param)."""
+    return queryset.filter(pk=id_param(request.POST, field)).first()
 
 
 def _decimal(value):
@@ -209,10 +207,9 @@ def order_review(request, pk):
 @require_POST
 @_refusals
 def order_pay_with_voucher(request, pk):
-    try:
-        voucher_id = int(request.POST.get("voucher", ""))
-    except ValueError:
-        raise Refused(422, "invalid_data", _("Choose a voucher.")) from None
+    voucher_id = id_param(request.POST, "voucher")
+    if voucher_id is None:
+        raise Refused(422, "invalid_data", _("Choose a voucher."))
     data, _replayed = vouchers.redeem(
         user=request.user,
         voucher_id=voucher_id,
@@ -231,10 +228,10 @@ def order_pay_with_voucher(request, pk):
 @require_POST
 @_refusals
 def claim(request):
-    try:
-        provider_id, programme_id = int(request.POST["provider"]), int(request.POST["programme"])
-    except (KeyError, ValueError):
-        raise Refused(422, "invalid_data", _("Choose the programme to claim from.")) from None
+    provider_id = id_param(request.POST, "provider")
+    programme_id = id_param(request.POST, "programme")
+    if provider_id is None or programme_id is None:
+        raise Refused(422, "invalid_data", _("Choose the programme to claim from."))
     data, _replayed = vouchers.claim_settlement(
         user=request.user,
         provider_id=provider_id,
