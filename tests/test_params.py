@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.utils import translation
 
-from weft.core.params import MAX_ID, id_param, int_param, year_param
+from weft.core.params import MAX_ID, id_param, int_param, parse_id, year_param
 
 
 def q(value) -> QueryDict:
@@ -40,6 +40,11 @@ def q(value) -> QueryDict:
 )
 def test_id_param(value, expected):
     assert id_param(q(value), "x") == expected
+
+
+def test_parse_id_reads_a_bare_value_as_id_param_does():
+    assert parse_id(" 12 ") == 12
+    assert parse_id("²") is parse_id(str(MAX_ID + 1)) is parse_id(None) is None
 
 
 def test_id_param_takes_plain_dicts_with_numbers():

@@ -90,3 +90,21 @@ def test_adding_a_service_for_a_provider_that_is_no_id_is_forbidden(market):
         )
         assert response.status_code == 403, value
     assert state(*WRITTEN) == before
+
+
+@pytest.mark.parametrize("days", ["²", "abc", "-3", "99999999999999999999"])
+def test_a_turnaround_that_is_no_number_of_days_is_not_a_500(market, days):
+    client = _client(market.lab_admin)
+    response = client.post(
+        reverse("services:service_add"),
+        {
+            "provider": market.lab.pk,
+            "category": "testing",
+            "title_zh": "克重检测",
+            "turnaround_days": days,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    service = market.lab.services.filter(title_zh="克重检测").first()
+    assert service is None or service.turnaround_days is None

@@ -349,6 +349,12 @@ def test_wrong_ids_answer_404_in_json(s):
         assert response.status_code == 404 and response.json()["code"] == "not_found"
     response = client.get("/api/v1/stats/series", {"indicator": "nope"})
     assert response.status_code == 404
+    # Digits str.isdigit takes ("²") or past any id: no cluster, not a 500.
+    for key in ("²", "99999999999999999999", "no-such-cluster"):
+        response = client.get(
+            "/api/v1/stats/series", {"indicator": "revenue", "level": "cluster", "id": key}
+        )
+        assert response.status_code == 404 and response.json()["code"] == "not_found", key
     response = client.post(
         f"/api/v1/rounds/{s['round']['own'].pk}/submissions",
         json.dumps({"enterprise_id": 99999, "figures": {"revenue": "1"}}),

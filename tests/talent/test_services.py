@@ -175,8 +175,9 @@ def test_profile_id_number_check_character(world):
     base = {"name": "林晓", "role": "designer"}
     with pytest.raises(ValidationError, match="should be X"):
         services.save_profile(user=user, data={**base, "id_number": "110105194912310021"})
-    with pytest.raises(ValidationError, match="17 digits"):
-        services.save_profile(user=user, data={**base, "id_number": "12345"})
+    for wrong in ("12345", "1101051949123100²X", "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"):  # digits int() or GB refuse
+        with pytest.raises(ValidationError, match="17 digits"):
+            services.save_profile(user=user, data={**base, "id_number": wrong})
     assert not TalentProfile.objects.exists()
     profile = services.save_profile(user=user, data={**base, "id_number": "11010519491231002x"})
     assert profile.id_number == "11010519491231002X"

@@ -30,7 +30,12 @@ def id_param(data, name: str) -> int | None:
     A lookup by None finds nothing, so `get_object_or_404(Model, pk=id_param(...))` answers 404
     for a forged or mistyped id, as for an unknown one, rather than a 500 from int("abc").
     """
-    raw = str(data.get(name) or "").strip()
+    return parse_id(data.get(name))
+
+
+def parse_id(raw) -> int | None:
+    """`raw` (a string, or None) as a row's id, or None when it is none (see id_param)."""
+    raw = str(raw or "").strip()
     if not _DIGITS.fullmatch(raw):
         return None
     value = int(raw)

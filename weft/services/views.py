@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import actor_for, can, own_orgs_where, self_dealing, share_members
-from weft.core.params import SEARCH_MAX_LENGTH, id_param
+from weft.core.params import SEARCH_MAX_LENGTH, id_param, int_param
 from weft.core.redirects import safe_next
 
 from . import orders, selectors, services, signals_review, vouchers
@@ -345,8 +345,7 @@ def service_add(request):
     data = {f: request.POST.get(f, "").strip() for f in FIELDS}
     price = request.POST.get("price", "").strip()
     data["price"] = _decimal(price) if price else None
-    days = request.POST.get("turnaround_days", "").strip()
-    data["turnaround_days"] = int(days) if days.isdigit() else None
+    data["turnaround_days"] = int_param(request.POST, "turnaround_days")
     service = services.create_service(user=request.user, provider=provider, data=data)
     messages.success(
         request, _("“%(title)s” is listed in the catalogue.") % {"title": service.title_zh}

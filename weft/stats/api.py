@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
+from weft.core.params import parse_id
 from weft.registry.models import Cluster, Enterprise
 
 from . import monitoring, rounds, selectors, services
@@ -88,11 +89,10 @@ def series(request, query: Query[SeriesQuery]):
         raise ApiError(422, "invalid_request", _("period_kind must be month, quarter or year."))
     key = query.id
     if query.level == Aggregate.Level.CLUSTER:
+        pk = parse_id(key)
         cluster = (
-            Cluster.objects.filter(pk=key).first()
-            if key.isdigit()
-            else Cluster.objects.filter(slug=key).first()
-        )
+            Cluster.objects.filter(pk=pk) if pk is not None else Cluster.objects.filter(slug=key)
+        ).first()
         if cluster is None:
             raise ApiError(404, "not_found", _("No cluster “%(id)s”.") % {"id": key})
         key = str(cluster.pk)

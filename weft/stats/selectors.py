@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from weft.accounts.permissions import can, stats_firm_figures_q
+from weft.core.params import parse_id
 from weft.registry.models import ClusterMembership, Enterprise
 
 from . import formulas as f
@@ -24,7 +25,7 @@ def may_see_level(user, level: str, key: str) -> bool:
         from weft.registry.models import Cluster
 
         key = str(key).split(":", 1)[0]
-        cluster = Cluster.objects.filter(pk=key).first() if key.isdigit() else None
+        cluster = Cluster.objects.filter(pk=parse_id(key)).first()
         return cluster is not None and can(user, "stats.view_cluster_private", cluster)
     return can(user, "stats.manage_catalogue")
 

@@ -2,6 +2,8 @@
 profiles with portfolio images, applications. Each checks permission, validates, writes in one
 transaction and leaves an audit record."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -204,7 +206,7 @@ def _check_id_number(value: str) -> None:
     if not value:
         return
     value = value.upper()
-    if len(value) != 18 or not value[:17].isdigit():
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValidationError({"id_number": _("An ID number has 17 digits and a check character.")})
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     check = "10X98765432"[sum(int(d) * w for d, w in zip(value[:17], weights, strict=True)) % 11]
