@@ -130,8 +130,9 @@ def test_operator_defines_edits_runs_and_publishes_a_scheme(world, clusters):
     # Bad year: a message, no run.
     response = op.post(f"/stats/assessments/schemes/{v2.pk}/run/", {"year": "1800"}, follow=True)
     assert "Fewer than two clusters have figures for 1800" in response.content.decode()
-    response = op.post(f"/stats/assessments/schemes/{v2.pk}/run/", {"year": "twenty"}, follow=True)
-    assert "Give the year to assess" in response.content.decode()
+    for year in ("twenty", "²", "99999999999999999999"):
+        response = op.post(f"/stats/assessments/schemes/{v2.pk}/run/", {"year": year}, follow=True)
+        assert "Give the year to assess" in response.content.decode(), year
     assert not AssessmentRun.objects.filter(scheme=v2).exists()
 
 

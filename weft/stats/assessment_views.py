@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weft.accounts.permissions import can
+from weft.core.params import int_param
 from weft.registry.models import Cluster
 
 from . import assessment, selectors
@@ -101,10 +102,8 @@ def scheme_detail(request, pk):
     if request.method == "POST":
         if not manage:
             raise PermissionDenied
-        try:
-            count = max(0, int(request.POST.get("rows", "0") or 0))
-        except ValueError:
-            count = 0  # a forged form: no rows, which the service refuses with its message
+        # A forged count gives no rows, which the service refuses with its message.
+        count = max(0, int_param(request.POST, "rows") or 0)
         rows = [
             {
                 k: request.POST.get(f"{k}_{n}", "")
@@ -180,9 +179,8 @@ def scheme_run(request, pk):
     scheme = _scheme_for(request, pk)
     if not can(request.user, "stats.manage_assessment"):
         raise PermissionDenied
-    try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
+    year = int_param(request.POST, "year")
+    if year is None or not 1000 <= year <= 9999:
         messages.error(request, _("Give the year to assess, e.g. 2025."))
         return redirect("stats:scheme", pk=scheme.pk)
     try:
