@@ -12,6 +12,8 @@ from weft.registry import divisions
 from weft.registry.models import ChainStage, ClusterMembership, Enterprise
 from weft.registry.services import refresh_search
 
+from ..factories import make_enterprise
+
 pytestmark = pytest.mark.django_db
 
 HUMEN_FIRM = "东莞市虎门镇丽人制衣有限公司"
@@ -188,3 +190,20 @@ def test_cluster_pages_spell_prefecture_county_and_town_in_the_readers_language(
     results = page("/clusters/", "en", province="33")
     results = results[results.index('class="result-count"') :]
     assert "Shaoxing Keqiao District" in results and "柯桥区" not in results
+
+
+def test_firm_page_and_directory_spell_city_and_county_in_the_readers_language(world):
+    firm = make_enterprise(
+        name_zh="绍兴柯桥蓝印染整有限公司",
+        address="浙江省绍兴市柯桥区马鞍街道1号",
+        adcode="330603",
+        province="浙江省",
+        city="绍兴市",
+        county="柯桥区",
+    )
+    html = page(f"/enterprises/{firm.pk}/", "en")
+    assert "<dt>Located in</dt><dd>Zhejiang Shaoxing Keqiao District (330603)</dd>" in html
+    zh = page(f"/enterprises/{firm.pk}/", "zh-hans")
+    assert "<dd>浙江省 绍兴市 柯桥区 (330603)</dd>" in zh
+    results = page("/enterprises/", "en", q="蓝印")
+    assert "Zhejiang Shaoxing Keqiao District" in results[results.index('class="result-count"') :]
