@@ -67,6 +67,18 @@ def _own_provider(w, name="丽人检测服务部"):
     return provider, service
 
 
+def _voucher_for_any_service(market):
+    """A voucher of the firm from a Humen programme open to every category of service."""
+    w = market.w
+    programme = make_programme(
+        w.humen_office,
+        Organisation.objects.get(pk=w.humen.office_id),
+        clusters=[w.humen],
+        categories=[],
+    )
+    return grant(market, programme=programme)
+
+
 def _order_from_before_the_rule(w, service):
     """An accepted order of the firm from its own provider, as the old code let it be placed."""
     order = ServiceOrder.objects.create(
@@ -135,13 +147,8 @@ def test_a_voucher_does_not_pay_for_the_firms_own_services(market):
     """Defence in depth: an order from before the rule, or members who joined since."""
     w = market.w
     _provider, service = _own_provider(w)
-    programme = make_programme(
-        w.humen_office,
-        Organisation.objects.get(pk=w.humen.office_id),
-        clusters=[w.humen],
-        categories=[],
-    )
-    voucher = grant(market, programme=programme)
+    voucher = _voucher_for_any_service(market)
+    programme = voucher.programme
     order = _order_from_before_the_rule(w, service)
     balances, before = ledger.programme_balances(programme), row_counts()
     with pytest.raises(Refused) as e:
@@ -299,15 +306,7 @@ def test_the_attempt_through_the_pages(market):
     assert r.status_code == 200 and "a firm cannot buy its own services" in r.content.decode()
     assert row_counts() == before and not ServiceOrder.objects.exists()
     # An order from before the rule: no voucher offered, paying is refused; no review either.
-    voucher = grant(
-        market,
-        programme=make_programme(
-            w.humen_office,
-            Organisation.objects.get(pk=w.humen.office_id),
-            clusters=[w.humen],
-            categories=[],
-        ),
-    )
+    voucher = _voucher_for_any_service(market)
     order = _order_from_before_the_rule(w, service)
     detail = reverse("services:order_detail", kwargs={"pk": order.pk})
     page = c.get(detail).content.decode()
@@ -356,15 +355,7 @@ def test_the_attempt_through_the_api(market):
     assert r.status_code == 403 and body["code"] == "self_dealing"
     assert "a firm cannot buy its own services" in body["message"] and "details" in body
     assert row_counts() == before
-    voucher = grant(
-        market,
-        programme=make_programme(
-            w.humen_office,
-            Organisation.objects.get(pk=w.humen.office_id),
-            clusters=[w.humen],
-            categories=[],
-        ),
-    )
+    voucher = _voucher_for_any_service(market)
     order = _order_from_before_the_rule(w, service)
     before = row_counts()
     r = _post(c, f"/vouchers/{voucher.pk}/redeem", {"order_id": order.pk})

@@ -8,6 +8,7 @@ from django.db.models import Q
 from weft.accounts.permissions import (
     actor_for,
     orgs_sharing_members,
+    own_orgs_where,
     programme_books_q,
     service_orders_q,
     settlements_q,
@@ -80,6 +81,14 @@ def settlements_for(user):
     if not actor_for(user).is_authenticated:
         return Settlement.objects.none()
     return Settlement.objects.filter(settlements_q(user)).select_related("programme", "provider")
+
+
+def firms_to_order_for(user, provider_id) -> tuple[list, list]:
+    """(may order, own): the user's firms `services.order_for` allows, split into those that may
+    order from this provider and those that share members with it (not offered, said why)."""
+    firms = own_orgs_where(user, "services.order_for")
+    related = set(orgs_sharing_members(provider_id).values_list("organisation_id", flat=True))
+    return [f for f in firms if f.pk not in related], [f for f in firms if f.pk in related]
 
 
 def unclaimed_subsidies(provider, programme=None):

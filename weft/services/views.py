@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from weft.accounts.models import Organisation
-from weft.accounts.permissions import actor_for, can, own_orgs_where, self_dealing, share_members
+from weft.accounts.permissions import actor_for, can, own_orgs_where, self_dealing
 from weft.core.params import SEARCH_MAX_LENGTH, id_param, int_param
 from weft.core.redirects import safe_next
 
@@ -83,18 +83,11 @@ def catalogue(request):
 def service_detail(request, pk):
     service = get_object_or_404(Service.objects.select_related("provider"), pk=pk, is_active=True)
     reviews = service.orders.exclude(rating=None).order_by("-updated_at")[:20]
-    firms = own_orgs_where(request.user, "services.order_for")
-    # A firm that shares members with the provider may not order from it: not offered.
-    own = [f for f in firms if share_members(f.pk, service.provider_id)]
+    firms, own = selectors.firms_to_order_for(request.user, service.provider_id)
     return render(
         request,
         "services/service_detail.html",
-        {
-            "service": service,
-            "reviews": reviews,
-            "firms": [f for f in firms if f not in own],
-            "own_firms": own,
-        },
+        {"service": service, "reviews": reviews, "firms": firms, "own_firms": own},
     )
 
 

@@ -73,13 +73,9 @@ def act_as_provider(actor: Actor, order) -> bool:
     return _in_org(actor, order.provider_id, admin=True)
 
 
-def review_order(actor: Actor, order) -> bool:
-    """The firm's admins, never when firm and provider share a member (no self-reviews)."""
-    return act_as_firm(actor, order) and not self_dealing(order)
-
-
-def pay_with_voucher(actor: Actor, order) -> bool:
-    """The firm's admins, never when firm and provider share a member (no self-subsidy)."""
+def act_as_firm_at_arms_length(actor: Actor, order) -> bool:
+    """The firm's admins, never when firm and provider share a member: no self-reviews, no
+    self-subsidy (services.review_order, services.pay_with_voucher)."""
     return act_as_firm(actor, order) and not self_dealing(order)
 
 
@@ -188,8 +184,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "services.act_as_firm": act_as_firm,
     "services.act_as_provider": act_as_provider,
     "services.act_on_order": act_on_order,
-    "services.review_order": review_order,
-    "services.pay_with_voucher": pay_with_voucher,
+    "services.review_order": act_as_firm_at_arms_length,
+    "services.pay_with_voucher": act_as_firm_at_arms_length,
     "services.resolve_dispute": resolve_dispute,
     "services.issue_programme": issue_programme,
     "services.manage_programme": manage_programme,
