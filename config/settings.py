@@ -205,6 +205,11 @@ WEFT_API_PAGE_SIZE = 20
 # Directory answers are cached until a write to the directory's tables (0 turns the cache off).
 WEFT_DIRECTORY_CACHE_SECONDS = int(os.environ.get("WEFT_DIRECTORY_CACHE_SECONDS", 600))
 WEFT_API_MAX_PAGE_SIZE = 100
+# First-time directory searches are answered from an in-memory index of every firm
+# (registry/directory_index.py). Past this many firms changed since its last build, the database
+# answers alone until the rebuild it asks for has run.
+WEFT_DIRECTORY_INDEX = env_bool("WEFT_DIRECTORY_INDEX", True)
+WEFT_DIRECTORY_INDEX_MAX_CHANGES = int(os.environ.get("WEFT_DIRECTORY_INDEX_MAX_CHANGES", 5000))
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ from django.db import connection
 from weft.core.pagination import windowed_page
 
 from .fields import FTS, fts_match
+from .index_selectors import IndexedMatches, current_view, index_tokens
 from .models import Enterprise
 from .search import search_terms, tokens_prove
 from .selectors import EnterpriseFilters, enterprise_directory, enterprise_list_page
@@ -42,11 +43,15 @@ _SORT = (
 
 class DirectoryMatches:
     """The firms matching some directory filters, as `core.pagination.paginate` pages them:
-    `window(start, size)` gives `[{"id": ...}, ...]` in name order and the number of matches."""
+    `window(start, size)` gives `[{"id": ...}, ...]` in name order and the number of matches.
+
+    The in-memory index answers when it holds every token the search needs (index_selectors);
+    otherwise the database does, by the plans above."""
 
     def __init__(self, filters: EnterpriseFilters):
         self.filters = filters
         self._count: int | None = None
+        self._indexed = _indexed_matches(filters)
         # The FTS5 query answering the search alone, on SQLite when the tokens decide it.
         tokens = filters.tokens()
         decided = all(tokens_prove(term) for term in search_terms(filters.q))
@@ -55,6 +60,9 @@ class DirectoryMatches:
         )
 
     def window(self, start: int, size: int) -> tuple[list[dict], int]:
+        if self._indexed is not None:
+            ids = self._indexed.window(start, size, self._database_page)
+            return [{"id": i} for i in ids], self._indexed.count
         if self._match is not None:
             ids, self._count = _sqlite_window(self._match, start, size, self._count)
             return [{"id": i} for i in ids], self._count
@@ -63,7 +71,14 @@ class DirectoryMatches:
             return windowed_page(ids, start, size)
         return list(ids[start : start + size]), self._count  # counted already (`count`)
 
+    def _database_page(self, start: int, size: int) -> list[int]:
+        return list(
+            enterprise_directory(self.filters).values_list("id", flat=True)[start : start + size]
+        )
+
     def count(self) -> int:
+        if self._indexed is not None:
+            return self._indexed.count
         if self._count is None:
             if self._match is not None:
                 self._count = _sqlite_count(self._match)
@@ -87,6 +102,22 @@ class DirectoryListing:
         ids = [row["id"] for row in page]
         firms = {e.pk: e for e in enterprise_list_page(Enterprise.objects.filter(id__in=ids))}
         return [firms[i] for i in ids if i in firms]
+
+
+def _indexed_matches(filters: EnterpriseFilters) -> IndexedMatches | None:
+    tokens = index_tokens(filters)
+    view = current_view() if tokens is not None else None
+    if view is None:
+        return None
+    changed = []
+    if view.changed_ids:
+        # Firms written since the snapshot: searched by the database, as they are now.
+        changed = list(
+            enterprise_directory(filters)
+            .filter(id__in=view.changed_ids)
+            .values_list("id", flat=True)
+        )
+    return IndexedMatches(view, tokens, changed)
 
 
 def _sqlite_count(match: str) -> int:

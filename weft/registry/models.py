@@ -342,3 +342,42 @@ class DirectoryVersion(models.Model):
 
     def __str__(self):
         return f"directory version {self.token}"
+
+
+class DirectoryChange(models.Model):
+    """A firm whose searchable columns changed: written by database triggers (migration 0010) on
+    every insert, delete, and update of `search_tokens`, `search_text` or `name_sort`, whatever
+    path wrote it. Firms changed since the in-memory index was built are searched in the
+    database instead (see directory_index.py)."""
+
+    enterprise_id = models.BigIntegerField(help_text="The firm (it may since have been deleted).")
+    seq = models.BigIntegerField(
+        db_index=True,
+        help_text="When, in the order the index's watermark counts: on PostgreSQL the writing "
+        "transaction's id, on SQLite one more than the last change's.",
+    )
+
+    def __str__(self):
+        return f"directory change {self.seq}: firm {self.enterprise_id}"
+
+
+class DirectoryIndexSnapshot(models.Model):
+    """One build of the directory's in-memory index, loaded by every web process (see
+    directory_index.py and services.build_directory_index)."""
+
+    token = models.BigIntegerField(
+        help_text="Random, so a process never mistakes another database's snapshot for its own."
+    )
+    built_at = models.DateTimeField(auto_now_add=True)
+    watermark = models.BigIntegerField(
+        help_text="Changes with a seq from this on may be missing from the snapshot."
+    )
+    firms = models.PositiveIntegerField(help_text="Firms in the snapshot.")
+    seconds = models.FloatField(help_text="How long the build took.")
+    data = models.BinaryField(help_text="The index, as DirectoryIndex.dumps writes it.")
+
+    class Meta:
+        get_latest_by = "id"
+
+    def __str__(self):
+        return f"directory index of {self.firms:,} firms, {self.built_at:%Y-%m-%d %H:%M}"

@@ -104,3 +104,24 @@ def enterprise_tokens(
         tokens.update(facet_token("i", code[:n]) for n in (2, 3, 4) if len(code) >= n)
     tokens.update(facet_token("cert", c) for c in certification_codes)
     return sorted(tokens)
+
+
+def cjk_trigrams(text: str) -> set[str]:
+    """Three-character runs of the Chinese in normalised text: the directory's in-memory index
+    holds them too, so a three-character term is decided without reading any firm's text."""
+    tokens: set[str] = set()
+    for run in _RUN.findall(text):
+        if len(run) >= 3 and _CJK_RUN.match(run):
+            tokens.update(run[i : i + 3] for i in range(len(run) - 2))
+    return tokens
+
+
+def index_query_tokens(term: str) -> list[str] | None:
+    """The in-memory index's tokens deciding `term` (all of them present ⇔ the term is a
+    substring of the firm's text), or None when the index cannot decide it alone."""
+    if tokens_prove(term):
+        return query_tokens(term)
+    run = normalise(term)
+    if len(run) == 3 and _CJK_RUN.match(run):
+        return [run]
+    return None

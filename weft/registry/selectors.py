@@ -52,6 +52,10 @@ class EnterpriseFilters:
         tokens: list[str] = []
         for term in search_terms(self.q):
             tokens += query_tokens(term)
+        return list(dict.fromkeys(tokens + self.facet_tokens()))
+
+    def facet_tokens(self) -> list[str]:
+        tokens: list[str] = []
         if self.cluster:
             tokens.append(facet_token("c", self.cluster))
         if self.province:
@@ -66,7 +70,7 @@ class EnterpriseFilters:
             tokens.append(facet_token("cert", self.certification))
         if self.size_band:
             tokens.append(facet_token("sz", self.size_band))
-        return list(dict.fromkeys(tokens))
+        return tokens
 
 
 def check_filters(**filters) -> None:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from weft.registry.demo.accounts import setup_demo_accounts
 from weft.registry.demo.generator import generate
+from weft.registry.index_services import build_directory_index
 from weft.registry.models import Enterprise
 from weft.registry.taxonomy import load_clusters
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         for loaded in load_app_demos():
             if options["verbosity"] >= 1:
                 self.stdout.write(loaded)
+        build_directory_index()
         if options["verbosity"] >= 1:
             total = Enterprise.objects.filter(is_demo=True).count()
             note = f" (generated {generated:,} now)" if generated else ""

@@ -1,0 +1,213 @@
+"""The in-memory directory index answers exactly as the database does, before and after writes.
+
+Transactional tests: the index tells a committed change from one still running by the writing
+transaction (on PostgreSQL), so these tests commit their writes as the web does.
+"""
+
+import random
+
+import pytest
+from django.db import connection
+
+from weft.core.pagination import windowed_page
+from weft.registry import index_selectors
+from weft.registry.directory import DirectoryMatches
+from weft.registry.directory_index import DirectoryIndex
+from weft.registry.index_services import build_directory_index
+from weft.registry.models import DirectoryChange, DirectoryIndexSnapshot, Enterprise
+from weft.registry.naming import set_name_keys
+from weft.registry.selectors import EnterpriseFilters, enterprise_directory
+from weft.registry.services import refresh_search
+from weft.registry.taxonomy import load_taxonomy
+
+from ..factories import make_enterprise
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOWNS = ["虎门", "大朗", "柯桥", "盛泽"]
+PRODUCTS = ["女装", "羊毛衫", "面料", "丝绸", "连衣裙"]
+NAMES = ["阿里", "北方", "常熟", "东方", "虎门", "绍兴", "中山"]
+
+QUERIES = [
+    {"q": "虎门"},
+    {"q": "虎门镇"},  # three characters: the index's trigram decides it
+    {"q": "羊毛衫", "province": "浙江省"},
+    {"q": "面料", "province": "广东省", "stage": "weaving"},
+    {"q": "虎", "stage": "knitting"},
+    {"q": "柯桥 丝绸"},
+    {"q": "连衣裙", "size_band": "micro"},
+    {"province": "浙江省", "size_band": "micro"},
+    {"q": "不存在"},
+    {"q": "ltd"},
+    {},
+]
+
+
+@pytest.fixture
+def firms(db):
+    load_taxonomy()
+    rng = random.Random(11)
+    made = []
+    for i in range(80):
+        town = rng.choice(TOWNS)
+        south = town in ("虎门", "大朗")
+        made.append(
+            make_enterprise(
+                name_zh=f"{rng.choice(NAMES)}{town}{rng.choice(PRODUCTS)}有限公司",
+                name_en=f"{town} Trading Co., Ltd." if i % 3 else "",
+                address=f"{'广东省' if south else '浙江省'}{town}镇{i}号",
+                adcode="441900" if south else "330603",
+                province="广东省" if south else "浙江省",
+                products=rng.choice(PRODUCTS),
+                stages=(rng.choice(["knitting", "garment_making", "weaving"]),),
+                employees=rng.choice([5, 50, 500]),
+            )
+        )
+    return made
+
+
+def database_answer(filters, start, size):
+    return windowed_page(enterprise_directory(filters).values("id"), start, size)
+
+
+def assert_index_answers_as_database():
+    for query in QUERIES:
+        filters = EnterpriseFilters(**query)
+        total = enterprise_directory(filters).count()
+        matches = DirectoryMatches(filters)
+        assert matches._indexed is not None, query
+        assert matches.count() == total, query
+        for start, size in [(0, 5), (5, 5), (0, 200), (max(total - 2, 0), 5), (total, 5)]:
+            assert DirectoryMatches(filters).window(start, size) == database_answer(
+                filters, start, size
+            ), (query, start, size)
+
+
+def test_the_index_answers_every_search_it_can_decide_as_the_database(firms):
+    build_directory_index()
+    assert_index_answers_as_database()
+    # Not degenerate: searches match some firms and not all.
+    assert 0 < DirectoryMatches(EnterpriseFilters(q="虎门")).count() < len(firms)
+    assert DirectoryMatches(EnterpriseFilters(q="虎门镇")).count() > 0
+
+
+def test_searches_the_index_cannot_decide_go_to_the_database(firms):
+    build_directory_index()
+    for q in ["东莞市虎门", "trading", "li"]:
+        matches = DirectoryMatches(EnterpriseFilters(q=q))
+        assert matches._indexed is None, q
+        assert matches.count() == enterprise_directory(EnterpriseFilters(q=q)).count()
+
+
+def test_firms_written_after_the_build_are_found_as_they_are_now(firms):
+    build_directory_index()
+    added = make_enterprise(
+        name_zh="阿阿虎门面料有限公司", address="广东省虎门镇新1号", products="面料"
+    )
+    renamed = firms[3]
+    renamed.name_zh = "啊啊啊柯桥丝绸有限公司"  # to the front of the directory's order
+    renamed.main_products = "香云纱"
+    set_name_keys(renamed)
+    renamed.save()
+    refresh_search(renamed)
+    deleted = firms[4]
+    deleted_id = deleted.pk
+    deleted.delete()
+
+    assert_index_answers_as_database()
+    assert DirectoryMatches(EnterpriseFilters(q="香云纱")).window(0, 5) == ([{"id": renamed.pk}], 1)
+    first, _ = DirectoryMatches(EnterpriseFilters()).window(0, 1)
+    assert first == [{"id": renamed.pk}]
+    ids = [r["id"] for r in DirectoryMatches(EnterpriseFilters(q="虎门")).window(0, 200)[0]]
+    assert added.pk in ids
+    assert deleted_id not in ids
+
+
+def test_deep_pages_with_changes_are_left_to_the_database(firms, monkeypatch):
+    build_directory_index()
+    make_enterprise(name_zh="阿阿虎门面料有限公司", address="广东省虎门镇新1号", products="面料")
+    monkeypatch.setattr(index_selectors, "MERGE_LIMIT", 3)
+    assert_index_answers_as_database()
+
+
+def test_only_changes_of_what_the_index_holds_are_logged(firms):
+    build_directory_index()
+    assert not DirectoryChange.objects.exists()
+    firm = firms[0]
+    firm.employees = 999  # not searchable
+    firm.save()
+    assert not DirectoryChange.objects.exists()
+    # Raw SQL is logged too: the log is written by triggers.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE registry_enterprise SET search_text = %s WHERE id = %s", ["x", firms[1].pk]
+        )
+    assert list(DirectoryChange.objects.values_list("enterprise_id", flat=True)) == [firms[1].pk]
+
+
+def test_past_the_change_limit_the_database_answers_and_a_rebuild_is_asked_for(firms, settings):
+    settings.WEFT_DIRECTORY_INDEX_MAX_CHANGES = 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    build_directory_index()
+    first = DirectoryIndexSnapshot.objects.get()
+    for firm in firms[:3]:
+        firm.main_products = "羊绒衫"
+        refresh_search(firm)
+
+    # Background tasks run at once here: the search that saw three changes rebuilt.
+    matches = DirectoryMatches(EnterpriseFilters(q="羊绒衫"))
+    assert matches._indexed is None
+    assert matches.count() == 3
+    latest = DirectoryIndexSnapshot.objects.latest()
+    assert latest.pk != first.pk
+    after = DirectoryMatches(EnterpriseFilters(q="羊绒衫"))
+    assert after._indexed is not None
+    assert after.count() == 3
+
+
+def test_a_build_keeps_one_snapshot_before_it_and_the_changes_it_needs(firms):
+    build_directory_index()
+    make_enterprise(name_zh="甲虎门有限公司")
+    second = build_directory_index()
+    make_enterprise(name_zh="乙虎门有限公司")
+    third = build_directory_index()
+    assert list(DirectoryIndexSnapshot.objects.order_by("id").values_list("id", flat=True)) == [
+        second.pk,
+        third.pk,
+    ]
+    assert not DirectoryChange.objects.filter(seq__lt=second.watermark).exists()
+
+
+def test_switched_off_the_database_answers(firms, settings):
+    build_directory_index()
+    settings.WEFT_DIRECTORY_INDEX = False
+    assert DirectoryMatches(EnterpriseFilters(q="虎门"))._indexed is None
+
+
+def test_the_api_answers_the_same_from_the_index(firms, client, settings):
+    settings.WEFT_DIRECTORY_CACHE_SECONDS = 0
+    url = "/api/v1/enterprises?q=虎门&province=广东省&page_size=7&page=2"
+    from_database = client.get(url).json()
+    build_directory_index()
+    assert DirectoryMatches(EnterpriseFilters(q="虎门", province="广东省"))._indexed is not None
+    assert client.get(url).json() == from_database
+    assert from_database["count"] > 7
+
+
+def test_a_snapshot_survives_its_bytes():
+    index = DirectoryIndex.build([(5, ["a", "p:44"], "虎门镇"), (3, ["a"], ""), (9, [], "虎门")])
+    again = DirectoryIndex.loads(index.dumps())
+    assert again.ids(again.matching(["a"])) == [5, 3]
+    assert again.ids(again.matching(["虎门镇"])) == [5]
+    assert again.ids(again.matching([])) == [5, 3, 9]
+    assert list(again.positions_of([9, 5, 4])) == [0, 2]
+    with pytest.raises(ValueError):
+        DirectoryIndex.loads(b"not an index")
+
+
+def test_every_firm_of_the_database_is_in_a_fresh_snapshot(firms):
+    snapshot = build_directory_index()
+    index = DirectoryIndex.loads(bytes(snapshot.data))
+    assert sorted(index.ids(range(len(index)))) == sorted(
+        Enterprise.objects.values_list("id", flat=True)
+    )

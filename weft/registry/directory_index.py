@@ -1,0 +1,112 @@
+"""The enterprise directory's in-memory index: a compressed bitmap of firms per search token.
+
+Why: a search's exact count needs every match. PostgreSQL's GIN index cannot count without
+visiting each match's row (BENCHMARKS.md), so a first-time search over a million firms costs tens
+of milliseconds there. Here every token a firm holds (its `search_tokens`, plus the three-character
+runs of its Chinese text) maps to a roaring bitmap of the firms holding it, numbered by their place
+in the directory's order (`name_sort`, then id). A search is the intersection of its tokens'
+bitmaps: the count is its length, a page is a slice of it, and no firm's row is read but the
+page's own.
+
+The index is a snapshot (`services.build_directory_index`), kept in the database so that every
+web process on every machine loads the same one. Firms written since (logged by database
+triggers in `DirectoryChange`, migration 0010) are taken out of its answers and searched in the
+database instead; see `selectors.indexed_matches`.
+"""
+
+import json
+import struct
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property
+
+import numpy as np
+from pyroaring import BitMap, FrozenBitMap
+
+from .search import cjk_trigrams
+
+MAGIC = b"WEFTIX01"
+
+
+class DirectoryIndex:
+    def __init__(self, order: np.ndarray, postings: dict[str, FrozenBitMap]):
+        self.order = order  # firm ids, in the directory's order: position → id
+        self.postings = postings
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[int, Iterable[str], str]]) -> "DirectoryIndex":
+        """From (id, search tokens, search text) of every firm, in the directory's order."""
+        ids = array("q")
+        positions: dict[str, array] = defaultdict(lambda: array("I"))
+        for position, (firm_id, tokens, text) in enumerate(rows):
+            ids.append(firm_id)
+            for token in set(tokens) | cjk_trigrams(text):
+                positions[token].append(position)
+        return cls(
+            np.frombuffer(ids, dtype=np.int64) if ids else np.zeros(0, dtype=np.int64),
+            {token: FrozenBitMap(p) for token, p in positions.items()},
+        )
+
+    def dumps(self) -> bytes:
+        tokens = list(self.postings)
+        blobs = [self.postings[t].serialize() for t in tokens]
+        header = json.dumps(
+            {"firms": len(self.order), "tokens": tokens, "sizes": [len(b) for b in blobs]},
+            ensure_ascii=False,
+        ).encode()
+        order = self.order.astype("<i8").tobytes()
+        return b"".join([MAGIC, struct.pack("<Q", len(header)), header, order, *blobs])
+
+    @classmethod
+    def loads(cls, data: bytes) -> "DirectoryIndex":
+        view = memoryview(data)
+        if bytes(view[:8]) != MAGIC:
+            raise ValueError("not a directory index")
+        (header_size,) = struct.unpack("<Q", view[8:16])
+        at = 16 + header_size
+        header = json.loads(bytes(view[16:at]))
+        firms = header["firms"]
+        order = np.frombuffer(view[at : at + 8 * firms], dtype="<i8").astype(np.int64)
+        at += 8 * firms
+        postings = {}
+        for token, size in zip(header["tokens"], header["sizes"], strict=True):
+            postings[token] = FrozenBitMap.deserialize(view[at : at + size])
+            at += size
+        return cls(order, postings)
+
+    def matching(self, tokens: list[str]) -> BitMap:
+        """Positions of the firms holding every token (all firms for none)."""
+        if not tokens:
+            return BitMap(range(len(self.order)))
+        bitmaps = []
+        for token in tokens:
+            bitmap = self.postings.get(token)
+            if bitmap is None:
+                return BitMap()
+            bitmaps.append(bitmap)
+        bitmaps.sort(key=len)  # intersecting from the rarest is cheapest
+        return BitMap.intersection(*bitmaps) if len(bitmaps) > 1 else BitMap(bitmaps[0])
+
+    def ids(self, positions: Iterable[int]) -> list[int]:
+        return [int(self.order[p]) for p in positions]
+
+    def positions_of(self, ids: Iterable[int]) -> BitMap:
+        """Positions of those of these firms the index holds."""
+        wanted = np.fromiter(ids, dtype=np.int64)
+        if not len(wanted) or not len(self.order):
+            return BitMap()
+        at = np.searchsorted(self._sorted_ids, wanted).clip(0, len(self.order) - 1)
+        found = self._sorted_ids[at] == wanted
+        return BitMap(self._position_by_sorted[at[found]].astype(np.uint32))
+
+    @cached_property
+    def _position_by_sorted(self) -> np.ndarray:
+        return np.argsort(self.order, kind="stable")
+
+    @cached_property
+    def _sorted_ids(self) -> np.ndarray:
+        return self.order[self._position_by_sorted]

@@ -1,0 +1,136 @@
+"""Reads of the directory's in-memory index: the snapshot this process holds, the firms changed
+since it was built, and a search's matches from both (see directory_index.py)."""
+
+import threading
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from pyroaring import BitMap
+
+from .directory_index import DirectoryIndex
+from .models import DirectoryChange, DirectoryIndexSnapshot, DirectoryVersion, Enterprise
+from .search import index_query_tokens, search_terms
+
+# Past this many rows before the page, merging the changed firms into the index's order is left
+# to the database's plan (deep pages of a directory with recent changes).
+MERGE_LIMIT = 2_000
+
+_STATE = (
+    f"SELECT v.token, s.id, s.token, s.watermark FROM {DirectoryVersion._meta.db_table} AS v "  # noqa: S608
+    f"LEFT JOIN (SELECT id, token, watermark FROM {DirectoryIndexSnapshot._meta.db_table} "
+    "ORDER BY id DESC LIMIT 1) AS s ON 1 = 1 WHERE v.id = 1"
+)
+_CHANGED = (
+    f"SELECT DISTINCT enterprise_id FROM {DirectoryChange._meta.db_table} "  # noqa: S608
+    "WHERE seq >= %s LIMIT %s"
+)
+
+
+@dataclass
+class IndexView:
+    """The index as of now: the snapshot, and the firms changed since, which it cannot answer for."""
+
+    index: DirectoryIndex
+    changed_ids: list[int]
+    changed_positions: BitMap
+
+
+@dataclass
+class _Held:
+    snapshot_token: int
+    index: DirectoryIndex
+    rebuild_asked: bool = False
+    views: dict = field(default_factory=dict)  # directory version → IndexView
+
+
+_held: _Held | None = None
+_loading = threading.Lock()
+
+
+def current_view() -> IndexView | None:
+    """The index with the changes since its snapshot, or None where the database must answer:
+    the index is switched off, not built yet, or too many firms changed since."""
+    global _held
+    if not settings.WEFT_DIRECTORY_INDEX:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE)
+        row = cursor.fetchone()
+    if row is None or row[1] is None:
+        return None
+    version, snapshot_id, snapshot_token, watermark = row
+    held = _held
+    if held is None or held.snapshot_token != snapshot_token:
+        with _loading:
+            held = _held
+            if held is None or held.snapshot_token != snapshot_token:
+                data = (
+                    DirectoryIndexSnapshot.objects.filter(id=snapshot_id)
+                    .values_list("data", flat=True)
+                    .first()
+                )
+                if data is None:  # replaced since the state was read: ask again next time
+                    return None
+                held = _held = _Held(snapshot_token, DirectoryIndex.loads(bytes(data)))
+    # Within a transaction its own writes are not in the version yet: never reuse a view there.
+    view = None if connection.in_atomic_block else held.views.get(version)
+    if view is None:
+        view = _view(held, watermark)
+        if view is not None and not connection.in_atomic_block:
+            held.views = {version: view}
+    return view
+
+
+def _view(held: _Held, watermark: int) -> IndexView | None:
+    limit = settings.WEFT_DIRECTORY_INDEX_MAX_CHANGES
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANGED, [watermark, limit + 1])
+        changed = [row[0] for row in cursor.fetchall()]
+    if len(changed) > limit:
+        if not held.rebuild_asked:
+            from .tasks import rebuild_directory_index
+
+            held.rebuild_asked = True
+            rebuild_directory_index.enqueue()
+        return None
+    return IndexView(held.index, changed, held.index.positions_of(changed))
+
+
+def index_tokens(filters) -> list[str] | None:
+    """The index tokens of these directory filters, or None when a term needs the firms' text."""
+    tokens: list[str] = []
+    for term in search_terms(filters.q):
+        decided = index_query_tokens(term)
+        if decided is None:
+            return None
+        tokens += decided
+    return list(dict.fromkeys(tokens + filters.facet_tokens()))
+
+
+class IndexedMatches:
+    """A directory search answered by the index, with the firms changed since its snapshot
+    searched in the database and merged in the database's own order."""
+
+    def __init__(self, view: IndexView, tokens: list[str], changed_matches: list[int]):
+        self.view = view
+        self.positions = view.index.matching(tokens) - view.changed_positions
+        self.changed_matches = changed_matches
+        self.count = len(self.positions) + len(changed_matches)
+
+    def window(self, start: int, size: int, database_page) -> list[int]:
+        """Ids of the firms from `start`, `size` of them, in the directory's order.
+        `database_page(start, size)` answers deep pages the index cannot merge cheaply."""
+        if start >= self.count or not size:
+            return []
+        index = self.view.index
+        if not self.changed_matches:
+            return index.ids(self.positions[start : start + size])
+        if start + size > MERGE_LIMIT:
+            return database_page(start, size)
+        head = index.ids(self.positions[0 : start + size])
+        return list(
+            Enterprise.objects.filter(id__in=head + self.changed_matches)
+            .order_by("name_sort", "id")
+            .values_list("id", flat=True)[start : start + size]
+        )

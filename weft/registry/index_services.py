@@ -1,0 +1,59 @@
+"""Writes of the directory's in-memory index: building a snapshot (see directory_index.py)."""
+
+import secrets
+import time
+
+from django.db import connection, transaction
+
+from .directory_index import DirectoryIndex
+from .models import DirectoryChange, DirectoryIndexSnapshot, Enterprise
+
+
+def build_directory_index() -> DirectoryIndexSnapshot:
+    """Index every firm, store the snapshot, and forget what no process needs any more."""
+    began = time.perf_counter()
+    # The watermark is read before the firms: a change not yet committed then has a seq from
+    # the watermark on, so it counts as changed since the snapshot, whether or not it is in it.
+    watermark = change_watermark()
+    rows = (
+        Enterprise.objects.order_by("name_sort", "id")
+        .values_list("id", "search_tokens", "search_text")
+        .iterator(chunk_size=10_000)
+    )
+    index = DirectoryIndex.build(rows)
+    with transaction.atomic():
+        snapshot = DirectoryIndexSnapshot.objects.create(
+            token=secrets.randbits(62),
+            watermark=watermark,
+            firms=len(index),
+            seconds=round(time.perf_counter() - began, 3),
+            data=index.dumps(),
+        )
+        # The snapshot before stays: a process may be answering from it until its next request.
+        kept = (
+            DirectoryIndexSnapshot.objects.filter(id__lt=snapshot.id)
+            .order_by("-id")
+            .values("id", "watermark")
+            .first()
+        )
+        oldest = kept or {"id": snapshot.id, "watermark": watermark}
+        DirectoryIndexSnapshot.objects.filter(id__lt=oldest["id"]).delete()
+        DirectoryChange.objects.filter(seq__lt=oldest["watermark"]).delete()
+    return snapshot
+
+
+_NEXT_SEQ = (
+    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0) + 1"  # as migration 0010
+)
+
+
+def change_watermark() -> int:
+    """The seq from which a change may not be reflected in firms read from now on."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Every transaction below the snapshot's xmin has ended: its writes are visible.
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        else:
+            # SQLite has one writer: every change logged so far is committed and visible.
+            cursor.execute(_NEXT_SEQ, [DirectoryChange._meta.db_table])
+        return cursor.fetchone()[0]
