@@ -140,7 +140,7 @@ def probe(env: dict, *args) -> dict:
     return json.loads(out.stdout)
 
 
-def django_env(database_url: str, cache_seconds: int = 0) -> dict:
+def django_env(database_url: str, cache_seconds: int = 0, index: bool = True) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEFT_")}
     env.update(
         DATABASE_URL=database_url,
@@ -150,6 +150,7 @@ def django_env(database_url: str, cache_seconds: int = 0) -> dict:
         WEFT_CACHE="file",
         WEFT_VAR_DIR=str(VAR / "var"),
         WEFT_DIRECTORY_CACHE_SECONDS=str(cache_seconds),
+        WEFT_DIRECTORY_INDEX="true" if index else "false",
         WEFT_LOG_LEVEL="WARNING",
         # High enough that the bench is never throttled; see the note on the throttle in BENCHMARKS.md.
         WEFT_THROTTLE_ANON="1000000/min",
@@ -178,6 +179,11 @@ def prepare(backend: str, args, pg: Postgres | None) -> tuple[str, dict]:
         if state["migrated"] and state["enterprises"] == n:
             log(f"{backend}: reusing the database with {n:,} enterprises")
             info["generated"] = "reused"
+            # The firms may have been generated before the index existed, or changed since.
+            began = time.perf_counter()
+            run_logged([PY, "manage.py", "build_directory_index"], env,
+                       VAR / f"index-{backend}-{n}.log", "index")  # fmt: skip
+            info["index_build_seconds"] = round(time.perf_counter() - began, 1)
             return url, info | database_size(backend, url, pg)
         log(f"{backend}: nothing to reuse ({state}); generating")
 
@@ -307,10 +313,11 @@ def bench_backend(backend: str, args, pg: Postgres | None) -> dict:
     for mode in args.cache.split(","):
         # "cached": answers kept until the directory changes, and every query of the pool was
         # asked once before measuring (a directory's popular queries); "uncached": every
-        # request searches (the cache turned off), the cost of a query nobody asked before.
+        # request searches (the cache turned off), the cost of a query nobody asked before;
+        # "unindexed": as uncached, with the in-memory index off too (the database alone).
         cache_seconds = 600 if mode == "cached" else 0
         shutil.rmtree(VAR / "var" / "cache", ignore_errors=True)
-        server_env = django_env(url, cache_seconds)
+        server_env = django_env(url, cache_seconds, index=mode != "unindexed")
         port = free_port(args.port)
         with Gunicorn(server_env, port, args.workers, VAR / f"gunicorn-{backend}.log"):
             measure_mode(backend, mode, port, pools, matches, args, runs, scenarios)
@@ -469,9 +476,10 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=100, help="distinct queries per scenario")
     parser.add_argument(
         "--cache",
-        default="cached,uncached",
+        default="cached,uncached,unindexed",
         help="answer modes to measure: cached (the directory cache on, queries asked before), "
-        "uncached (the cache off: every request searches)",
+        "uncached (the cache off: every request searches, from the in-memory index), unindexed "
+        "(the cache and the index off: every request searches the database)",
     )
     parser.add_argument(
         "--explain",

@@ -63,3 +63,18 @@ def drop_like_index(app_label: str, model_name: str, name: str) -> migrations.Ru
         _create_like_index(schema_editor, model, model._meta.get_field(name))
 
     return migrations.RunPython(forwards, backwards)
+
+
+def vendor_sql(forward: dict, backward: dict) -> migrations.RunPython:
+    """Raw SQL per database vendor ("sqlite", "postgresql"): lists of statements, or functions
+    giving them. Triggers and indexes differ enough between the two to be written apart."""
+
+    def run(statements_by_vendor):
+        def apply(apps, schema_editor):
+            statements = statements_by_vendor.get(schema_editor.connection.vendor, ())
+            for sql in statements() if callable(statements) else statements:
+                schema_editor.execute(sql)
+
+        return apply
+
+    return migrations.RunPython(run(forward), run(backward))

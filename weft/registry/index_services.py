@@ -15,12 +15,7 @@ def build_directory_index() -> DirectoryIndexSnapshot:
     # The watermark is read before the firms: a change not yet committed then has a seq from
     # the watermark on, so it counts as changed since the snapshot, whether or not it is in it.
     watermark = change_watermark()
-    rows = (
-        Enterprise.objects.order_by("name_sort", "id")
-        .values_list("id", "search_tokens", "search_text")
-        .iterator(chunk_size=10_000)
-    )
-    index = DirectoryIndex.build(rows)
+    index = DirectoryIndex.build(_firms_in_directory_order())
     with transaction.atomic():
         snapshot = DirectoryIndexSnapshot.objects.create(
             token=secrets.randbits(62),
@@ -40,6 +35,24 @@ def build_directory_index() -> DirectoryIndexSnapshot:
         DirectoryIndexSnapshot.objects.filter(id__lt=oldest["id"]).delete()
         DirectoryChange.objects.filter(seq__lt=oldest["watermark"]).delete()
     return snapshot
+
+
+def _firms_in_directory_order():
+    """(id, tokens, text) of every firm. Tokens come as one string: PostgreSQL's driver takes
+    several times longer to turn a million text arrays into lists than Python takes to split."""
+    tokens = (
+        "array_to_string(search_tokens, ' ')"
+        if connection.vendor == "postgresql"
+        else ("search_tokens")
+    )
+    table = Enterprise._meta.db_table
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {tokens}, search_text FROM {table} ORDER BY name_sort, id"  # noqa: S608
+        )
+        while rows := cursor.fetchmany(10_000):
+            for firm_id, firm_tokens, text in rows:
+                yield firm_id, (firm_tokens or "").split(), text or ""
 
 
 _NEXT_SEQ = (

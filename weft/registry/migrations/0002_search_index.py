@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from weft.core.migration_ops import vendor_sql
+
 SQLITE_FORWARD = [
     """CREATE VIRTUAL TABLE registry_enterprise_fts USING fts5(
         search_tokens, content='registry_enterprise', content_rowid='id',
@@ -31,20 +33,12 @@ PG_FORWARD = [
 PG_BACKWARD = ["DROP INDEX IF EXISTS registry_enterprise_tokens_gin"]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("registry", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": PG_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": PG_BACKWARD}),
+        vendor_sql(
+            {"sqlite": SQLITE_FORWARD, "postgresql": PG_FORWARD},
+            {"sqlite": SQLITE_BACKWARD, "postgresql": PG_BACKWARD},
         )
     ]

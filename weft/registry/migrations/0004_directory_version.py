@@ -8,6 +8,8 @@ and could deadlock them.
 
 from django.db import migrations, models
 
+from weft.core.migration_ops import vendor_sql
+
 WATCHED = (
     "registry_enterprise",
     "registry_enterprise_stages",
@@ -63,14 +65,6 @@ def pg_backward():
     yield "DROP FUNCTION IF EXISTS registry_directory_changed()"
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, list)():
-            schema_editor.execute(sql)
-
-    return run
-
-
 def first_version(apps, schema_editor):
     import secrets
 
@@ -102,8 +96,8 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(first_version, migrations.RunPython.noop),
-        migrations.RunPython(
-            _run({"sqlite": sqlite_forward, "postgresql": pg_forward}),
-            _run({"sqlite": sqlite_backward, "postgresql": pg_backward}),
+        vendor_sql(
+            {"sqlite": sqlite_forward, "postgresql": pg_forward},
+            {"sqlite": sqlite_backward, "postgresql": pg_backward},
         ),
     ]

@@ -13,6 +13,8 @@ transactions from its xmin on (`services.build_directory_index`).
 
 from django.db import migrations, models
 
+from weft.core.migration_ops import vendor_sql
+
 
 CHANGED = "registry_directorychange"
 WATCHED_COLUMNS = ("search_tokens", "search_text", "name_sort")
@@ -79,14 +81,6 @@ def pg_backward():
     yield "DROP FUNCTION IF EXISTS registry_log_directory_change()"
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, list)():
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -117,8 +111,8 @@ class Migration(migrations.Migration):
                 'get_latest_by': 'id',
             },
         ),
-        migrations.RunPython(
-            _run({"sqlite": sqlite_forward, "postgresql": pg_forward}),
-            _run({"sqlite": sqlite_backward, "postgresql": pg_backward}),
+        vendor_sql(
+            {"sqlite": sqlite_forward, "postgresql": pg_forward},
+            {"sqlite": sqlite_backward, "postgresql": pg_backward},
         ),
     ]
