@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_enterprise
+from weft.registry.index_selectors import directory_state
 from weft.registry.models import ChainStage, ClusterMembership, Enterprise
-from weft.registry.selectors import directory_version
 from weft.registry.services import refresh_search
 from weft.registry.taxonomy import load_taxonomy
 
@@ -64,26 +64,26 @@ WRITES = {
 
 @pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
 def test_every_write_to_the_directory_tables_renews_the_version(write, firm, clusters):
-    before = directory_version()
+    before = directory_state().version
     assert before is not None
     WRITES[write](firm, clusters)
-    assert directory_version() != before
+    assert directory_state().version != before
 
 
 def test_writes_elsewhere_leave_the_version(firm):
     from weft.accounts.models import Organisation
 
-    before = directory_version()
+    before = directory_state().version
     Organisation.objects.create(kind=Organisation.Kind.ENTERPRISE, name_zh="与目录无关的组织")
-    assert directory_version() == before
+    assert directory_state().version == before
 
 
 def test_a_rolled_back_write_leaves_the_version(firm):
-    before = directory_version()
+    before = directory_state().version
     with pytest.raises(RuntimeError), transaction.atomic():
         _rename(firm, "东莞市虎门镇回滚制衣有限公司")
         raise RuntimeError("roll back")
-    assert directory_version() == before
+    assert directory_state().version == before
 
 
 def test_answers_are_reused_until_a_write_then_rebuilt(client, firm, django_assert_max_num_queries):

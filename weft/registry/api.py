@@ -15,6 +15,7 @@ from . import selectors, services
 from .directory import DirectoryMatches
 from .geocoding import geocode
 from .identifiers import validate_uscc
+from .index_selectors import directory_state
 from .models import ChainStage, Cluster, Enterprise, IndustryCode
 from .schemas import (
     ClusterDetailOut,
@@ -89,9 +90,12 @@ class _ClusterDetail:
 def list_enterprises(request, query: Query[EnterpriseQuery]):
     """Answers are the same for every caller, so they are cached until the directory changes."""
 
+    state = directory_state()
+
     def search():
         # Checked here, not before the cache: a cached answer's filters were checked already.
-        matches = DirectoryMatches(selectors.EnterpriseFilters.of(query).check())
+        filters = selectors.EnterpriseFilters.of(query).check(state.version)
+        matches = DirectoryMatches(filters, state)
         return paginate(
             request,
             matches,
@@ -105,7 +109,7 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
         request,
         EnterprisePage,
         search,
-        version=selectors.directory_version(),
+        version=state.version,
         seconds=settings.WEFT_DIRECTORY_CACHE_SECONDS,
     )
 

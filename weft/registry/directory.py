@@ -24,7 +24,7 @@ from django.db import connection
 from weft.core.pagination import windowed_page
 
 from .fields import FTS, fts_match
-from .index_selectors import IndexedMatches, current_view, index_tokens
+from .index_selectors import DirectoryState, IndexedMatches, current_view, index_tokens
 from .models import Enterprise
 from .search import search_terms, tokens_prove
 from .selectors import EnterpriseFilters, enterprise_directory, enterprise_list_page
@@ -48,10 +48,10 @@ class DirectoryMatches:
     The in-memory index answers when it holds every token the search needs (index_selectors);
     otherwise the database does, by the plans above."""
 
-    def __init__(self, filters: EnterpriseFilters):
+    def __init__(self, filters: EnterpriseFilters, state: DirectoryState | None = None):
         self.filters = filters
         self._count: int | None = None
-        self._indexed = _indexed_matches(filters)
+        self._indexed = _indexed_matches(filters, state)
         # The FTS5 query answering the search alone, on SQLite when the tokens decide it.
         tokens = filters.tokens()
         decided = all(tokens_prove(term) for term in search_terms(filters.q))
@@ -104,9 +104,9 @@ class DirectoryListing:
         return [firms[i] for i in ids if i in firms]
 
 
-def _indexed_matches(filters: EnterpriseFilters) -> IndexedMatches | None:
+def _indexed_matches(filters: EnterpriseFilters, state) -> IndexedMatches | None:
     tokens = index_tokens(filters)
-    view = current_view() if tokens is not None else None
+    view = current_view(state) if tokens is not None else None
     if view is None:
         return None
     changed = []
