@@ -18,6 +18,7 @@ from weft.registry.models import DirectoryChange, DirectoryIndexSnapshot, Enterp
 from weft.registry.naming import set_name_keys
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 from weft.registry.services import refresh_search
+from weft.registry.tasks import rebuild_directory_index
 from weft.registry.taxonomy import load_taxonomy
 
 from ..factories import make_enterprise
@@ -211,3 +212,13 @@ def test_every_firm_of_the_database_is_in_a_fresh_snapshot(firms):
     assert sorted(index.ids(range(len(index)))) == sorted(
         Enterprise.objects.values_list("id", flat=True)
     )
+
+
+def test_a_rebuild_asked_for_a_replaced_snapshot_is_skipped(firms, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    first = build_directory_index()
+    build_directory_index()
+    assert "skipped" in rebuild_directory_index.enqueue(replacing=first.pk).return_value
+    assert DirectoryIndexSnapshot.objects.count() == 2
+    rebuilt = rebuild_directory_index.enqueue(replacing=None).return_value
+    assert rebuilt["firms"] == len(firms)

@@ -94,23 +94,23 @@ def current_view(state: DirectoryState | None = None) -> IndexView | None:
     # Within a transaction its own writes are not in the version yet: never reuse a view there.
     view = None if connection.in_atomic_block else held.views.get(version)
     if view is None:
-        view = _view(held, state.watermark)
+        view = _view(held, state)
         if view is not None and not connection.in_atomic_block:
             held.views = {version: view}
     return view
 
 
-def _view(held: _Held, watermark: int) -> IndexView | None:
+def _view(held: _Held, state: DirectoryState) -> IndexView | None:
     limit = settings.WEFT_DIRECTORY_INDEX_MAX_CHANGES
     with connection.cursor() as cursor:
-        cursor.execute(_CHANGED, [watermark, limit + 1])
+        cursor.execute(_CHANGED, [state.watermark, limit + 1])
         changed = [row[0] for row in cursor.fetchall()]
     if len(changed) > limit:
         if not held.rebuild_asked:
             from .tasks import rebuild_directory_index
 
             held.rebuild_asked = True
-            rebuild_directory_index.enqueue()
+            rebuild_directory_index.enqueue(replacing=state.snapshot_id)
         return None
     return IndexView(held.index, changed, held.index.positions_of(changed))
 
