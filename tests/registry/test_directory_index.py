@@ -4,12 +4,9 @@ Transactional tests: the index tells a committed change from one still running b
 transaction (on PostgreSQL), so these tests commit their writes as the web does.
 """
 
-import random
-
 import pytest
 from django.db import connection
 
-from weft.core.pagination import windowed_page
 from weft.registry import index_selectors
 from weft.registry.directory import DirectoryMatches
 from weft.registry.directory_index import DirectoryIndex
@@ -22,12 +19,11 @@ from weft.registry.tasks import rebuild_directory_index
 from weft.registry.taxonomy import load_taxonomy
 
 from ..factories import make_enterprise
+from .search_firms import database_answer, make_search_firms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TOWNS = ["虎门", "大朗", "柯桥", "盛泽"]
 PRODUCTS = ["女装", "羊毛衫", "面料", "丝绸", "连衣裙"]
-NAMES = ["阿里", "北方", "常熟", "东方", "虎门", "绍兴", "中山"]
 
 QUERIES = [
     {"q": "虎门"},
@@ -47,28 +43,7 @@ QUERIES = [
 @pytest.fixture
 def firms(db):
     load_taxonomy()
-    rng = random.Random(11)
-    made = []
-    for i in range(80):
-        town = rng.choice(TOWNS)
-        south = town in ("虎门", "大朗")
-        made.append(
-            make_enterprise(
-                name_zh=f"{rng.choice(NAMES)}{town}{rng.choice(PRODUCTS)}有限公司",
-                name_en=f"{town} Trading Co., Ltd." if i % 3 else "",
-                address=f"{'广东省' if south else '浙江省'}{town}镇{i}号",
-                adcode="441900" if south else "330603",
-                province="广东省" if south else "浙江省",
-                products=rng.choice(PRODUCTS),
-                stages=(rng.choice(["knitting", "garment_making", "weaving"]),),
-                employees=rng.choice([5, 50, 500]),
-            )
-        )
-    return made
-
-
-def database_answer(filters, start, size):
-    return windowed_page(enterprise_directory(filters).values("id"), start, size)
+    return make_search_firms(80, 11, PRODUCTS, english=True)
 
 
 def assert_index_answers_as_database():

@@ -1,24 +1,19 @@
 """The directory's page plans give the same rows and count as the generic windowed search."""
 
-import random
-
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from weft.core.pagination import windowed_page
 from weft.registry import directory
 from weft.registry.directory import DirectoryListing, DirectoryMatches, walk_is_cheaper
 from weft.registry.models import Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
 from ..factories import make_enterprise
+from .search_firms import database_answer, make_search_firms
 
-TOWNS = ["虎门", "大朗", "柯桥", "盛泽"]
 PRODUCTS = ["女装", "毛衫", "面料", "丝绸"]
-# Names repeat on purpose: equal names are ordered by id.
-NAMES = ["阿里", "北方", "常熟", "东方", "虎门", "绍兴", "中山"]
 
 QUERIES = [
     {"q": "虎门"},
@@ -36,26 +31,7 @@ QUERIES = [
 
 @pytest.fixture
 def firms(db):
-    rng = random.Random(7)
-    made = []
-    for i in range(60):
-        town = rng.choice(TOWNS)
-        made.append(
-            make_enterprise(
-                name_zh=f"{rng.choice(NAMES)}{town}{rng.choice(PRODUCTS)}有限公司",
-                address=f"{'广东省' if town in ('虎门', '大朗') else '浙江省'}{town}镇{i}号",
-                adcode="441900" if town in ("虎门", "大朗") else "330603",
-                province="广东省" if town in ("虎门", "大朗") else "浙江省",
-                products=rng.choice(PRODUCTS),
-                stages=(rng.choice(["knitting", "garment_making", "weaving"]),),
-                employees=rng.choice([5, 50, 500]),
-            )
-        )
-    return made
-
-
-def generic(filters, start, size):
-    return windowed_page(enterprise_directory(filters).values("id"), start, size)
+    return make_search_firms(60, 7, PRODUCTS)
 
 
 @pytest.mark.django_db
@@ -66,7 +42,9 @@ def test_each_plan_gives_the_generic_rows_and_count(firms, monkeypatch, walk):
         filters = EnterpriseFilters(**query)
         expected_total = enterprise_directory(filters).count()
         for start, size in [(0, 5), (5, 5), (0, 100), (expected_total, 5)]:
-            assert DirectoryMatches(filters).window(start, size) == generic(filters, start, size)
+            assert DirectoryMatches(filters).window(start, size) == database_answer(
+                filters, start, size
+            )
         assert DirectoryMatches(filters).window(0, 100)[1] == expected_total
     # The fixture is not degenerate: searches match some firms and not all.
     assert 0 < DirectoryMatches(EnterpriseFilters(q="虎门")).window(0, 5)[1] < len(firms)
