@@ -77,6 +77,16 @@ def test_bilingual_reports_give_formulas_in_both_languages(figures, url):
         assert f"{MARGIN_ZH} {MARGIN_EN}" in html
 
 
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_cluster_reports_english_subtitle_names_the_place_in_english(figures, lang):
+    html = page("/stats/clusters/humen/report/?year=2025", lang)
+    subtitle = re.search(r'<p class="subtitle">(.*?)</p>', html, re.S).group(1)
+    chinese, english = subtitle.split("<br>")
+    assert "广东省东莞市" in chinese and "女装" in chinese
+    assert "Dongguan, Guangdong" in english
+    assert not re.search(r"[\u4e00-\u9fff]", english), english
+
+
 @pytest.mark.parametrize(
     ("path", "zh", "en"),
     [
