@@ -6,6 +6,8 @@ transaction (on PostgreSQL), so these tests commit their writes as the web does.
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from weft.registry import index_selectors
 from weft.registry.directory import DirectoryMatches
@@ -197,3 +199,24 @@ def test_a_rebuild_asked_for_a_replaced_snapshot_is_skipped(firms, settings):
     assert DirectoryIndexSnapshot.objects.count() == 2
     rebuilt = rebuild_directory_index.enqueue(replacing=None).return_value
     assert rebuilt["firms"] == len(firms)
+
+
+def test_past_the_limit_one_rebuild_is_queued_and_the_verdict_kept_until_the_next_write(
+    firms, settings
+):
+    settings.WEFT_DIRECTORY_INDEX_MAX_CHANGES = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    build_directory_index()
+    for firm in firms[:2]:
+        firm.main_products = "羊绒衫"
+        refresh_search(firm)
+    filters = EnterpriseFilters(q="羊绒衫")
+    assert DirectoryMatches(filters)._indexed is None
+    with CaptureQueriesContext(connection) as queries:
+        assert DirectoryMatches(filters).count() == 2
+    assert not [q for q in queries if "registry_directorychange" in q["sql"]]
+    queued = DBTaskResult.objects.filter(task_path__endswith="rebuild_directory_index")
+    assert queued.count() == 1
+    assert queued.get().args_kwargs["kwargs"] == {
+        "replacing": DirectoryIndexSnapshot.objects.get().pk
+    }

@@ -60,7 +60,7 @@ class _Held:
     snapshot_token: int
     index: DirectoryIndex
     rebuild_asked: bool = False
-    views: dict = field(default_factory=dict)  # directory version → IndexView
+    views: dict = field(default_factory=dict)  # directory version → IndexView, or None
 
 
 _held: _Held | None = None
@@ -92,12 +92,12 @@ def current_view(state: DirectoryState | None = None) -> IndexView | None:
                     return None
                 held = _held = _Held(snapshot_token, DirectoryIndex.loads(bytes(data)))
     # Within a transaction its own writes are not in the version yet: never reuse a view there.
-    view = None if connection.in_atomic_block else held.views.get(version)
-    if view is None:
-        view = _view(held, state)
-        if view is not None and not connection.in_atomic_block:
-            held.views = {version: view}
-    return view
+    if connection.in_atomic_block:
+        return _view(held, state)
+    views = held.views
+    if version not in views:  # None too: the database answers until the version changes
+        views = held.views = {version: _view(held, state)}
+    return views[version]
 
 
 def _view(held: _Held, state: DirectoryState) -> IndexView | None:
