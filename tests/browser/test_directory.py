@@ -5,7 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from weft.registry.directory import DirectoryMatches
+from weft.registry.index_services import build_directory_index
+from weft.registry.selectors import EnterpriseFilters
 from weft.registry.taxonomy import load_taxonomy
+
+from ..factories import make_enterprise
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +91,20 @@ def test_typing_in_directory_search_updates_results_and_language_switch_keeps_th
     page.get_by_role("button", name="Switch language").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("找到 1 家企业"))
     expect(page.get_by_label("搜索名录")).to_have_value("柯桥")
+
+
+def test_searches_from_the_index_show_a_firm_added_after_it_was_built(world, page_for):
+    build_directory_index()
+    assert DirectoryMatches(EnterpriseFilters(q="虎门"))._indexed is not None
+    page = page_for("en-US")
+    page.goto("/enterprises/")
+    page.get_by_label("Search the directory").fill("虎门")
+    page.get_by_label("Search the directory").press("Enter")
+    results = page.locator("#results")
+    expect(results.get_by_role("status")).to_have_text(re.compile("1 enterprise found"))
+
+    make_enterprise(name_zh="东莞市虎门镇新潮服饰有限公司", cluster=world.humen)
+    page.reload()
+    expect(results.get_by_role("status")).to_have_text(re.compile("2 enterprises found"))
+    expect(results.get_by_role("link", name="东莞市虎门镇新潮服饰有限公司")).to_be_visible()
+    expect(results.get_by_role("link", name=HUMEN_FIRM)).to_be_visible()
