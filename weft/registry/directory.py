@@ -1,5 +1,9 @@
 """One page of the enterprise directory and its exact count, by the cheapest plan for the search.
 
+First choice: the in-memory index (directory_index.py), which counts and pages without reading
+any row but the page's. The database plans below answer when it cannot: not built yet, switched
+off, too many firms changed since its build, or a term it cannot decide alone.
+
 The generic plan (`selectors.enterprise_directory` with COUNT(*) OVER ()) reads every match's
 row to count it and to sort it by name: at a million firms, ~2 µs per match on SQLite, so a
 search matching 60,000 firms costs 130 ms however few rows the page shows.
