@@ -1,8 +1,18 @@
 from django.contrib import admin
+from django.db.models.functions import Length
 
 from weft.audit.mixins import AuditedAdminMixin
 
-from .models import Certification, ChainStage, Cluster, ClusterMembership, Enterprise, IndustryCode
+from .models import (
+    Certification,
+    ChainStage,
+    Cluster,
+    ClusterMembership,
+    DirectoryChange,
+    DirectoryIndexSnapshot,
+    Enterprise,
+    IndustryCode,
+)
 
 
 @admin.register(ChainStage)
@@ -92,3 +102,43 @@ class ClusterMembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
         from .services import refresh_search
 
         refresh_search(obj.enterprise)
+
+
+@admin.register(DirectoryIndexSnapshot)
+class DirectoryIndexSnapshotAdmin(admin.ModelAdmin):
+    """The directory's index builds, for the operator to see how current the index is and to
+    rebuild it after a large change. Snapshots are written only by the build."""
+
+    list_display = ("id", "built_at", "firms", "seconds", "stored_mib", "changed_since")
+    fields = ("built_at", "firms", "seconds", "watermark", "stored_mib", "changed_since")
+    readonly_fields = fields
+    actions = ["rebuild"]
+
+    def get_queryset(self, request):
+        # The index itself is over a hundred MiB at a million firms: never read it for a page.
+        return super().get_queryset(request).defer("data").annotate(size=Length("data"))
+
+    @admin.display(description="stored (MiB)")
+    def stored_mib(self, obj):
+        return f"{obj.size / 1024**2:,.1f}"
+
+    @admin.display(description="firms changed since")
+    def changed_since(self, obj):
+        changed = DirectoryChange.objects.filter(seq__gte=obj.watermark)
+        return f"{changed.values('enterprise_id').distinct().count():,}"
+
+    @admin.action(description="Rebuild the directory's index now (in the background)")
+    def rebuild(self, request, queryset):
+        from .tasks import rebuild_directory_index
+
+        rebuild_directory_index.enqueue()
+        self.message_user(request, "A rebuild of the directory's index is queued.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
