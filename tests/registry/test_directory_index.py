@@ -108,19 +108,27 @@ def test_deep_pages_with_changes_are_left_to_the_database(firms, monkeypatch):
     assert_index_answers_as_database()
 
 
+def logged_since(last_id: int) -> list[int]:
+    return list(
+        DirectoryChange.objects.filter(id__gt=last_id).values_list("enterprise_id", flat=True)
+    )
+
+
 def test_only_changes_of_what_the_index_holds_are_logged(firms):
     build_directory_index()
-    assert not DirectoryChange.objects.exists()
+    # What the build kept depends on other transactions then running (on PostgreSQL, in the
+    # whole server): count from here.
+    last = DirectoryChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
     firm = firms[0]
     firm.employees = 999  # not searchable
     firm.save()
-    assert not DirectoryChange.objects.exists()
+    assert logged_since(last) == []
     # Raw SQL is logged too: the log is written by triggers.
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE registry_enterprise SET search_text = %s WHERE id = %s", ["x", firms[1].pk]
         )
-    assert list(DirectoryChange.objects.values_list("enterprise_id", flat=True)) == [firms[1].pk]
+    assert logged_since(last) == [firms[1].pk]
 
 
 def test_past_the_change_limit_the_database_answers_and_a_rebuild_is_asked_for(firms, settings):
@@ -138,6 +146,9 @@ def test_past_the_change_limit_the_database_answers_and_a_rebuild_is_asked_for(f
     assert matches.count() == 3
     latest = DirectoryIndexSnapshot.objects.latest()
     assert latest.pk != first.pk
+    # On PostgreSQL a transaction then running anywhere in the server (another test's) makes
+    # the build count more firms as changed, safely: lift the limit to see the new snapshot answer.
+    settings.WEFT_DIRECTORY_INDEX_MAX_CHANGES = 5000
     after = DirectoryMatches(EnterpriseFilters(q="羊绒衫"))
     assert after._indexed is not None
     assert after.count() == 3
