@@ -3,12 +3,12 @@ from django.db.models.functions import Length
 
 from weft.audit.mixins import AuditedAdminMixin
 
+from .index_selectors import firms_changed_since
 from .models import (
     Certification,
     ChainStage,
     Cluster,
     ClusterMembership,
-    DirectoryChange,
     DirectoryIndexSnapshot,
     Enterprise,
     IndustryCode,
@@ -124,8 +124,7 @@ class DirectoryIndexSnapshotAdmin(admin.ModelAdmin):
 
     @admin.display(description="firms changed since")
     def changed_since(self, obj):
-        changed = DirectoryChange.objects.filter(seq__gte=obj.watermark)
-        return f"{changed.values('enterprise_id').distinct().count():,}"
+        return f"{firms_changed_since(obj.watermark):,}"
 
     @admin.action(description="Rebuild the directory's index now (in the background)")
     def rebuild(self, request, queryset):

@@ -115,6 +115,16 @@ def _view(held: _Held, state: DirectoryState) -> IndexView | None:
     return IndexView(held.index, changed, held.index.positions_of(changed))
 
 
+def firms_changed_since(watermark: int) -> int:
+    """How many firms the snapshot with this watermark cannot answer for (the admin shows it)."""
+    return (
+        DirectoryChange.objects.filter(seq__gte=watermark)
+        .values("enterprise_id")
+        .distinct()
+        .count()
+    )
+
+
 def index_tokens(filters) -> list[str] | None:
     """The index tokens of these directory filters, or None when a term needs the firms' text."""
     tokens: list[str] = []
