@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connections, transaction
 from django.db.models import Count, Window
-from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from .errors import ApiError
@@ -67,11 +66,12 @@ def paginate(
     if page > pages:
         _out_of_range(page, pages)
 
+    params = request.GET.copy()
+    here = request.build_absolute_uri(request.path)
+
     def link(number):
-        params = QueryDict(mutable=True)
-        params.update(request.GET)
         params["page"] = str(number)
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return f"{here}?{params.urlencode()}"
 
     return {
         "count": count,

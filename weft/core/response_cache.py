@@ -10,6 +10,7 @@ For the directory the token is DirectoryVersion (weft/registry/models.py, migrat
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -43,7 +44,9 @@ def cached_public_answer(
 
 
 def _render(request, schema, data) -> HttpResponse:
-    # The same validation and JSON the endpoint's declared response schema would give.
-    return api.create_response(
-        request, schema.model_validate(data).model_dump(by_alias=True), status=200
+    # The same validation and JSON the endpoint's declared response schema would give, written
+    # by pydantic itself (a fifth of the time of building dicts for the json module).
+    return HttpResponse(
+        schema.model_validate(data).model_dump_json(by_alias=True),
+        content_type=f"{api.renderer.media_type}; charset={settings.DEFAULT_CHARSET}",
     )

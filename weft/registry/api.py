@@ -1,5 +1,7 @@
 """Registry endpoints: clusters, enterprises, taxonomy, identifiers and geocoding."""
 
+from functools import partial
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -102,7 +104,7 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
             page=query.page,
             page_size=query.page_size,
             windowed=True,
-            rows=selectors.directory_rows,
+            rows=partial(selectors.directory_rows, version=state.version),
         )
 
     return cached_public_answer(

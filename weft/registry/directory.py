@@ -56,12 +56,7 @@ class DirectoryMatches:
         self.filters = filters
         self._count: int | None = None
         self._indexed = _indexed_matches(filters, state)
-        # The FTS5 query answering the search alone, on SQLite when the tokens decide it.
-        tokens = filters.tokens()
-        decided = all(tokens_prove(term) for term in search_terms(filters.q))
-        self._match = (
-            fts_match(tokens) if connection.vendor == "sqlite" and tokens and decided else None
-        )
+        self._match = None if self._indexed else _sqlite_match(filters)
 
     def window(self, start: int, size: int) -> tuple[list[dict], int]:
         if self._indexed is not None:
@@ -122,6 +117,13 @@ def _indexed_matches(filters: EnterpriseFilters, state) -> IndexedMatches | None
             .values_list("id", flat=True)
         )
     return IndexedMatches(view, tokens, changed)
+
+
+def _sqlite_match(filters: EnterpriseFilters) -> str | None:
+    """The FTS5 query answering the search alone, on SQLite when the tokens decide it."""
+    tokens = filters.tokens()
+    decided = all(tokens_prove(term) for term in search_terms(filters.q))
+    return fts_match(tokens) if connection.vendor == "sqlite" and tokens and decided else None
 
 
 def _sqlite_count(match: str) -> int:

@@ -198,7 +198,8 @@ class GeocodeOut(Schema):
     precision: str
 
 
-class Page(Schema):
+# A plain pydantic model: each item's own schema still resolves its attributes.
+class Page(BaseModel):
     count: int
     page: int
     page_size: int
