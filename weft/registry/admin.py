@@ -110,7 +110,7 @@ class DirectoryIndexSnapshotAdmin(admin.ModelAdmin):
     rebuild it after a large change. Snapshots are written only by the build."""
 
     list_display = ("id", "built_at", "firms", "seconds", "stored_mib", "changed_since")
-    fields = ("built_at", "firms", "seconds", "watermark", "stored_mib", "changed_since")
+    fields = ("built_at", "firms", "seconds", "watermark", "horizon", "stored_mib", "changed_since")
     readonly_fields = fields
     actions = ["rebuild"]
 
@@ -124,7 +124,7 @@ class DirectoryIndexSnapshotAdmin(admin.ModelAdmin):
 
     @admin.display(description="firms changed since")
     def changed_since(self, obj):
-        return f"{firms_changed_since(obj.watermark):,}"
+        return f"{firms_changed_since(obj):,}"
 
     @admin.action(description="Rebuild the directory's index now (in the background)")
     def rebuild(self, request, queryset):

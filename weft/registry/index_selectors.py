@@ -17,14 +17,33 @@ from .search import index_query_tokens, search_terms
 MERGE_LIMIT = 2_000
 
 _STATE = (
-    f"SELECT v.token, s.id, s.token, s.watermark FROM {DirectoryVersion._meta.db_table} AS v "  # noqa: S608
-    f"LEFT JOIN (SELECT id, token, watermark FROM {DirectoryIndexSnapshot._meta.db_table} "
+    f"SELECT v.token, s.id, s.token FROM {DirectoryVersion._meta.db_table} AS v "  # noqa: S608
+    f"LEFT JOIN (SELECT id, token FROM {DirectoryIndexSnapshot._meta.db_table} "
     "ORDER BY id DESC LIMIT 1) AS s ON 1 = 1 WHERE v.id = 1"
 )
+# The firms changed since a snapshot: from its watermark on, and on PostgreSQL by a transaction
+# its horizon does not show as committed (index_services.change_watermark). One row of NULL when
+# none changed, no row when the snapshot is gone.
 _CHANGED = (
-    f"SELECT DISTINCT enterprise_id FROM {DirectoryChange._meta.db_table} "  # noqa: S608
-    "WHERE seq >= %s LIMIT %s"
+    "SELECT {select} "  # noqa: S608
+    f"FROM {DirectoryIndexSnapshot._meta.db_table} AS s "
+    f"LEFT JOIN {DirectoryChange._meta.db_table} AS c ON c.seq >= s.watermark{{visible}} "
+    "WHERE s.id = %s LIMIT %s"
 )
+_NOT_IN_HORIZON = (
+    " AND (s.horizon = '' OR NOT pg_visible_in_snapshot(c.seq::text::xid8, s.horizon::pg_snapshot))"
+)
+
+
+def changed_since(snapshot_id: int, limit: int) -> list[int] | None:
+    """The firms changed since this snapshot was built, up to `limit` + 1 of them (more than
+    `limit`: too many to merge); None when the snapshot is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(_changed("DISTINCT c.enterprise_id"), [snapshot_id, limit + 1])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    return [firm_id for (firm_id,) in rows if firm_id is not None]
 
 
 @dataclass(frozen=True)
@@ -35,7 +54,6 @@ class DirectoryState:
     version: int | None
     snapshot_id: int | None = None
     snapshot_token: int | None = None
-    watermark: int | None = None
 
 
 def directory_state() -> DirectoryState:
@@ -102,9 +120,9 @@ def current_view(state: DirectoryState | None = None) -> IndexView | None:
 
 def _view(held: _Held, state: DirectoryState) -> IndexView | None:
     limit = settings.WEFT_DIRECTORY_INDEX_MAX_CHANGES
-    with connection.cursor() as cursor:
-        cursor.execute(_CHANGED, [state.watermark, limit + 1])
-        changed = [row[0] for row in cursor.fetchall()]
+    changed = changed_since(state.snapshot_id, limit)
+    if changed is None:  # replaced twice since the state was read: ask again next time
+        return None
     if len(changed) > limit:
         if not held.rebuild_asked:
             from .tasks import rebuild_directory_index
@@ -115,14 +133,16 @@ def _view(held: _Held, state: DirectoryState) -> IndexView | None:
     return IndexView(held.index, changed, held.index.positions_of(changed))
 
 
-def firms_changed_since(watermark: int) -> int:
-    """How many firms the snapshot with this watermark cannot answer for (the admin shows it)."""
-    return (
-        DirectoryChange.objects.filter(seq__gte=watermark)
-        .values("enterprise_id")
-        .distinct()
-        .count()
-    )
+def firms_changed_since(snapshot: DirectoryIndexSnapshot) -> int:
+    """How many firms this snapshot cannot answer for (the admin shows it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_changed("count(DISTINCT c.enterprise_id)"), [snapshot.pk, 1])
+        return cursor.fetchone()[0]
+
+
+def _changed(select: str) -> str:
+    visible = _NOT_IN_HORIZON if connection.vendor == "postgresql" else ""
+    return _CHANGED.format(select=select, visible=visible)
 
 
 def index_tokens(filters) -> list[str] | None:

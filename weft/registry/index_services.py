@@ -14,12 +14,13 @@ def build_directory_index() -> DirectoryIndexSnapshot:
     began = time.perf_counter()
     # The watermark is read before the firms: a change not yet committed then has a seq from
     # the watermark on, so it counts as changed since the snapshot, whether or not it is in it.
-    watermark = change_watermark()
+    watermark, horizon = change_watermark()
     index = DirectoryIndex.build(_firms_in_directory_order())
     with transaction.atomic():
         snapshot = DirectoryIndexSnapshot.objects.create(
             token=secrets.randbits(62),
             watermark=watermark,
+            horizon=horizon,
             firms=len(index),
             seconds=round(time.perf_counter() - began, 3),
             data=index.dumps(),
@@ -60,13 +61,18 @@ _NEXT_SEQ = (
 )
 
 
-def change_watermark() -> int:
-    """The seq from which a change may not be reflected in firms read from now on."""
+def change_watermark() -> tuple[int, str]:
+    """The seq from which a change may not be reflected in firms read from now on, and on
+    PostgreSQL the transaction snapshot telling which of those changes are (the horizon)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Every transaction below the snapshot's xmin has ended: its writes are visible.
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        else:
-            # SQLite has one writer: every change logged so far is committed and visible.
-            cursor.execute(_NEXT_SEQ, [DirectoryChange._meta.db_table])
-        return cursor.fetchone()[0]
+            # Every transaction below the snapshot's xmin has ended: its writes are visible. Of
+            # those from xmin on, the snapshot tells which had committed: its xmin is the whole
+            # server's, so a transaction of another database can hold it back for long.
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(s)::text::bigint, s::text FROM pg_current_snapshot() AS s"
+            )
+            return cursor.fetchone()
+        # SQLite has one writer: every change logged so far is committed and visible.
+        cursor.execute(_NEXT_SEQ, [DirectoryChange._meta.db_table])
+        return cursor.fetchone()[0], ""

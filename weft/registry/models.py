@@ -372,6 +372,13 @@ class DirectoryIndexSnapshot(models.Model):
     watermark = models.BigIntegerField(
         help_text="Changes with a seq from this on may be missing from the snapshot."
     )
+    horizon = models.TextField(
+        blank=True,
+        default="",
+        help_text="On PostgreSQL, the transaction snapshot (pg_snapshot) taken before the firms "
+        "were read: of the changes from the watermark on, those of transactions it shows as "
+        "committed are in the snapshot. Empty on SQLite, where the watermark alone is exact.",
+    )
     firms = models.PositiveIntegerField(help_text="Firms in the snapshot.")
     seconds = models.FloatField(help_text="How long the build took.")
     data = models.BinaryField(help_text="The index, as DirectoryIndex.dumps writes it.")
