@@ -193,6 +193,15 @@ def test_a_snapshot_survives_its_bytes():
         DirectoryIndex.loads(b"not an index")
 
 
+def test_a_stored_snapshot_is_read_back_whole_in_pieces(firms, monkeypatch):
+    snapshot = build_directory_index()
+    stored = bytes(snapshot.data)
+    monkeypatch.setattr(index_selectors, "SNAPSHOT_PIECE", len(stored) // 3 - 7)  # 4 pieces
+    assert bytes(index_selectors.snapshot_data(snapshot.pk)) == stored
+    DirectoryIndexSnapshot.objects.filter(pk=snapshot.pk).delete()
+    assert index_selectors.snapshot_data(snapshot.pk) is None
+
+
 def test_every_firm_of_the_database_is_in_a_fresh_snapshot(firms):
     snapshot = build_directory_index()
     index = DirectoryIndex.loads(bytes(snapshot.data))
