@@ -216,12 +216,13 @@ def directory_rows(page: list[dict], version: int | None = None) -> list[dict]:
             [ClusterMembership.Status.APPROVED, *ids],
         )
         found = cursor.fetchall()
-    names = _PageNames.of(version)
     width = len(LIST_FIELDS)
+    found = [(row[:width], _ids(row[width]), _ids(row[width + 1])) for row in found]
+    names = _PageNames.of(version)
+    names.read_clusters({i for _values, _stages, clusters in found for i in clusters})
     by_id = {}
-    for row in found:
-        stage_ids, cluster_ids = _ids(row[width]), _ids(row[width + 1])
-        by_id[row[0]] = dict(zip(LIST_FIELDS, row[:width], strict=True)) | {
+    for values, stage_ids, cluster_ids in found:
+        by_id[values[0]] = dict(zip(LIST_FIELDS, values, strict=True)) | {
             "stages": names.stage_codes(stage_ids),
             "clusters": names.clusters(cluster_ids),
         }
@@ -246,7 +247,7 @@ _FIELDS = ", ".join(f"e.{name}" for name in LIST_FIELDS)
 _STAGES = Enterprise.stages.through._meta.db_table
 _MEMBERSHIPS = ClusterMembership._meta.db_table
 _PAGE_ROWS = {
-    False: (  # SQLite
+    False: (  # SQLite: "order:id" pairs; the stages' order is the taxonomy's (_PageNames)
         f"SELECT {_FIELDS}, "  # noqa: S608
         f"(SELECT group_concat('0:' || l.chainstage_id) FROM {_STAGES} AS l "
         "WHERE l.enterprise_id = e.id), "
@@ -289,14 +290,18 @@ class _PageNames:
         wanted = set(stage_ids)
         return [code for i, code in self.stages.items() if i in wanted]
 
-    def clusters(self, cluster_ids: list[int]) -> list[dict]:
-        missing = [i for i in cluster_ids if i not in self._clusters]
+    def read_clusters(self, cluster_ids: set[int]) -> None:
+        """Read the names of those clusters not read yet, in one query."""
+        missing = cluster_ids - self._clusters.keys()
         if missing:
             for cluster in Cluster.objects.filter(id__in=missing).values(
                 "id", "slug", "name_zh", "name_en"
             ):
                 self._clusters[cluster["id"]] = cluster
-        return [self._clusters[i] for i in cluster_ids if i in self._clusters]
+
+    def clusters(self, cluster_ids: list[int]) -> list[dict]:
+        # Copies: the rows go to the caller, the names stay for the next page.
+        return [dict(self._clusters[i]) for i in cluster_ids if i in self._clusters]
 
 
 def enterprise_list_page(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
