@@ -127,7 +127,19 @@ def unknown_filters(
     return unknown
 
 
-_found: dict = {}  # (model, lookup) → True, for the directory version under "version"
+_remembered: dict = {}  # what this process keeps for the directory version under "version"
+
+
+def remembered(version: int | None) -> dict | None:
+    """What this process keeps for the directory's `version` (filter values found, the names a
+    page shows), emptied when the version changes; None, keep nothing, without a version or
+    inside a transaction, whose own writes the version does not show until it commits."""
+    if version is None or connection.in_atomic_block:
+        return None
+    if _remembered.get("version") != version:
+        _remembered.clear()
+        _remembered["version"] = version
+    return _remembered
 
 
 def _known_values(version: int | None):
@@ -135,17 +147,15 @@ def _known_values(version: int | None):
     remembered in this process until the version changes: clusters and chain stages are among
     the tables whose writes renew it, and industry codes and certifications are reference data
     (a value deleted meanwhile would only give an empty page, not a 422)."""
-    if version is not None and _found.get("version") != version:
-        _found.clear()
-        _found["version"] = version
+    memo = remembered(version)
 
     def known(model, **lookup) -> bool:
-        key = (model, *lookup.items())
-        if version is not None and key in _found:
+        key = ("known", model, *lookup.items())
+        if memo is not None and key in memo:
             return True
         found = model.objects.filter(**lookup).exists()
-        if found and version is not None:
-            _found[key] = True
+        if found and memo is not None:
+            memo[key] = True
         return found
 
     return known
@@ -269,22 +279,19 @@ class _PageNames:
     """The chain stages and clusters a page of directory rows names, read once per directory
     version (their tables' writes renew it) and kept in this process until it changes."""
 
-    _kept: "_PageNames | None" = None
-
-    def __init__(self, version: int | None):
-        self.version = version
+    def __init__(self):
         self.stages = dict(ChainStage.objects.order_by("order", "code").values_list("id", "code"))
         self._clusters: dict[int, dict] = {}
 
     @classmethod
     def of(cls, version: int | None) -> "_PageNames":
-        # Inside a transaction its own writes are not in the version yet: never reuse there.
-        if version is None or connection.in_atomic_block:
-            return cls(None)
-        kept = cls._kept
-        if kept is None or kept.version != version:
-            kept = cls._kept = cls(version)
-        return kept
+        memo = remembered(version)
+        if memo is None:
+            return cls()
+        names = memo.get("page names")
+        if names is None:
+            names = memo["page names"] = cls()
+        return names
 
     def stage_codes(self, stage_ids: list[int]) -> list[str]:
         wanted = set(stage_ids)
