@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from weft.registry import index_selectors
 from weft.registry.directory import DirectoryMatches
 from weft.registry.directory_index import DirectoryIndex
+from weft.registry.directory_listings import ListingsBuilder
 from weft.registry.index_services import build_directory_index
 from weft.registry.models import DirectoryChange, DirectoryIndexSnapshot, Enterprise
 from weft.registry.naming import set_name_keys
@@ -191,6 +192,26 @@ def test_a_snapshot_survives_its_bytes():
     assert list(again.positions_of([9, 5, 4])) == [0, 2]
     with pytest.raises(ValueError):
         DirectoryIndex.loads(b"not an index")
+
+
+def test_listings_survive_the_snapshots_bytes():
+    builder = ListingsBuilder()
+    rows = [
+        ((5, "91441900MA4UJ9KX3B", "虎门制衣", "Humen Garments", "广东省", "东莞市", "虎门镇",
+          "女装、连衣裙", "small", True), [3, 1], [7]),
+        ((3, "", "无名工坊", "", "", "", "", "", "", False), [], []),
+        ((9, "92330621MA2BX8W91L", "柯桥纺织", "Keqiao \"Textile\"", "浙江省", "绍兴市",
+          "柯桥区", "坯布", "micro", False), [1, 3], [7, 2]),
+    ]  # fmt: skip
+    for values, stages, clusters in rows:
+        builder.add(values, stages, clusters)
+    index = DirectoryIndex.build([(5, ["a"], ""), (3, ["a"], ""), (9, [], "")])
+    index.listings = builder.done()
+    again = DirectoryIndex.loads(index.dumps())
+    assert again.positions([9, 4, 5]) == [2, None, 0]
+    expected = [(values, sorted(stages), clusters) for values, stages, clusters in rows]
+    assert again.listings.at([9, 5, 3], [2, 0, 1]) == [expected[2], expected[0], expected[1]]
+    assert len(again.listings.places) == 3 and len(again.listings.stages) == 2
 
 
 def test_a_stored_snapshot_is_read_back_whole_in_pieces(firms, monkeypatch):

@@ -104,7 +104,7 @@ def list_enterprises(request, query: Query[EnterpriseQuery]):
             page=query.page,
             page_size=query.page_size,
             windowed=True,
-            rows=partial(selectors.directory_rows, version=state.version),
+            rows=partial(matches.rows, version=state.version),
         )
 
     return cached_public_answer(

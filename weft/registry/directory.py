@@ -31,7 +31,12 @@ from .fields import FTS, fts_match
 from .index_selectors import DirectoryState, IndexedMatches, current_view, index_tokens
 from .models import Enterprise
 from .search import search_terms, tokens_prove
-from .selectors import EnterpriseFilters, enterprise_directory, enterprise_list_page
+from .selectors import (
+    EnterpriseFilters,
+    directory_rows,
+    enterprise_directory,
+    enterprise_list_page,
+)
 
 _COUNT = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s"  # noqa: S608
 # `+id` keeps SQLite from answering IN by rowid lookups, so it walks the name_sort index.
@@ -69,6 +74,12 @@ class DirectoryMatches:
         if self._count is None:
             return windowed_page(ids, start, size)
         return list(ids[start : start + size]), self._count  # counted already (`count`)
+
+    def rows(self, page: list[dict], version: int | None = None) -> list[dict]:
+        """The page's directory rows (`selectors.directory_rows`): those the index holds from
+        memory, the others from the database."""
+        held = self._indexed.listings([row["id"] for row in page]) if self._indexed else None
+        return directory_rows(page, version, held)
 
     def _database_page(self, start: int, size: int) -> list[int]:
         return list(

@@ -24,15 +24,24 @@ from functools import cached_property
 import numpy as np
 from pyroaring import BitMap, FrozenBitMap
 
+from .directory_listings import Listings
 from .search import cjk_trigrams
 
 MAGIC = b"WEFTIX01"
 
 
 class DirectoryIndex:
-    def __init__(self, order: np.ndarray, postings: dict[str, FrozenBitMap]):
+    def __init__(
+        self,
+        order: np.ndarray,
+        postings: dict[str, FrozenBitMap],
+        listings: Listings | None = None,
+    ):
         self.order = order  # firm ids, in the directory's order: position → id
         self.postings = postings
+        # What a directory row shows of each firm, in the same order (directory_listings.py);
+        # None in snapshots built before it was kept: the database gives the rows then.
+        self.listings = listings
 
     def __len__(self) -> int:
         return len(self.order)
@@ -54,12 +63,14 @@ class DirectoryIndex:
     def dumps(self) -> bytes:
         tokens = list(self.postings)
         blobs = [self.postings[t].serialize() for t in tokens]
-        header = json.dumps(
-            {"firms": len(self.order), "tokens": tokens, "sizes": [len(b) for b in blobs]},
-            ensure_ascii=False,
-        ).encode()
+        header = {"firms": len(self.order), "tokens": tokens, "sizes": [len(b) for b in blobs]}
+        listings = []
+        if self.listings is not None:
+            header["listings"] = self.listings.header()
+            listings = self.listings.parts()
+        header = json.dumps(header, ensure_ascii=False).encode()
         order = self.order.astype("<i8").tobytes()
-        return b"".join([MAGIC, struct.pack("<Q", len(header)), header, order, *blobs])
+        return b"".join([MAGIC, struct.pack("<Q", len(header)), header, order, *blobs, *listings])
 
     @classmethod
     def loads(cls, data: bytes) -> "DirectoryIndex":
@@ -76,7 +87,10 @@ class DirectoryIndex:
         for token, size in zip(header["tokens"], header["sizes"], strict=True):
             postings[token] = FrozenBitMap.deserialize(view[at : at + size])
             at += size
-        return cls(order, postings)
+        listings = None
+        if "listings" in header:
+            listings, _size = Listings.from_parts(header["listings"], view[at:], firms)
+        return cls(order, postings, listings)
 
     def matching(self, tokens: list[str]) -> BitMap:
         """Positions of the firms holding every token (all firms for none)."""
@@ -93,6 +107,16 @@ class DirectoryIndex:
 
     def ids(self, positions: Iterable[int]) -> list[int]:
         return [int(self.order[p]) for p in positions]
+
+    def positions(self, ids: list[int]) -> list[int | None]:
+        """Each firm's position, in the order given; None for a firm the index does not hold."""
+        if not ids or not len(self.order):
+            return [None] * len(ids)
+        wanted = np.array(ids, dtype=np.int64)
+        at = np.searchsorted(self._sorted_ids, wanted).clip(0, len(self.order) - 1)
+        found = self._sorted_ids[at] == wanted
+        places = self._position_by_sorted[at].tolist()
+        return [p if ok else None for p, ok in zip(places, found.tolist(), strict=True)]
 
     def positions_of(self, ids: Iterable[int]) -> BitMap:
         """Positions of those of these firms the index holds."""

@@ -190,6 +190,23 @@ class IndexedMatches:
         self.changed_matches = changed_matches
         self.count = len(self.positions) + len(changed_matches)
 
+    def listings(self, ids: list[int]) -> dict[int, tuple]:
+        """The listings the index holds of these firms, by id: not those changed since its
+        snapshot (the database gives theirs, as they are now)."""
+        listings = self.view.index.listings
+        if listings is None:
+            return {}
+        changed = self.view.changed_positions
+        held = [
+            (firm_id, position)
+            for firm_id, position in zip(ids, self.view.index.positions(ids), strict=True)
+            if position is not None and position not in changed
+        ]
+        if not held:
+            return {}
+        firm_ids, positions = zip(*held, strict=True)
+        return {row[0][0]: row for row in listings.at(list(firm_ids), positions)}
+
     def window(self, start: int, size: int, database_page) -> list[int]:
         """Ids of the firms from `start`, `size` of them, in the directory's order.
         `database_page(start, size)` answers deep pages the index cannot merge cheaply."""

@@ -6,7 +6,9 @@ import time
 from django.db import connection, transaction
 
 from .directory_index import DirectoryIndex
-from .models import DirectoryChange, DirectoryIndexSnapshot, Enterprise
+from .directory_listings import ListingsBuilder
+from .models import ClusterMembership, DirectoryChange, DirectoryIndexSnapshot, Enterprise
+from .selectors import listing_columns, listing_of
 
 
 def build_directory_index() -> DirectoryIndexSnapshot:
@@ -15,7 +17,9 @@ def build_directory_index() -> DirectoryIndexSnapshot:
     # The watermark is read before the firms: a change not yet committed then has a seq from
     # the watermark on, so it counts as changed since the snapshot, whether or not it is in it.
     watermark, horizon = change_watermark()
-    index = DirectoryIndex.build(_firms_in_directory_order())
+    listings = ListingsBuilder()
+    index = DirectoryIndex.build(_firms_in_directory_order(listings))
+    index.listings = listings.done()
     with transaction.atomic():
         snapshot = DirectoryIndexSnapshot.objects.create(
             token=secrets.randbits(62),
@@ -38,22 +42,28 @@ def build_directory_index() -> DirectoryIndexSnapshot:
     return snapshot
 
 
-def _firms_in_directory_order():
-    """(id, tokens, text) of every firm. Tokens come as one string: PostgreSQL's driver takes
-    several times longer to turn a million text arrays into lists than Python takes to split."""
+def _firms_in_directory_order(listings: ListingsBuilder):
+    """(id, tokens, text) of every firm, their listings added to `listings` on the way, all
+    read by one statement, so from one state of the database. Tokens come as one string:
+    PostgreSQL's driver takes several times longer to turn a million text arrays into lists
+    than Python takes to split."""
     tokens = (
-        "array_to_string(search_tokens, ' ')"
+        "array_to_string(e.search_tokens, ' ')"
         if connection.vendor == "postgresql"
-        else ("search_tokens")
+        else ("e.search_tokens")
     )
     table = Enterprise._meta.db_table
     with connection.chunked_cursor() as cursor:
         cursor.execute(
-            f"SELECT id, {tokens}, search_text FROM {table} ORDER BY name_sort, id"  # noqa: S608
+            f"SELECT {listing_columns()}, {tokens}, e.search_text FROM {table} AS e "  # noqa: S608
+            "ORDER BY e.name_sort, e.id",
+            [ClusterMembership.Status.APPROVED],
         )
         while rows := cursor.fetchmany(10_000):
-            for firm_id, firm_tokens, text in rows:
-                yield firm_id, (firm_tokens or "").split(), text or ""
+            for row in rows:
+                listings.add(*listing_of(row))
+                firm_tokens, text = row[-2:]
+                yield row[0], (firm_tokens or "").split(), text or ""
 
 
 _NEXT_SEQ = (

@@ -206,38 +206,39 @@ LIST_FIELDS = (
 )
 
 
-def directory_rows(page: list[dict], version: int | None = None) -> list[dict]:
+def directory_rows(
+    page: list[dict], version: int | None = None, held: dict[int, tuple] | None = None
+) -> list[dict]:
     """A page of directory rows (given as `{"id": ...}` in order) as plain dicts with their
     fields, stage codes and approved clusters. `version`: the directory's, to reuse the stages'
-    and clusters' names read for it.
+    and clusters' names read for it. `held`: listings the in-memory index already holds, by
+    firm id (`IndexedMatches.listings`), as (values, stage ids, cluster ids).
 
     The search sorts and counts ids only: carrying every listed field of every match through
-    the sort cost twice as much at a million firms. The page's 20 rows are then fetched by id
-    in one query of plain SQL, with their stage and cluster ids: with the search answered from
-    memory, each further query was a sixth of a first-time request on PostgreSQL.
+    the sort cost twice as much at a million firms. The page's rows the index does not hold
+    are then fetched by id in one query of plain SQL, with their stage and cluster ids.
     """
     ids = [row["id"] for row in page]
-    if not ids:
-        return []
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _PAGE_ROWS[connection.vendor == "postgresql"].format(ids=marks),
-            [ClusterMembership.Status.APPROVED, *ids],
-        )
-        found = cursor.fetchall()
-    width = len(LIST_FIELDS)
-    found = [(row[:width], _ids(row[width]), _ids(row[width + 1])) for row in found]
+    found = dict(held or {})
+    missing = [i for i in ids if i not in found]
+    if missing:
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {listing_columns()} FROM {Enterprise._meta.db_table} AS e "  # noqa: S608
+                f"WHERE e.id IN ({marks})",
+                [ClusterMembership.Status.APPROVED, *missing],
+            )
+            found.update((row[0], listing_of(row)) for row in cursor.fetchall())
     names = _PageNames.of(version)
-    names.read_clusters({i for _values, _stages, clusters in found for i in clusters})
-    by_id = {}
-    for values, stage_ids, cluster_ids in found:
-        by_id[values[0]] = dict(zip(LIST_FIELDS, values, strict=True)) | {
-            "stages": names.stage_codes(stage_ids),
-            "clusters": names.clusters(cluster_ids),
-        }
+    names.read_clusters({i for _values, _stages, clusters in found.values() for i in clusters})
     # A firm deleted between the search and this read is left out rather than shown half.
-    return [by_id[i] for i in ids if i in by_id]
+    return [
+        dict(zip(LIST_FIELDS, found[i][0], strict=True))
+        | {"stages": names.stage_codes(found[i][1]), "clusters": names.clusters(found[i][2])}
+        for i in ids
+        if i in found
+    ]
 
 
 def _ids(value) -> list[int]:
@@ -256,23 +257,33 @@ def _ids(value) -> list[int]:
 _FIELDS = ", ".join(f"e.{name}" for name in LIST_FIELDS)
 _STAGES = Enterprise.stages.through._meta.db_table
 _MEMBERSHIPS = ClusterMembership._meta.db_table
-_PAGE_ROWS = {
+_LISTING_COLUMNS = {
     False: (  # SQLite: "order:id" pairs; the stages' order is the taxonomy's (_PageNames)
-        f"SELECT {_FIELDS}, "  # noqa: S608
+        f"{_FIELDS}, "  # noqa: S608
         f"(SELECT group_concat('0:' || l.chainstage_id) FROM {_STAGES} AS l "
         "WHERE l.enterprise_id = e.id), "
         f"(SELECT group_concat(m.id || ':' || m.cluster_id) FROM {_MEMBERSHIPS} AS m "
-        "WHERE m.enterprise_id = e.id AND m.status = %s) "
-        f"FROM {Enterprise._meta.db_table} AS e WHERE e.id IN ({{ids}})"
+        "WHERE m.enterprise_id = e.id AND m.status = %s)"
     ),
     True: (  # PostgreSQL
-        f"SELECT {_FIELDS}, "  # noqa: S608
+        f"{_FIELDS}, "  # noqa: S608
         f"ARRAY(SELECT l.chainstage_id FROM {_STAGES} AS l WHERE l.enterprise_id = e.id), "
         f"ARRAY(SELECT m.cluster_id FROM {_MEMBERSHIPS} AS m "
-        "WHERE m.enterprise_id = e.id AND m.status = %s ORDER BY m.id) "
-        f"FROM {Enterprise._meta.db_table} AS e WHERE e.id IN ({{ids}})"
+        "WHERE m.enterprise_id = e.id AND m.status = %s ORDER BY m.id)"
     ),
 }
+
+
+def listing_columns() -> str:
+    """The SQL columns of firms' listings (table alias `e`): LIST_FIELDS, then the stage ids and
+    the approved cluster ids. Their one parameter is `ClusterMembership.Status.APPROVED`."""
+    return _LISTING_COLUMNS[connection.vendor == "postgresql"]
+
+
+def listing_of(row) -> tuple:
+    """(values, stage ids, cluster ids) of a row starting with `listing_columns()`."""
+    width = len(LIST_FIELDS)
+    return row[:width], _ids(row[width]), _ids(row[width + 1])
 
 
 class _PageNames:
