@@ -189,6 +189,8 @@ class IndexedMatches:
         self.positions = view.index.matching(tokens) - view.changed_positions
         self.changed_matches = changed_matches
         self.count = len(self.positions) + len(changed_matches)
+        # Firm id → position of the last page the index gave alone (`window`).
+        self._page_positions: dict[int, int] = {}
 
     def listings(self, ids: list[int]) -> dict[int, tuple]:
         """The listings the index holds of these firms, by id: not those changed since its
@@ -197,9 +199,13 @@ class IndexedMatches:
         if listings is None:
             return {}
         changed = self.view.changed_positions
+        known = self._page_positions
+        positions = (
+            [known[i] for i in ids] if known.keys() >= set(ids) else self.view.index.positions(ids)
+        )
         held = [
             (firm_id, position)
-            for firm_id, position in zip(ids, self.view.index.positions(ids), strict=True)
+            for firm_id, position in zip(ids, positions, strict=True)
             if position is not None and position not in changed
         ]
         if not held:
@@ -214,7 +220,10 @@ class IndexedMatches:
             return []
         index = self.view.index
         if not self.changed_matches:
-            return index.ids(self.positions[start : start + size])
+            positions = list(self.positions[start : start + size])
+            ids = index.ids(positions)
+            self._page_positions = dict(zip(ids, positions, strict=True))
+            return ids
         if start + size > MERGE_LIMIT:
             return database_page(start, size)
         head = index.ids(self.positions[0 : start + size])

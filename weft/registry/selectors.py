@@ -293,6 +293,7 @@ class _PageNames:
     def __init__(self):
         self.stages = dict(ChainStage.objects.order_by("order", "code").values_list("id", "code"))
         self._clusters: dict[int, dict] = {}
+        self._codes: dict[tuple, list[str]] = {}  # the stage codes of each set of stage ids
 
     @classmethod
     def of(cls, version: int | None) -> "_PageNames":
@@ -305,8 +306,12 @@ class _PageNames:
         return names
 
     def stage_codes(self, stage_ids: list[int]) -> list[str]:
-        wanted = set(stage_ids)
-        return [code for i, code in self.stages.items() if i in wanted]
+        key = tuple(stage_ids)
+        codes = self._codes.get(key)
+        if codes is None:
+            wanted = set(stage_ids)
+            codes = self._codes[key] = [code for i, code in self.stages.items() if i in wanted]
+        return list(codes)
 
     def read_clusters(self, cluster_ids: set[int]) -> None:
         """Read the names of those clusters not read yet, in one query."""
