@@ -5,8 +5,9 @@ visiting each match's row (BENCHMARKS.md), so a first-time search over a million
 of milliseconds there. Here every token a firm holds (its `search_tokens`, plus the three-character
 runs of its Chinese text) maps to a roaring bitmap of the firms holding it, numbered by their place
 in the directory's order (`name_sort`, then id). A search is the intersection of its tokens'
-bitmaps: the count is its length, a page is a slice of it, and no firm's row is read but the
-page's own.
+bitmaps: the count is its length, and a page is a slice of it. Each firm's listing (what a
+directory row shows, directory_listings.py) is kept too, so a page's rows are not read from the
+database either, except those of firms changed since the snapshot.
 
 The index is a snapshot (`services.build_directory_index`), kept in the database so that every
 web process on every machine loads the same one. Firms written since (logged by database

@@ -69,7 +69,7 @@ class ListingsBuilder:
 
 class Listings:
     def __init__(self, blob, ends: np.ndarray, tables: dict[str, list[list]]):
-        self.blob = blob  # bytes, or a memoryview of the loaded snapshot
+        self.blob = blob
         self.ends = ends  # position → end of its listing in `blob`
         self.places = [tuple(p) for p in tables["places"]]
         self.stages = tables["stages"]
@@ -115,6 +115,7 @@ class Listings:
         """The listings stored at the start of `view`, and how many bytes they took."""
         ends = np.frombuffer(view[: 8 * firms], dtype="<u8").astype(np.uint64)
         at = 8 * firms
-        blob = view[at : at + header["size"]]
+        # A copy: a view would keep the whole loaded snapshot alive, twice the listings' size.
+        blob = bytes(view[at : at + header["size"]])
         tables = {name: header[name] for name in ("places", "stages", "clusters")}
         return cls(blob, ends, tables), at + header["size"]
