@@ -233,6 +233,17 @@ def test_enterprises_cluster_filter(api, directory, world, clusters):
     assert_error(api.get("/enterprises", cluster="humen"), 422, "invalid_request")
 
 
+def test_page_links_keep_the_query_as_given_with_the_page_number_in_its_place(api, directory):
+    """Chinese terms encoded as UTF-8, other parameters untouched, the page number replaced
+    where it stood (or added at the end), a repeated page number given once."""
+    body = api.get("/enterprises?page_size=1&page=9&q=%E6%9C%89%E9%99%90&page=2").json()
+    here = "http://testserver/api/v1/enterprises?"
+    assert body["previous"] == here + "page_size=1&page=1&q=%E6%9C%89%E9%99%90"
+    assert body["next"] == here + "page_size=1&page=3&q=%E6%9C%89%E9%99%90"
+    first = api.get("/enterprises?q=有限&page_size=1").json()
+    assert first["next"] == here + "q=%E6%9C%89%E9%99%90&page_size=1&page=2"
+
+
 def test_enterprises_pagination(api, directory):
     first = api.get("/enterprises", page_size=2).json()
     assert first["count"] == 5 and first["pages"] == 3 and len(first["results"]) == 2

@@ -2,6 +2,7 @@
 page a web list shows for whatever `?page=` its link carries."""
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
@@ -66,12 +67,23 @@ def paginate(
     if page > pages:
         _out_of_range(page, pages)
 
-    params = request.GET.copy()
     here = request.build_absolute_uri(request.path)
+    # The query as given, its (first) page number replaced or added. Plain pairs: copying the
+    # QueryDict for each link cost as much as a page's rows from memory.
+    pairs, at = [], None
+    for key, values in request.GET.lists():
+        if key == "page":
+            at = len(pairs)
+            pairs.append(None)
+        else:
+            pairs += [(key, value) for value in values]
+    if at is None:
+        at = len(pairs)
+        pairs.append(None)
 
     def link(number):
-        params["page"] = str(number)
-        return f"{here}?{params.urlencode()}"
+        pairs[at] = ("page", str(number))
+        return f"{here}?{urlencode(pairs)}"
 
     return {
         "count": count,

@@ -186,7 +186,9 @@ class IndexedMatches:
 
     def __init__(self, view: IndexView, tokens: list[str], changed_matches: list[int]):
         self.view = view
-        self.positions = view.index.matching(tokens) - view.changed_positions
+        self.positions = view.index.matching(tokens)
+        if view.changed_positions:
+            self.positions = self.positions - view.changed_positions
         self.changed_matches = changed_matches
         self.count = len(self.positions) + len(changed_matches)
         # Firm id → position of the last page the index gave alone (`window`).
