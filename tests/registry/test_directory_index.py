@@ -11,12 +11,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
-from weft.registry import index_selectors
+from weft.registry import index_selectors, index_services
 from weft.registry.directory import DirectoryMatches
 from weft.registry.directory_index import DirectoryIndex
 from weft.registry.directory_listings import ListingsBuilder
 from weft.registry.index_services import build_directory_index
-from weft.registry.models import DirectoryChange, DirectoryIndexSnapshot, Enterprise
+from weft.registry.models import (
+    DirectoryChange,
+    DirectoryIndexSnapshot,
+    DirectoryVersion,
+    Enterprise,
+)
 from weft.registry.naming import set_name_keys
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 from weft.registry.services import refresh_search
@@ -212,6 +217,17 @@ def test_listings_survive_the_snapshots_bytes():
     expected = [(values, sorted(stages), clusters) for values, stages, clusters in rows]
     assert again.listings.at([9, 5, 3], [2, 0, 1]) == [expected[2], expected[0], expected[1]]
     assert len(again.listings.places) == 3 and len(again.listings.stages) == 2
+
+
+def test_the_directory_state_names_the_newest_snapshot_whichever_build_commits_last(firms):
+    DirectoryVersion.objects.all().delete()  # no write since the database was made
+    first = build_directory_index()
+    state = index_selectors.directory_state()
+    assert (state.snapshot_id, state.snapshot_token) == (first.pk, first.token)
+    second = build_directory_index()
+    index_services._announce(first)  # a build that overlapped the second one, committed last
+    state = index_selectors.directory_state()
+    assert (state.snapshot_id, state.snapshot_token) == (second.pk, second.token)
 
 
 def test_a_stored_snapshot_is_read_back_whole_in_pieces(firms, monkeypatch):

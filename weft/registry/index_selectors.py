@@ -18,9 +18,8 @@ MERGE_LIMIT = 2_000
 SNAPSHOT_PIECE = 8 * 1024**2  # bytes of a stored snapshot read at a time on PostgreSQL
 
 _STATE = (
-    f"SELECT v.token, s.id, s.token FROM {DirectoryVersion._meta.db_table} AS v "  # noqa: S608
-    f"LEFT JOIN (SELECT id, token FROM {DirectoryIndexSnapshot._meta.db_table} "
-    "ORDER BY id DESC LIMIT 1) AS s ON 1 = 1 WHERE v.id = 1"
+    "SELECT token, snapshot_id, snapshot_token "  # noqa: S608
+    f"FROM {DirectoryVersion._meta.db_table} WHERE id = 1"
 )
 # The firms changed since a snapshot: from its watermark on, and on PostgreSQL by a transaction
 # its horizon does not show as committed (index_services.change_watermark). One row of NULL when

@@ -8,7 +8,13 @@ from django.db import connection, transaction
 
 from .directory_index import DirectoryIndex
 from .directory_listings import ListingsBuilder
-from .models import ClusterMembership, DirectoryChange, DirectoryIndexSnapshot, Enterprise
+from .models import (
+    ClusterMembership,
+    DirectoryChange,
+    DirectoryIndexSnapshot,
+    DirectoryVersion,
+    Enterprise,
+)
 from .selectors import listing_columns, listing_of
 
 
@@ -44,7 +50,25 @@ def build_directory_index() -> DirectoryIndexSnapshot:
         oldest = kept or {"id": snapshot.id, "watermark": watermark}
         DirectoryIndexSnapshot.objects.filter(id__lt=oldest["id"]).delete()
         DirectoryChange.objects.filter(seq__lt=oldest["watermark"]).delete()
+        # Last, so the directory's version row is locked for the shortest time.
+        _announce(snapshot)
     return snapshot
+
+
+_ANNOUNCE = (
+    f"INSERT INTO {DirectoryVersion._meta.db_table} (id, token, snapshot_id, snapshot_token) "  # noqa: S608
+    "VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE "
+    "SET snapshot_id = excluded.snapshot_id, snapshot_token = excluded.snapshot_token "
+    f"WHERE {DirectoryVersion._meta.db_table}.snapshot_id IS NULL "
+    f"OR {DirectoryVersion._meta.db_table}.snapshot_id < excluded.snapshot_id"
+)
+
+
+def _announce(snapshot: DirectoryIndexSnapshot) -> None:
+    """Name the snapshot in the directory's state, unless a newer one is named already (two
+    builds that overlap may commit in either order)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ANNOUNCE, [secrets.randbits(62), snapshot.pk, snapshot.token])
 
 
 def _store_binary(snapshot_id: int, data: bytes) -> None:

@@ -339,14 +339,23 @@ class DirectoryVersion(models.Model):
         help_text="A random number, new after every committed write to the directory's tables "
         "(random rather than counted, so a rolled-back or restored database never repeats one).",
     )
+    # Here rather than read from the snapshots' table, so the directory's state is one row's
+    # read by its key, on every directory request (index_selectors.directory_state).
+    snapshot_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The newest directory index snapshot, once one is built."
+    )
+    snapshot_token = models.BigIntegerField(
+        null=True, blank=True, help_text="That snapshot's token."
+    )
 
     def __str__(self):
         return f"directory version {self.token}"
 
 
 class DirectoryChange(models.Model):
-    """A firm whose searchable columns changed: written by database triggers (migration 0010) on
-    every insert, delete, and update of `search_tokens`, `search_text` or `name_sort`, whatever
+    """A firm whose searchable or listed columns changed: written by database triggers
+    (migrations 0010 and 0012) on every insert and delete, every update of what the index holds
+    or a directory row shows, and every write to its stages or cluster memberships, whatever
     path wrote it. Firms changed since the in-memory index was built are searched in the
     database instead (see directory_index.py)."""
 
