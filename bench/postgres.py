@@ -79,20 +79,28 @@ class Postgres:
         return (self.data / "PG_VERSION").exists()
 
     def start(self) -> None:
-        self._run(
-            BIN / "pg_ctl",
-            "-D",
-            self.data,
-            "-l",
-            self.dir / "server.log",
-            "-o",
-            f"-p {self.port}",
-            "-w",
-            "-t",
-            "120",
-            "start",
-            capture=True,
-        )
+        # The load runs before open and close tens of thousands of client connections, whose
+        # local ports (any in the ephemeral range, ours included) linger for a minute after
+        # closing: the server cannot bind its port until they are gone.
+        for attempt in range(13):
+            started = self._run(
+                BIN / "pg_ctl",
+                "-D",
+                self.data,
+                "-l",
+                self.dir / "server.log",
+                "-o",
+                f"-p {self.port}",
+                "-w",
+                "-t",
+                "120",
+                "start",
+                check=attempt == 12,
+                capture=True,
+            )
+            if started.returncode == 0:
+                return
+            time.sleep(5)
         self.started = True
 
     def stop(self) -> None:
