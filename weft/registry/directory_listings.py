@@ -17,20 +17,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-# The listed fields besides id, as selectors.LIST_FIELDS orders them.
-FIELDS = (
-    "uscc",
-    "name_zh",
-    "name_en",
-    "province",
-    "city",
-    "county",
-    "main_products",
-    "size_band",
-    "is_demo",
-)
-
-Listing = tuple[tuple, list[int], list[int]]  # (values with the id first, stage ids, cluster ids)
+# (values as selectors.LIST_FIELDS orders them, the id first; stage ids; cluster ids)
+Listing = tuple[tuple, list[int], list[int]]
 
 
 class ListingsBuilder:
