@@ -52,7 +52,9 @@ class ListingsBuilder:
     def done(self) -> "Listings":
         ends = np.frombuffer(self._ends, dtype=np.uint64) if self._ends else np.zeros(0, np.uint64)
         tables = {name: [list(v) for v in numbers] for name, numbers in self._tables.items()}
-        return Listings(bytes(self._blob), ends.copy(), tables)
+        # The builder's own buffer, handed over rather than copied (145 MiB at a million firms).
+        blob, self._blob = self._blob, bytearray()
+        return Listings(blob, ends.copy(), tables)
 
 
 class Listings:
