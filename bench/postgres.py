@@ -99,9 +99,9 @@ class Postgres:
                 capture=True,
             )
             if started.returncode == 0:
+                self.started = True
                 return
             time.sleep(5)
-        self.started = True
 
     def stop(self) -> None:
         if self.started:
