@@ -205,6 +205,9 @@ WEFT_API_PAGE_SIZE = 20
 # Directory answers are cached until a write to the directory's tables (0 turns the cache off).
 WEFT_DIRECTORY_CACHE_SECONDS = int(os.environ.get("WEFT_DIRECTORY_CACHE_SECONDS", 600))
 WEFT_API_MAX_PAGE_SIZE = 100
+# Check every answer written without pydantic (the directory's) against its schema: on in the
+# tests, off in production where the check would double the answer's cost.
+WEFT_CHECK_ANSWERS = env_bool("WEFT_CHECK_ANSWERS", False)
 # First-time directory searches are answered from an in-memory index of every firm
 # (registry/directory_index.py). Past this many firms changed since its last build, the database
 # answers alone until the rebuild it asks for has run.

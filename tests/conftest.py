@@ -19,6 +19,7 @@ def _test_settings(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.WEFT_THROTTLE_ANON = "10000/min"
     settings.WEFT_THROTTLE_USER = "10000/min"
+    settings.WEFT_CHECK_ANSWERS = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
