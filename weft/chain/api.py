@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
+from weft.core.params import QueryParams
 from weft.registry.models import ChainStage, Cluster, Enterprise
 from weft.registry.refs import cluster_by_id
 
@@ -140,7 +141,7 @@ def gap_partners(request, cluster_id: int, stage: str, limit: int = 10):
     }
 
 
-class PartnerQuery(Schema):
+class PartnerQuery(QueryParams):
     stage: str
     near_cluster: int
     max_km: float | None = None

@@ -11,6 +11,7 @@ from weft.accounts.models import Organisation
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
+from weft.core.params import QueryParams
 from weft.registry.models import Cluster
 from weft.registry.refs import cluster_by_id
 from weft.registry.schemas import Page
@@ -42,7 +43,7 @@ class EventPage(Page):
     results: list[EventOut]
 
 
-class EventQuery(Schema):
+class EventQuery(QueryParams):
     cluster: int | None = None
     kind: str = ""
     start: datetime | None = None
@@ -106,7 +107,7 @@ class NewsPage(Page):
     results: list[NewsOut]
 
 
-class NewsQuery(Schema):
+class NewsQuery(QueryParams):
     cluster: int | None = None
     page: int = 1
     page_size: int | None = None

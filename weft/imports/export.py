@@ -14,11 +14,10 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Schema
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
-from weft.core.params import SearchText
+from weft.core.params import QueryParams, SearchText
 from weft.registry.models import ChainStage, Cluster, ClusterMembership, Enterprise
 from weft.registry.selectors import EnterpriseFilters, enterprise_directory
 
@@ -57,7 +56,7 @@ HEADERS = (
 )
 
 
-class ExportQuery(Schema):
+class ExportQuery(QueryParams):
     format: str = "xlsx"
     q: SearchText = ""
     cluster: int | None = None

@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
-from weft.core.params import SearchText
+from weft.core.params import QueryParams, SearchText
 from weft.registry.models import Enterprise
 
 from . import matching, selectors, services
@@ -60,7 +60,7 @@ from .schemas import (
 router = Router(tags=["market"])
 
 
-class PostQuery(Schema):
+class PostQuery(QueryParams):
     q: SearchText = ""
     stage: str = ""
     category: str = ""

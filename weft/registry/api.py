@@ -5,12 +5,12 @@ from functools import partial
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
-from weft.core.params import SearchText
+from weft.core.params import QueryParams, SearchText
 from weft.core.response_cache import cached_public_answer
 
 from . import selectors, services
@@ -35,7 +35,7 @@ from .schemas import (
 router = Router(tags=["registry"])
 
 
-class ClusterQuery(Schema):
+class ClusterQuery(QueryParams):
     q: SearchText = ""
     province: str = ""
     stage: str = ""
@@ -44,7 +44,7 @@ class ClusterQuery(Schema):
     page_size: int | None = None
 
 
-class EnterpriseQuery(Schema):
+class EnterpriseQuery(QueryParams):
     q: SearchText = ""
     cluster: int | None = None
     province: str = ""

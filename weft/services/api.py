@@ -6,14 +6,14 @@ from django.db.models import Avg, Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Header, Query, Router, Status
 
 from weft.accounts.models import Organisation
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
-from weft.core.params import SearchText
+from weft.core.params import QueryParams, SearchText
 from weft.registry.models import Cluster
 
 from . import orders, selectors, services, statements, vouchers
@@ -45,7 +45,7 @@ router = Router(tags=["services"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PageQuery(Schema):
+class PageQuery(QueryParams):
     page: int = 1
     page_size: int | None = None
 

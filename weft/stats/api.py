@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
-from weft.core.params import parse_id
+from weft.core.params import QueryParams, parse_id
 from weft.registry.models import Cluster, Enterprise
 
 from . import monitoring, rounds, selectors, services
@@ -63,7 +63,7 @@ def list_indicators(request):
     return list(Indicator.objects.filter(is_active=True))
 
 
-class SeriesQuery(Schema):
+class SeriesQuery(QueryParams):
     indicator: str
     level: str = "nation"
     id: str = "CN"

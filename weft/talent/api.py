@@ -15,7 +15,7 @@ from weft.accounts.permissions import can
 from weft.core.api import ApiError
 from weft.core.auth import REQUIRED_AUTH, current_user
 from weft.core.pagination import paginate
-from weft.core.params import SearchText
+from weft.core.params import QueryParams, SearchText
 from weft.registry.models import Enterprise
 from weft.registry.refs import cluster_by_id
 from weft.registry.schemas import Page
@@ -67,7 +67,7 @@ class CourseIn(Schema):
     description: str = ""
 
 
-class ListQuery(Schema):
+class ListQuery(QueryParams):
     cluster: int | None = None
     topic: SearchText = ""
     role: str = ""
