@@ -48,6 +48,8 @@ class SessionAuth(APIKeyCookie):
             raise CsrfFailed from exc
 
     def authenticate(self, request, key):
+        if not key:  # no session cookie, no session: don't load the lazy request.user for nothing
+            return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return user
