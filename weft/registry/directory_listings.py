@@ -11,11 +11,11 @@ the approved clusters repeat across firms, so each is stored once in a table of 
 a listing holds its number there: about 100 bytes a firm.
 """
 
-import json
 from array import array
 from collections.abc import Iterable
 
 import numpy as np
+import orjson
 
 # (values as selectors.LIST_FIELDS orders them, the id first; stage ids; cluster ids)
 Listing = tuple[tuple, list[int], list[int]]
@@ -46,7 +46,7 @@ class ListingsBuilder:
             self._number("stages", tuple(sorted(stage_ids))),
             self._number("clusters", tuple(cluster_ids)),
         ]
-        self._blob += json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode()
+        self._blob += orjson.dumps(row)
         self._ends.append(len(self._blob))
 
     def done(self) -> "Listings":
@@ -61,6 +61,7 @@ class Listings:
     def __init__(self, blob, ends: np.ndarray, tables: dict[str, list[list]]):
         self.blob = blob
         self.ends = ends  # position → end of its listing in `blob`
+        self._ends = memoryview(ends)  # the same, read as Python ints (a third of the time)
         self.places = [tuple(p) for p in tables["places"]]
         self.stages = tables["stages"]
         self.clusters = tables["clusters"]
@@ -71,9 +72,9 @@ class Listings:
 
     def at(self, firm_ids: list[int], positions: Iterable[int]) -> list[Listing]:
         """The listings of these firms, at these positions of the index."""
-        ends, blob = self.ends, self.blob
-        pieces = [bytes(blob[(int(ends[p - 1]) if p else 0) : int(ends[p])]) for p in positions]
-        rows = json.loads(b"[" + b",".join(pieces) + b"]")
+        ends, blob = self._ends, self.blob
+        pieces = b",".join([blob[ends[p - 1] if p else 0 : ends[p]] for p in positions])
+        rows = orjson.loads(b"[" + pieces + b"]")
         return [
             (
                 (firm_id, uscc, name_zh, name_en, *self.places[place], products, size, bool(demo)),
