@@ -6,7 +6,7 @@
     .venv/bin/python bench/directory.py --reuse               # keep an already generated database
 
 For each backend: a fresh database in var/bench/ (SQLite file, or a throwaway PostgreSQL 15 cluster
-on 127.0.0.1), migrate, `manage.py generate_demo --enterprises N --seed 1`, planner statistics;
+reached through its Unix socket, `--pg-via tcp`: 127.0.0.1), migrate, `manage.py generate_demo --enterprises N --seed 1`, planner statistics;
 then gunicorn with 2 sync workers, and a stdlib HTTP client with a fixed number of keep-alive
 connections. Directory queries (a Chinese substring and two filters, page 1, with the total count)
 are drawn from the generated data. Runs interleave the trivial /api/v1/health endpoint (baseline)
@@ -167,7 +167,7 @@ def prepare(backend: str, args, pg: Postgres | None) -> tuple[str, dict]:
         path = VAR / f"directory-{n}.sqlite3"
         url = f"sqlite:///{path}"
     else:
-        url = pg.url(f"weft_bench_{n}")
+        url = pg.url(f"weft_bench_{n}", socket=args.pg_via == "socket")
     env = django_env(url)
 
     if args.reuse and (backend == "sqlite" or pg.database_exists(f"weft_bench_{n}")):
@@ -426,7 +426,8 @@ def markdown(report: dict) -> str:
         f"{m['date']}.",
         f"Command: `{report['command']}` ({report['settings']['workers']} gunicorn sync workers, "
         f"{report['settings']['concurrency']} client connections, "
-        f"{report['settings']['requests']} requests per run).",
+        f"{report['settings']['requests']} requests per run; PostgreSQL reached by "
+        f"{report['settings']['pg_via']}).",
         "",
         "| backend | enterprises | scenario | answers | matches (median) | p50 ms | p95 ms "
         "| p99 ms | req/s | baseline req/s | ratio | p95 ≤ 100 ms | ratio ≥ 0.5 | load avg |",
@@ -492,6 +493,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=58080, help="gunicorn port (first free from)")
     parser.add_argument("--pg-port", type=int, default=55450)
     parser.add_argument(
+        "--pg-via",
+        choices=("socket", "tcp"),
+        default="socket",
+        help="how the app reaches PostgreSQL on the same machine (socket: its Unix socket)",
+    )
+    parser.add_argument(
         "--generator",
         default="{python} manage.py generate_demo --enterprises {n} --seed {seed}",
         help="command that fills the migrated database (DATABASE_URL is set)",
@@ -521,7 +528,8 @@ def main() -> None:
         "machine": machine(),
         "command": shlex.join(["bench/directory.py", *sys.argv[1:]]),
         "settings": {
-            k: getattr(args, k) for k in ("requests", "concurrency", "workers", "pool", "seed")
+            k: getattr(args, k)
+            for k in ("requests", "concurrency", "workers", "pool", "seed", "pg_via")
         },
         "goals": {"p95_ms": P95_GOAL_MS, "ratio": RATIO_GOAL},
         "backends": [],

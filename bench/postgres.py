@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 BIN = Path(os.environ.get("WEFT_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -36,7 +37,13 @@ class Postgres:
         # PostgreSQL refuses to run as root: use the postgres system user then.
         self.run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
-    def url(self, database: str) -> str:
+    def url(self, database: str, socket: bool = False) -> str:
+        """By TCP on 127.0.0.1, or (`socket`) through the cluster's Unix socket: on one machine
+        a round trip takes 70-80 instead of 120 µs (2-core VM, `SELECT 1`)."""
+        if socket:
+            return (
+                f"postgres://weft@{quote(str(self.dir.resolve()), safe='')}:{self.port}/{database}"
+            )
         return f"postgres://weft@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *args, check=True, capture=False):
