@@ -65,7 +65,6 @@ class Listings:
         self.places = [tuple(p) for p in tables["places"]]
         self.stages = tables["stages"]
         self.clusters = tables["clusters"]
-        self._tables = tables
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -96,7 +95,13 @@ class Listings:
 
     # The snapshot's section: a header (JSON), the ends, then the listings.
     def header(self) -> dict:
-        return {"size": len(self.blob), **self._tables}
+        places = [list(place) for place in self.places]
+        return {
+            "size": len(self.blob),
+            "places": places,
+            "stages": self.stages,
+            "clusters": self.clusters,
+        }
 
     def parts(self) -> list[bytes]:
         return [self.ends.astype("<u8").tobytes(), bytes(self.blob)]
