@@ -158,3 +158,15 @@ def test_listings_find_memberships_by_firm_without_statistics(firm):
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "status" not in plan, plan
     assert "(enterprise_id=?)" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_the_directory_state_is_read_by_a_prepared_statement(firm, client):
+    """Every directory request reads the state: on PostgreSQL it is parsed and planned once per
+    connection, not per request (settings.py: WEFT_DB_PREPARE)."""
+    only_row(client)
+    only_row(client)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert index_selectors._STATE in prepared
