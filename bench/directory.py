@@ -231,7 +231,7 @@ def settle(backend: str, url: str, pg: Postgres | None) -> None:
     before measuring: otherwise the server's checkpoint, or the kernel's writeback, runs during
     the first runs and takes the CPU from them, as a nightly build would not at peak hours. On
     PostgreSQL the build's deletes (the snapshot before the last, the change log) are vacuumed
-    too: autovacuum did it during the first-time runs (11-25 04:19), taking 0.1 off their ratio."""
+    too: autovacuum did it during the first-time runs of 11-25 04:19."""
     began = time.perf_counter()
     if backend == "sqlite":
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
