@@ -91,7 +91,12 @@ def status() -> dict:
         return {"migrated": False, "enterprises": 0}
     if pending:
         return {"migrated": False, "enterprises": 0}
-    return {"migrated": True, "enterprises": Enterprise.objects.count()}
+    from weft.registry.index_selectors import changed_since, directory_state
+
+    state = directory_state()
+    # The stored index answers for every firm as they are: a snapshot, and no change since it.
+    current = state.snapshot_id is not None and changed_since(state.snapshot_id, 0) == []
+    return {"migrated": True, "enterprises": Enterprise.objects.count(), "index_current": current}
 
 
 def analyze() -> dict:
