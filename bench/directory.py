@@ -6,7 +6,8 @@
     .venv/bin/python bench/directory.py --reuse               # keep an already generated database
 
 For each backend: a fresh database in var/bench/ (SQLite file, or a throwaway PostgreSQL 15 cluster
-reached through its Unix socket, `--pg-via tcp`: 127.0.0.1), migrate, `manage.py generate_demo --enterprises N --seed 1`, planner statistics;
+reached through its Unix socket; `--pg-via tcp`: on 127.0.0.1), migrate,
+`manage.py generate_demo --enterprises N --seed 1`, planner statistics;
 then gunicorn with 2 sync workers, and a stdlib HTTP client with a fixed number of keep-alive
 connections. Directory queries (a Chinese substring and two filters, page 1, with the total count)
 are drawn from the generated data. Runs interleave the trivial /api/v1/health endpoint (baseline)
